@@ -1,0 +1,70 @@
+"""Sign-in, sign-out, change password."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.auth.auth import authenticate, is_throttled, retry_after_seconds
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.passwords import hash_password, password_problems, verify_password
+from app.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int, dict]:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        if is_throttled(username):
+            wait = retry_after_seconds(username)
+            form.form_errors.append(f"登录失败次数过多，请 {max(1, wait // 60)} 分钟后再试")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+        user = authenticate(username, form.password.data, request.remote_addr)
+        db.session.commit()
+        if user is None:
+            form.form_errors.append("用户名或密码错误")
+            return render_template("auth/login.html", form=form), 200, {}
+        session.clear()  # no session fixation: a fresh session at sign-in
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("您已退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response | str:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        problems = password_problems(form.new.data)
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors = ["当前密码不正确"]
+        elif problems:
+            form.new.errors = problems
+        else:
+            current_user.password_hash = hash_password(form.new.data)
+            current_user.session_version += 1
+            db.session.commit()
+            login_user(current_user)  # keep this session, every other one ends
+            flash("密码已修改", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)

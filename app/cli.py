@@ -1,0 +1,150 @@
+"""``flask --app wsgi …`` commands of CONTRACT.md."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+plan_cli = AppGroup("plan", help="Load plans (方案数据).")
+demo_cli = AppGroup("demo", help="Demo accounts.")
+deadlines_cli = AppGroup("deadlines", help="Due dates and reminders (催办).")
+audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
+workflows_cli = AppGroup("workflows", help="Workflow definitions.")
+outbox_cli = AppGroup("outbox", help="Messages queued by transitions.")
+
+
+@plan_cli.command("load")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def plan_load(file: Path | None) -> None:
+    """Load a plan data file (default: the shipped Lu'an plan). Running it twice changes nothing."""
+    from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+    from app.plans.schema import PlanDataError
+
+    try:
+        summary = load_plan_file(file or DEFAULT_PLAN_FILE)
+        db.session.commit()
+    except PlanDataError as exc:
+        db.session.rollback()
+        click.echo("方案数据有误，未导入任何内容：", err=True)
+        for err in exc.errors:
+            click.echo(f"  - {err}", err=True)
+        sys.exit(1)
+    click.echo(summary)
+
+
+@plan_cli.command("import-xlsx")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_code", default=None, help="Plan code (default: the current plan).")
+def plan_import_xlsx(file: Path, plan_code: str | None) -> None:
+    """Load a task breakdown table laid out like the plan's annex (序号, 工作任务, 牵头责任单位, 配合单位, 时限要求)."""
+    from app.plans.loader import import_annex_xlsx
+    from app.plans.schema import PlanDataError
+
+    try:
+        summary = import_annex_xlsx(file, plan_code)
+        db.session.commit()
+    except PlanDataError as exc:
+        db.session.rollback()
+        click.echo("任务分解表有误，未导入任何内容：", err=True)
+        for err in exc.errors:
+            click.echo(f"  - {err}", err=True)
+        sys.exit(1)
+    click.echo(summary)
+
+
+@demo_cli.command("seed")
+@click.option("--password", required=True, help="Password of every demo account.")
+def demo_seed(password: str) -> None:
+    """Create the demo accounts of CONTRACT.md (idempotent; existing accounts get this password)."""
+    from app.auth.operations import seed_demo_accounts
+
+    created, updated = seed_demo_accounts(password)
+    db.session.commit()
+    click.echo(f"demo accounts: {created} created, {updated} updated")
+
+
+@deadlines_cli.command("tick")
+def deadlines_tick() -> None:
+    """Note changes of overdue level, queue reminders, deliver messages, anchor the audit trail."""
+    from app.audit.operations import write_anchor
+    from app.clock import today
+    from app.deadlines.operations import tick
+    from app.outbox.operations import deliver_pending
+
+    marks = tick(db.session, today())
+    db.session.commit()
+    delivered = deliver_pending(db.session)
+    db.session.commit()
+    anchor = write_anchor(db.session)
+    db.session.commit()
+    click.echo(f"deadline marks: {marks}; messages delivered: {delivered}; "
+               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check every item's chain, its state against its last event, and the latest anchor."""
+    from app.audit.operations import verify
+
+    result = verify(db.session)
+    if result.ok:
+        click.echo(f"audit trail intact: {result.items} items, {result.events} events")
+        return
+    click.echo(f"audit trail BROKEN: {result.problem}", err=True)
+    sys.exit(1)
+
+
+@audit_cli.command("anchor")
+def audit_anchor() -> None:
+    """Write an anchor over all chain heads."""
+    from app.audit.operations import write_anchor
+
+    anchor = write_anchor(db.session)
+    db.session.commit()
+    click.echo(f"anchor #{anchor.id}: {anchor.hash}" if anchor else "nothing new to anchor")
+
+
+@workflows_cli.command("diagram")
+@click.argument("name")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--item", "item_id", type=int, default=None, help="Highlight this item's current state.")
+def workflows_diagram(name: str, output: Path, item_id: int | None) -> None:
+    """Draw a workflow from its definition (.mmd Mermaid text or .svg)."""
+    from workflows.diagram import render_diagram
+    from workflows.registry import WORKFLOWS
+
+    if name not in WORKFLOWS:
+        raise click.BadParameter(f"unknown workflow {name!r}; one of {', '.join(WORKFLOWS)}")
+    current = None
+    if item_id is not None:
+        from app.items.models import Item
+
+        item = db.session.get(Item, item_id)
+        if item is None or item.type != name:
+            raise click.BadParameter(f"no {name} item {item_id}")
+        current = item.state
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("mmd", "svg"):
+        raise click.BadParameter("output must end in .mmd or .svg")
+    output.write_bytes(render_diagram(WORKFLOWS[name], fmt, current=current))
+    click.echo(f"wrote {output}")
+
+
+@outbox_cli.command("deliver")
+def outbox_deliver() -> None:
+    """Deliver queued messages as in-app notifications (and e-mail when configured)."""
+    from app.outbox.operations import deliver_pending
+
+    n = deliver_pending(db.session)
+    db.session.commit()
+    click.echo(f"delivered {n} messages")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (plan_cli, demo_cli, deadlines_cli, audit_cli, workflows_cli, outbox_cli):
+        app.cli.add_command(group)

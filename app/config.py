@@ -1,0 +1,111 @@
+"""Configuration read from the environment (CONTRACT.md); production fails loudly when incomplete."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Missing or invalid configuration."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    PLANDESK_ENV = "development"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    REVIEW_WORKING_DAYS = 10
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_WINDOW_MINUTES = 15
+    TESTING = False
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+        self.PLANDESK_BASE_URL = _env("PLANDESK_BASE_URL", "http://127.0.0.1:5000")
+        self.PLANDESK_STORAGE_DIR = _env("PLANDESK_STORAGE_DIR", str(INSTANCE / "storage"))
+        self.PLANDESK_FONT_DIR = _env("PLANDESK_FONT_DIR")
+        self.PLANDESK_TODAY = _parse_today(_env("PLANDESK_TODAY"))
+        self.MAIL_SERVER = _env("MAIL_SERVER")
+        self.MAIL_PORT = int(_env("MAIL_PORT", "25") or 25)
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_FROM = _env("MAIL_FROM", "plandesk@localhost")
+        self.REDIS_URL = _env("REDIS_URL")
+
+
+class DevelopmentConfig(Config):
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            # development only: a per-instance key kept under instance/, never a hard-coded one
+            self.SECRET_KEY = _instance_secret()
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'plandesk.sqlite3'}"
+
+
+class ProductionConfig(Config):
+    PLANDESK_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        missing = [n for n, v in (("SECRET_KEY", self.SECRET_KEY), ("DATABASE_URL", self.SQLALCHEMY_DATABASE_URI))
+                   if not v]
+        if missing:
+            raise ConfigError("production needs " + " and ".join(missing) + " in the environment")
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def _parse_today(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"PLANDESK_TODAY must be an ISO date (YYYY-MM-DD), not {value!r}") from exc
+
+
+def _instance_secret() -> str:
+    import secrets
+
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def config_for_env() -> Config:
+    env = _env("PLANDESK_ENV", "development")
+    if env == "production":
+        return ProductionConfig()
+    if env == "development":
+        return DevelopmentConfig()
+    raise ConfigError(f"PLANDESK_ENV must be development or production, not {env!r}")

@@ -1,0 +1,37 @@
+"""``deadlines tick``: note changes of overdue level and queue reminders (催办), idempotently.
+
+It never writes to items: a version bump would make every open form stale.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.deadlines.models import DeadlineMark
+from app.items.models import Item
+from app.outbox.operations import queue
+from workflows.deadlines import SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
+
+
+def tick(session: Session, today: date) -> int:
+    """Record each item's current level once per (state, due date, level); returns new marks."""
+    horizon = today + timedelta(days=7)
+    rows = session.execute(select(Item.id, Item.state, Item.due_on, Item.unit_id, Item.title)
+                           .where(Item.due_on.is_not(None), Item.due_on <= horizon)).all()
+    existing = set(session.execute(select(DeadlineMark.item_id, DeadlineMark.state, DeadlineMark.due_on,
+                                          DeadlineMark.level)).tuples())
+    added = 0
+    for item_id, state, due_on, unit_id, title in rows:
+        level = overdue_level(due_on, today)
+        if level is OverdueLevel.none or (item_id, state, due_on, level.value) in existing:
+            continue
+        session.add(DeadlineMark(item_id=item_id, state=state, due_on=due_on, level=level.value,
+                                 noted_on=today, at=utcnow()))
+        queue(session, "reminder", item_id=item_id, unit_id=unit_id,
+              payload={"title": title, "level": level.value, "level_title": level.label,
+                       "due_on": due_on.isoformat(), "serious_after_days": SERIOUS_AFTER_DAYS})
+        added += 1
+    return added

@@ -1,0 +1,73 @@
+"""Build the engine's view of a stored item: its workflow, owning unit, county and facts."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.attachments.models import Attachment
+from app.extensions import db
+from app.items.models import Item
+from app.plans.models import Category, Indicator, Target
+from app.units.models import Unit
+from workflows.permissions import Subject
+from workflows.registry import get_workflow
+
+APPLICATION_REQUIRED = (("site_name", "示范点名称"),)
+NOTICE_REQUIRED = (("title", "标题"), ("addressees", "主送机关"), ("body", "正文"), ("subject_units", "涉及单位"))
+
+
+def evidence_in_phase(item: Item, kind: str | None = None) -> int:
+    q = select(func.count()).select_from(Attachment).where(
+        Attachment.item_id == item.id, Attachment.phase == item.phase, Attachment.deleted_at.is_(None))
+    if kind is not None:
+        q = q.where(Attachment.kind == kind)
+    return db.session.scalar(q) or 0
+
+
+def indicator_codes_for(item: Item) -> list[str]:
+    """Indicators the item's unit has a quota for, plus the city-wide ones its task names."""
+    codes = set(db.session.scalars(
+        select(Indicator.code).join(Target, Target.indicator_id == Indicator.id)
+        .where(Target.unit_id == item.unit_id)))
+    annex = getattr(item, "annex_task", None)
+    if annex is not None:
+        codes.update(annex.indicator_codes or [])
+    return sorted(codes)
+
+
+def subject_for(item: Item) -> Subject:
+    """The engine's Subject for ``item``, with the facts its guards and routes read."""
+    wf = get_workflow(item.type)
+    facts: dict = {"is_department": item.unit.kind != "county"}
+    audience: frozenset[str] = frozenset()
+    if item.type == "application":
+        category = db.session.scalar(select(Category).where(Category.plan_id == item.plan_id,
+                                                            Category.code == item.category))
+        facts["level"] = category.level if category else item.category.split("_", 1)[0]
+        facts["missing_fields"] = [label for attr, label in APPLICATION_REQUIRED
+                                   if not (getattr(item, attr) or "").strip()]
+        required = (category.checklist if category else []) or []
+        facts["indicator_codes"] = [c["code"] for c in required] or None
+        facts["evidence_in_phase"] = evidence_in_phase(item)
+    elif item.type == "task":
+        facts["has_plan_document"] = evidence_in_phase(item, "plan") > 0
+        facts["evidence_in_phase"] = evidence_in_phase(item)
+        facts["indicator_codes"] = indicator_codes_for(item) or None
+    elif item.type == "report":
+        facts["indicator_codes"] = indicator_codes_for(item) or None
+    elif item.type == "notice":
+        facts["missing_fields"] = [label for attr, label in NOTICE_REQUIRED if not getattr(item, attr)]
+        audience = frozenset(db.session.scalars(
+            select(Unit.slug).where(Unit.slug.in_(item.subject_units or [])))) | _addressee_units(item)
+    return Subject(row=item, workflow=wf, unit=item.unit.slug, county=item.county.slug if item.county else None,
+                   facts=facts, audience=audience)
+
+
+def _addressee_units(item: Item) -> frozenset[str]:
+    """Addressee text "各县区人民政府" reaches every county."""
+    text = getattr(item, "addressees", "") or ""
+    slugs: set[str] = set()
+    if "各县区" in text:
+        slugs.update(db.session.scalars(select(Unit.slug).where(Unit.kind == "county")))
+    if "市直" in text:
+        slugs.update(db.session.scalars(select(Unit.slug).where(Unit.kind == "department")))
+    return frozenset(slugs)

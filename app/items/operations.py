@@ -1,0 +1,64 @@
+"""Operations on workflow items: fire a transition, create items. Flush, never commit."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.clock import today
+from app.extensions import db
+from app.items.facts import subject_for
+from app.items.models import Item
+from app.items.store import SqlStore, refresh_due_date
+from workflows import engine
+from workflows.engine import Outcome
+from workflows.errors import NotFound, StaleVersion, WorkflowError
+from workflows.registry import get_workflow
+from workflows.roles import Actor
+
+
+def load_item_for_update(item_id: int) -> Item | None:
+    """The item, row-locked until the transaction ends (PostgreSQL; SQLite holds its write lock)."""
+    return db.session.scalar(select(Item).where(Item.id == item_id).with_for_update(of=Item))
+
+
+def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | None,
+                    comment: str | None = None, data: Mapping[str, Any] | None = None) -> Outcome:
+    """Fire ``trigger`` on item ``item_id`` for ``actor`` through the engine.
+
+    On any refusal or failure the session is rolled back, so nothing is half-applied; on success the
+    caller commits once.
+    """
+    try:
+        item = load_item_for_update(item_id)
+        if item is None:
+            raise NotFound()
+        outcome = engine.fire(subject_for(item), trigger, actor, version=version, store=SqlStore(db.session),
+                              comment=comment, data=data, today=today())
+        db.session.flush()
+        return outcome
+    except (StaleDataError, IntegrityError) as exc:
+        # a concurrent transaction moved the item first (version check or audit seq)
+        db.session.rollback()
+        raise StaleVersion() from exc
+    except WorkflowError:
+        db.session.rollback()
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def create_item(item: Item, actor: Actor, data: Mapping[str, Any] | None = None) -> Item:
+    """Start a new item in its workflow's initial state and write the first event of its chain."""
+    wf = get_workflow(item.type)
+    engine.start(item, wf)
+    item.state_entered_on = today()
+    db.session.add(item)
+    db.session.flush()
+    refresh_due_date(db.session, item)
+    engine.record_creation(subject_for(item), actor, store=SqlStore(db.session), data=data)
+    return item

@@ -1,0 +1,20 @@
+"""Every model, imported once so the mapper registry (and Alembic comparisons) see them all."""
+from app.applications.models import Application
+from app.attachments.models import Attachment
+from app.audit.models import AuditAnchor, AuditEventRow
+from app.auth.models import LoginAttempt, User
+from app.deadlines.models import DeadlineMark
+from app.items.models import Item
+from app.notices.models import Notice, NoticeCounter, NoticeReceipt
+from app.outbox.models import Notification, OutboxMessage
+from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
+from app.reports.models import Report, ReportFigure
+from app.tasks.models import TaskAssignment
+from app.units.models import Unit
+
+__all__ = [
+    "Application", "Attachment", "AuditAnchor", "AuditEventRow", "LoginAttempt", "User", "DeadlineMark",
+    "Item", "Notice", "NoticeCounter", "NoticeReceipt", "Notification", "OutboxMessage", "AnnexTask",
+    "AnnexTaskUnit", "Category", "Indicator", "Plan", "PlanPhase", "Target", "Report", "ReportFigure",
+    "TaskAssignment", "Unit",
+]

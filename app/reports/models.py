@@ -1,0 +1,44 @@
+"""Quarterly progress reports 季度进展报告, with one figure row per indicator."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.items.models import Item
+
+
+class Report(Item):
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "year", "quarter"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
+    )
+
+    id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+
+    figures: Mapped[list[ReportFigure]] = relationship(back_populates="report", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"polymorphic_identity": "report"}
+
+
+class ReportFigure(db.Model):
+    """A cumulative-for-the-year figure of one indicator in one report."""
+
+    __tablename__ = "report_figures"
+    __table_args__ = (
+        UniqueConstraint("report_id", "indicator_code"),
+        CheckConstraint("value >= 0", name="value_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    indicator_code: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+
+    report: Mapped[Report] = relationship(back_populates="figures")

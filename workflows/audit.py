@@ -1,0 +1,111 @@
+"""The audit event and its hash chain (one chain per item), and anchors over all chain heads."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON text: sorted keys, no spaces, non-ASCII kept, dates and decimals as strings."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_encode)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def utc_text(at: datetime) -> str:
+    """One textual form of a UTC instant, identical before and after a database round trip."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One transition of one item. ``data_json`` is canonical JSON so the hash survives storage."""
+
+    item_id: int
+    item_type: str
+    seq: int
+    from_state: str | None
+    to_state: str
+    trigger: str
+    actor: str
+    actor_id: int | None
+    on_behalf_of: str | None
+    role: str
+    unit: str | None
+    at: datetime
+    comment: str | None
+    data_json: str
+    prev_hash: str | None
+    hash: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.data_json)
+
+
+def event_hash(fields: Mapping[str, Any]) -> str:
+    """SHA-256 over every field of an event but its own hash."""
+    payload = {k: fields[k] for k in _HASHED}
+    payload["at"] = utc_text(fields["at"])
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+_HASHED = ("item_id", "item_type", "seq", "from_state", "to_state", "trigger", "actor", "actor_id",
+           "on_behalf_of", "role", "unit", "at", "comment", "data_json", "prev_hash")
+
+
+def make_event(*, item_id: int, item_type: str, head: tuple[int, str] | None, from_state: str | None,
+               to_state: str, trigger: str, actor: str, actor_id: int | None, on_behalf_of: str | None,
+               role: str, unit: str | None, at: datetime, comment: str | None,
+               data: Mapping[str, Any] | None) -> AuditEvent:
+    """Build the next event of an item's chain; ``head`` is (seq, hash) of its last event."""
+    fields: dict[str, Any] = dict(
+        item_id=item_id, item_type=item_type, seq=(head[0] + 1) if head else 1, from_state=from_state,
+        to_state=to_state, trigger=trigger, actor=actor, actor_id=actor_id, on_behalf_of=on_behalf_of,
+        role=role, unit=unit, at=at, comment=comment, data_json=canonical_json(dict(data or {})),
+        prev_hash=head[1] if head else None,
+    )
+    return AuditEvent(**fields, hash=event_hash(fields))
+
+
+def check_chain(events: Iterable[Mapping[str, Any]]) -> str | None:
+    """Check one item's events (ordered by seq); return a description of the first break or None."""
+    prev: str | None = None
+    expected_seq = 1
+    for ev in events:
+        if ev["seq"] != expected_seq:
+            return f"event #{ev.get('id')} of item {ev['item_id']}: seq {ev['seq']}, expected {expected_seq}"
+        if ev["prev_hash"] != prev:
+            return f"event #{ev.get('id')} of item {ev['item_id']}: prev_hash does not match event {expected_seq - 1}"
+        if event_hash(ev) != ev["hash"]:
+            return f"event #{ev.get('id')} of item {ev['item_id']}: content does not match its hash"
+        prev = ev["hash"]
+        expected_seq += 1
+    return None
+
+
+def anchor_hash(heads: Iterable[tuple[int, int, str]], prev_anchor_hash: str | None) -> str:
+    """Hash all chain heads (item_id, seq, hash), sorted by item, with the previous anchor."""
+    h = hashlib.sha256((prev_anchor_hash or "").encode())
+    for item_id, seq, head_hash in sorted(heads):
+        h.update(f"\n{item_id}:{seq}:{head_hash}".encode())
+    return h.hexdigest()
+
+
+def event_as_dict(event: AuditEvent) -> dict[str, Any]:
+    return asdict(event)

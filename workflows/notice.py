@@ -1,0 +1,35 @@
+"""Notice 通报 (``notice``), WORKFLOWS.md."""
+from __future__ import annotations
+
+from workflows.base import Requirement as R
+from workflows.base import StateEnum, Workflow, spec
+from workflows.roles import Role
+
+KINDS: dict[str, str] = {"criticism": "通报批评", "commendation": "通报表扬", "approval_reply": "批复"}
+
+
+class NoticeState(StateEnum):
+    draft = "draft"
+    review = "review"
+    issued = "issued"
+    revoked = "revoked"
+
+
+S = NoticeState
+CITY, OFFICE = Role.city_reviewer, Role.office_approver
+
+SPECS = (
+    spec(S.draft, "submit", S.review, [CITY], "提交签发", own=False, requires=[R.notice_fields]),
+    spec(S.review, "send_back", S.draft, [OFFICE], "退回修改", own=False, requires=[R.comment]),
+    spec(S.review, "issue", S.issued, [OFFICE], "签发", own=False, requires=[R.notice_fields]),
+    spec(S.issued, "revoke", S.revoked, [OFFICE], "撤销", own=False, requires=[R.comment]),
+)
+
+NOTICE = Workflow(
+    name="notice",
+    title="通报",
+    states=NoticeState,
+    initial=S.draft.value,
+    finals=frozenset({S.revoked.value}),
+    specs=SPECS,
+)
