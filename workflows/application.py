@@ -77,4 +77,6 @@ APPLICATION = Workflow(
     initial=S.mobilization_draft.value,
     finals=frozenset({S.rejected.value, S.revoked.value}),
     specs=SPECS,
+    editable={S.mobilization_draft.value: frozenset({CF}), S.self_assessment_draft.value: frozenset({CF}),
+              S.rectification_draft.value: frozenset({CF})},
 )

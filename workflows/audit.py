@@ -10,6 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 
+#: Actions recorded in an item's chain that change neither its state nor its version.
+UNVERSIONED_TRIGGERS = frozenset({"attach", "detach", "acknowledge", "remind"})
+
+
+def versioned_count(triggers: Iterable[str]) -> int:
+    """The version an item must have after these events: one per event that bumps it."""
+    return sum(1 for t in triggers if t not in UNVERSIONED_TRIGGERS)
+
+
 def canonical_json(value: Any) -> str:
     """Stable JSON text: sorted keys, no spaces, non-ASCII kept, dates and decimals as strings."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_encode)

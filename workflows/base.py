@@ -146,6 +146,8 @@ class Workflow:
     initial: str
     finals: frozenset[str]
     specs: tuple[Spec, ...]
+    #: draft states whose fields may be edited, and by which roles (own unit, except notices)
+    editable: Mapping[str, frozenset[Role]] = field(default_factory=dict)
     machine: Machine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +171,7 @@ class Workflow:
                 problems.append(f"{sp.trigger}: reserved trigger name")
             if set(sp.sources) & self.finals:
                 problems.append(f"{sp.trigger}: leaves a final state")
+        problems += [f"editable state {st!r} unknown" for st in self.editable if st not in names]
         if problems:
             raise ValueError(f"workflow {self.name}: " + "; ".join(problems))
 

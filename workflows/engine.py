@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from workflows.audit import AuditEvent, make_event
+from workflows.audit import UNVERSIONED_TRIGGERS, AuditEvent, make_event
 from workflows.base import INPUT_REQUIREMENTS, Spec, Workflow, state_title
 from workflows.errors import (GuardFailed, InvalidTransition, NotFound, NotPermitted, StaleVersion,
                               TransitionAborted, WorkflowError)
@@ -137,6 +137,52 @@ def record_creation(subject: Subject, actor: Actor, *, store: Store, data: Mappi
         item_id=row.id, item_type=wf.name, head=None, from_state=None, to_state=wf.initial,
         trigger="create", actor=actor.username, actor_id=actor.user_id, on_behalf_of=actor.on_behalf_of,
         role=actor.role.value, unit=actor.unit, at=now or _now(), comment=None, data=data,
+    )
+    store.append_event(event)
+    return event
+
+
+def edit(subject: Subject, actor: Actor, *, version: int | None, changes: Mapping[str, Any], store: Store,
+         now: datetime | None = None) -> AuditEvent:
+    """Record an edit of a draft's fields: same checks as a transition, state unchanged, version + 1.
+
+    The caller applies ``changes`` to the row after this returns (they are recorded in the event).
+    """
+    wf: Workflow = subject.workflow
+    row = subject.row
+    if not can_see(actor, subject):
+        raise NotFound()
+    roles = wf.editable.get(row.state)
+    if roles is None:
+        raise InvalidTransition(f"“{state_title(row.state)}”状态下不能修改，只有草稿可以修改")
+    own = wf.name != "notice"
+    if actor.role not in roles or (own and actor.unit != subject.unit):
+        raise NotPermitted("您的角色或单位无权修改该事项")
+    if version != row.version:
+        raise StaleVersion(f"该事项已被他人修改（当前版本 {row.version}），请刷新后再编辑")
+    row.version = version + 1
+    event = make_event(
+        item_id=row.id, item_type=wf.name, head=store.chain_head(row.id), from_state=row.state,
+        to_state=row.state, trigger="edit", actor=actor.username, actor_id=actor.user_id,
+        on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit, at=now or _now(),
+        comment=None, data={"changes": dict(changes)},
+    )
+    store.append_event(event)
+    return event
+
+
+def note(subject: Subject, actor: Actor, trigger: str, *, store: Store, data: Mapping[str, Any] | None = None,
+         comment: str | None = None, now: datetime | None = None) -> AuditEvent:
+    """Record an action that changes neither state nor version (evidence added or removed, receipt
+    acknowledged) in the item's chain. ``trigger`` must be one of UNVERSIONED_TRIGGERS."""
+    if trigger not in UNVERSIONED_TRIGGERS:
+        raise ValueError(f"{trigger!r} is not an unversioned trigger")
+    row = subject.row
+    event = make_event(
+        item_id=row.id, item_type=subject.workflow.name, head=store.chain_head(row.id), from_state=row.state,
+        to_state=row.state, trigger=trigger, actor=actor.username, actor_id=actor.user_id,
+        on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit, at=now or _now(),
+        comment=comment, data=data,
     )
     store.append_event(event)
     return event

@@ -32,4 +32,5 @@ NOTICE = Workflow(
     initial=S.draft.value,
     finals=frozenset({S.revoked.value}),
     specs=SPECS,
+    editable={S.draft.value: frozenset({CITY})},
 )

@@ -32,4 +32,5 @@ REPORT = Workflow(
     initial=S.draft.value,
     finals=frozenset({S.accepted.value}),
     specs=SPECS,
+    editable={S.draft.value: frozenset({CF, DF})},
 )

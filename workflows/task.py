@@ -67,4 +67,6 @@ TASK = Workflow(
     initial=S.mobilization_draft.value,
     finals=frozenset(),
     specs=SPECS,
+    editable={S.mobilization_draft.value: frozenset({CF, DF}), S.implementation.value: frozenset({CF, DF}),
+              S.rectification_draft.value: frozenset({CF, DF})},
 )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditAnchor, AuditEventRow
 from app.clock import utcnow
 from app.items.models import Item
-from workflows.audit import anchor_hash, check_chain
+from workflows.audit import anchor_hash, check_chain, versioned_count
 
 
 @dataclass
@@ -79,10 +79,11 @@ def verify(session: Session) -> VerifyResult:
             return VerifyResult(False, n_items, n_events,
                                 f"event #{last['id']} of item {item_id}: item state {states[item_id]!r} "
                                 f"is not the last event's to_state {last['to_state']!r}")
-        if last["seq"] != versions[item_id]:
+        expected_version = versioned_count(e["trigger"] for e in events)
+        if expected_version != versions[item_id]:
             return VerifyResult(False, n_items, n_events,
                                 f"event #{last['id']} of item {item_id}: item version {versions[item_id]} "
-                                f"does not match {last['seq']} events")
+                                f"does not match its {expected_version} versioned events")
     orphan = session.scalar(select(AuditEventRow.id).where(AuditEventRow.item_id.not_in(select(Item.id))).limit(1))
     if orphan is not None:
         return VerifyResult(False, n_items, n_events, f"event #{orphan}: its item is missing")

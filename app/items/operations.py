@@ -15,7 +15,7 @@ from app.items.models import Item
 from app.items.store import SqlStore, refresh_due_date
 from workflows import engine
 from workflows.engine import Outcome
-from workflows.errors import NotFound, StaleVersion, WorkflowError
+from workflows.errors import NotFound, StaleVersion
 from workflows.registry import get_workflow
 from workflows.roles import Actor
 
@@ -44,9 +44,6 @@ def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | 
         # a concurrent transaction moved the item first (version check or audit seq)
         db.session.rollback()
         raise StaleVersion() from exc
-    except WorkflowError:
-        db.session.rollback()
-        raise
     except Exception:
         db.session.rollback()
         raise
@@ -62,3 +59,31 @@ def create_item(item: Item, actor: Actor, data: Mapping[str, Any] | None = None)
     refresh_due_date(db.session, item)
     engine.record_creation(subject_for(item), actor, store=SqlStore(db.session), data=data)
     return item
+
+
+def edit_draft(item_id: int, actor: Actor, *, version: int | None, changes: Mapping[str, Any]) -> Item:
+    """Apply ``changes`` (attribute → value, already validated) to a draft, recorded as an ``edit`` event.
+
+    Refused like a transition (not found, not a draft, not permitted, stale); rolled back on failure.
+    """
+    try:
+        item = load_item_for_update(item_id)
+        if item is None:
+            raise NotFound()
+        engine.edit(subject_for(item), actor, version=version, changes=changes, store=SqlStore(db.session))
+        for attr, value in changes.items():
+            setattr(item, attr, value)
+        db.session.flush()
+        return item
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise StaleVersion() from exc
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def note_action(item: Item, actor: Actor, trigger: str, data: Mapping[str, Any] | None = None,
+                comment: str | None = None) -> None:
+    """Record an unversioned action (attach, detach, acknowledge, remind) in the item's chain."""
+    engine.note(subject_for(item), actor, trigger, store=SqlStore(db.session), data=data, comment=comment)
