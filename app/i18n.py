@@ -6,6 +6,8 @@ from datetime import date, datetime
 from flask import Flask, request, session
 from flask_login import current_user
 
+from flask_babel import get_locale
+
 from app.extensions import babel
 
 
@@ -29,3 +31,4 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.root_path + "/translations"))
     app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.globals["get_locale"] = get_locale
