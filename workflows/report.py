@@ -19,8 +19,8 @@ CF, CR, DF, CITY = Role.county_filer, Role.county_reviewer, Role.dept_filer, Rol
 SPECS = (
     spec(S.draft, "submit", S.county_review, [CF], "提交季度报告", requires=[R.figures], when=["county_item"]),
     spec(S.draft, "submit", S.city_review, [DF], "提交季度报告", requires=[R.figures], when=["department_item"]),
-    spec(S.county_review, "endorse", S.city_review, [CR], "审核通过并报市"),
-    spec(S.county_review, "send_back", S.draft, [CR], "退回", requires=[R.comment]),
+    spec(S.county_review, "endorse", S.city_review, [CR], "审核通过并报市", when=["county_item"]),
+    spec(S.county_review, "send_back", S.draft, [CR], "退回", requires=[R.comment], when=["county_item"]),
     spec(S.city_review, "send_back", S.draft, [CITY], "退回", own=False, requires=[R.comment]),
     spec(S.city_review, "accept", S.accepted, [CITY], "采纳", own=False),
 )
