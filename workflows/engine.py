@@ -1,8 +1,10 @@
 """The one door for every state change: :func:`fire`.
 
 Checks run in the public order (CONTRACT.md): visible → trigger valid here → role and unit →
-version → guard. Then the shared Machine moves the row, the store applies the transition's
-effects and appends the audit event. The caller commits once; if anything raises, the row is
+version → guard. One refinement: a known trigger that is no longer valid because the item moved
+since the caller's version is reported as stale (the loser of a race learns what happened).
+Then the shared Machine moves the row, the store applies the transition's effects and appends
+the audit event. The caller commits once; if anything raises, the row is
 restored and the caller rolls its transaction back, so nothing is half-applied.
 """
 from __future__ import annotations
@@ -85,6 +87,10 @@ def fire(subject: Subject, trigger: str, actor: Actor, *, version: int | None, s
     state: str = row.state
     variants = wf.variants(state, trigger, subject.facts) if isinstance(trigger, str) else []
     if not variants:
+        if version != row.version and any(sp.trigger == trigger for sp in wf.specs):
+            # The caller acted on an outdated view (someone else moved the item first): say so,
+            # rather than that their button makes no sense.
+            raise StaleVersion(f"该事项已被他人处理（当前状态：{state_title(state)}），请刷新后查看")
         raise InvalidTransition(f"“{state_title(state)}”状态下不能执行“{trigger}”操作")
     allowed = [sp for sp in variants if can_fire(actor, sp, subject)]
     if not allowed:

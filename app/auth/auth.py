@@ -31,9 +31,8 @@ def load_user(user_id: str) -> User | None:
 def is_throttled(username: str) -> bool:
     window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
     since = datetime.now(UTC) - window
-    failures = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.username == username,
-                                                              LoginAttempt.at >= since))
+    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                                 .where(LoginAttempt.username == username, LoginAttempt.at >= since))
     return (failures or 0) >= current_app.config["LOGIN_MAX_FAILURES"]
 
 

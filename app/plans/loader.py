@@ -143,7 +143,8 @@ def upsert_tasks(plan: Plan, tasks: Sequence[TaskData], units: dict[str, Unit], 
             task = AnnexTask(plan_id=plan.id, number=td.number, indicator_codes=[])
             db.session.add(task)
             counts["tasks"] += 1
-        _set(task, title=td.title, deadline=td.deadline, indicator_codes=list(td.indicators), lead_text=unit_text(td.lead, unit_data, groups),
+        _set(task, title=td.title, deadline=td.deadline, indicator_codes=list(td.indicators),
+             lead_text=unit_text(td.lead, unit_data, groups),
              cooperating_text=unit_text(td.cooperating, unit_data, groups))
         db.session.flush()
         linked = {tu.unit_id: tu for tu in task.units}
@@ -183,4 +184,5 @@ def import_annex_xlsx(file: Path | IO[bytes], plan_code: str | None = None) -> s
     counts = {"units": 0, "tasks": 0, "assignments": 0}
     upsert_tasks(plan, tasks, {u.slug: u for u in unit_rows}, unit_data, groups, counts)
     db.session.flush()
-    return f"plan {plan.code}: {len(tasks)} rows read; created {counts['tasks']} tasks, {counts['assignments']} assignments"
+    return (f"plan {plan.code}: {len(tasks)} rows read; "
+            f"created {counts['tasks']} tasks, {counts['assignments']} assignments")

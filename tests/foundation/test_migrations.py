@@ -54,11 +54,13 @@ def test_audit_tables_are_append_only_at_head(ctx) -> None:
         assert {"audit_events_append_only", "audit_anchors_append_only"} <= names
     event_id = db.session.execute(text("SELECT min(id) FROM audit_events")).scalar()
     assert event_id is not None
-    for statement in ("UPDATE audit_events SET comment = 'x' WHERE id = :id", "DELETE FROM audit_events WHERE id = :id"):
+    for statement in ("UPDATE audit_events SET comment = 'x' WHERE id = :id",
+                      "DELETE FROM audit_events WHERE id = :id"):
         with pytest.raises(Exception, match="append-only"):
             db.session.execute(text(statement), {"id": event_id})
         db.session.rollback()
-    assert db.session.execute(text("SELECT comment FROM audit_events WHERE id = :id"), {"id": event_id}).scalar() is None
+    comment = db.session.execute(text("SELECT comment FROM audit_events WHERE id = :id"), {"id": event_id}).scalar()
+    assert comment is None
 
 
 def test_state_columns_are_constrained(ctx) -> None:

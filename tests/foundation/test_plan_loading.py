@@ -74,8 +74,8 @@ def test_one_assignment_per_responsible_unit(ctx) -> None:
     assert {tuple(r) for r in rows} == expected
     assert len(rows) == len(expected)
     # task 3 is led by each county: seven county assignments, in the initial state, with their county set
-    task3 = db.session.scalars(select(TaskAssignment).join(AnnexTask).where(AnnexTask.number == 3,
-                                                                             TaskAssignment.is_lead)).all()
+    task3 = db.session.scalars(select(TaskAssignment).join(AnnexTask)
+                               .where(AnnexTask.number == 3, TaskAssignment.is_lead)).all()
     assert sorted(a.county.slug for a in task3) == sorted(county_slugs)
     assert {a.state for a in task3} == {"mobilization.draft"} and {a.version for a in task3} == {1}
     assert db.session.scalar(select(func.count()).select_from(AnnexTaskUnit)) == len(expected)

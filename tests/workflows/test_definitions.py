@@ -19,9 +19,9 @@ from workflows.roles import Role
 CF, CR, DF = "county_filer", "county_reviewer", "dept_filer"
 CITY, OFFICE = "city_reviewer", "office_approver"
 TODAY = date(2018, 7, 10)
-INPUTS = {"comment": "理由", "data": {"deadline": "2018-09-30", "findings": "合格", "decision": "approved",
-                                     "document_number": "皖商办〔2019〕1号", "text": "自查报告",
-                                     "figures": {"x": 1}, "report": "整改报告"}}
+INPUTS = {"comment": "理由",
+          "data": {"deadline": "2018-09-30", "findings": "合格", "decision": "approved",
+                   "document_number": "皖商办〔2019〕1号", "text": "自查报告", "figures": {"x": 1}, "report": "整改报告"}}
 
 # (workflow, variant) -> {(state, trigger): (role, dest)}; "own" everywhere for county/dept roles,
 # city roles act on any unit's item.

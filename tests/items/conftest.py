@@ -1,0 +1,42 @@
+"""Fixtures for tests that fire transitions on stored items."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from app.applications.models import Application
+from app.attachments.models import Attachment
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db
+from app.items.models import Item
+from app.items.operations import create_item
+from app.plans.models import Plan
+from app.units.models import Unit
+from workflows.roles import Actor
+
+
+def actor_of(username: str) -> Actor:
+    return db.session.scalar(select(User).where(User.username == username)).actor()
+
+
+def add_evidence(item_id: int, kind: str = "evidence") -> None:
+    item = db.session.get(Item, item_id)
+    db.session.add(Attachment(item_id=item_id, name="证明材料.pdf", kind=kind, content_type="application/pdf",
+                              size=10, sha256="0" * 64, phase=item.phase, uploaded_at=utcnow()))
+    db.session.flush()
+
+
+@pytest.fixture
+def new_application(ctx) -> Callable[..., int]:
+    def make(county: str = "huoqiu", category: str = "provincial_demo_village", site: str = "大顾店村") -> int:
+        plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+        unit = db.session.scalar(select(Unit).where(Unit.slug == county))
+        app_row = Application(plan_id=plan.id, title=f"{unit.name}{site}申报", unit_id=unit.id, county_id=unit.id,
+                              category=category, site_name=site, fields={})
+        create_item(app_row, actor_of(f"{county}_filer"))
+        db.session.commit()
+        return app_row.id
+    return make
