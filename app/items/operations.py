@@ -36,8 +36,12 @@ def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | 
         item = load_item_for_update(item_id)
         if item is None:
             raise NotFound()
-        outcome = engine.fire(subject_for(item), trigger, actor, version=version, store=SqlStore(db.session),
-                              comment=comment, data=data, today=today())
+        subject = subject_for(item)
+        # no autoflush inside the engine: the versioned UPDATE is flushed once, below, where a
+        # concurrent winner shows up as StaleDataError rather than inside an effect's query
+        with db.session.no_autoflush:
+            outcome = engine.fire(subject, trigger, actor, version=version, store=SqlStore(db.session),
+                                  comment=comment, data=data, today=today())
         db.session.flush()
         return outcome
     except (StaleDataError, IntegrityError) as exc:
@@ -70,7 +74,9 @@ def edit_draft(item_id: int, actor: Actor, *, version: int | None, changes: Mapp
         item = load_item_for_update(item_id)
         if item is None:
             raise NotFound()
-        engine.edit(subject_for(item), actor, version=version, changes=changes, store=SqlStore(db.session))
+        subject = subject_for(item)
+        with db.session.no_autoflush:
+            engine.edit(subject, actor, version=version, changes=changes, store=SqlStore(db.session))
         for attr, value in changes.items():
             setattr(item, attr, value)
         db.session.flush()

@@ -239,3 +239,48 @@ def test_deadlines_tick_is_idempotent_and_leaves_items_alone(app) -> None:
         reminders = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                       .where(OutboxMessage.kind == "reminder"))
         assert reminders == 169
+
+
+def test_version_check_alone_holds_without_the_row_lock(app, new_application, monkeypatch) -> None:
+    """Even if the row lock were lost, the versioned UPDATE lets only one of two racing writers commit."""
+    import app.items.operations as operations
+
+    monkeypatch.setattr(operations, "load_item_for_update",
+                        lambda item_id: db.session.scalar(select(Item).where(Item.id == item_id)))
+    with app.app_context():
+        item_id = new_application()
+        add_evidence(item_id)
+        fire_transition(item_id, "submit", actor_of("huoqiu_filer"), version=1)
+        db.session.commit()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite serialises writers with BEGIN IMMEDIATE; the race below needs two open snapshots
+        results = _race(app, item_id, [("huoqiu_reviewer", "endorse"), ("huoqiu_reviewer", "endorse")], 2)
+        assert results == ["ok", "stale"]
+        return
+    loaded = threading.Barrier(2)
+    results: list[str] = []
+
+    def worker() -> None:
+        with app.app_context():
+            who = actor_of("huoqiu_reviewer")
+            db.session.rollback()
+            # both transactions read version 2 before either writes
+            db.session.scalar(select(Item).where(Item.id == item_id))
+            loaded.wait(timeout=10)
+            try:
+                fire_transition(item_id, "endorse", who, version=2)
+                db.session.commit()
+                results.append("ok")
+            except StaleVersion:
+                results.append("stale")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == ["ok", "stale"]
+    with app.app_context():
+        assert [e.trigger for e in events_of(item_id)] == ["create", "submit", "endorse"]
