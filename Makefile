@@ -29,7 +29,12 @@ run: install
 test: install test-system-deps postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: system-deps $(STAMP)
+install: system-deps $(STAMP) babel
+
+# Compile the translation catalogues (the .mo files are build output, not committed).
+babel: $(STAMP)
+	@if ls app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -f -d app/translations; fi
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +52,14 @@ test-system-deps:
 # Start a local PostgreSQL cluster that is installed but stopped (no-op elsewhere).
 postgres:
 	@bash scripts/start-postgres.sh
+
+# Benchmarks (peers and floors come with the bench extra, never with the app). QUICK=1: under 2 minutes each.
+bench: install postgres
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@mkdir -p bench/results
+	$(BIN)/python bench/engine_bench.py $(if $(QUICK),--quick) --json bench/results/engine$(if $(QUICK),-quick).json
+	$(BIN)/python bench/pdf_bench.py $(if $(QUICK),--quick) --json bench/results/pdf$(if $(QUICK),-quick).json
+	$(BIN)/python bench/dashboard_bench.py $(if $(QUICK),--quick) --output bench/results/dashboards$(if $(QUICK),-quick).json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -145,6 +145,43 @@ def outbox_deliver() -> None:
     click.echo(f"delivered {n} messages")
 
 
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(output: Path) -> None:
+    """A consistent copy of the database and the stored files, taken while serving."""
+    from app.backup import backup
+
+    manifest = backup(output)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"backup written to {output}: {rows} rows in {len(manifest['tables'])} tables, "
+               f"{len(manifest['files'])} files")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(archive: Path) -> None:
+    """Restore a backup into an instance whose database is missing or empty (creates the schema)."""
+    from app.backup import BackupError, restore
+
+    try:
+        manifest = restore(archive)
+        db.session.commit()
+    except BackupError as exc:
+        db.session.rollback()
+        click.echo(f"restore refused: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"restored {sum(t['rows'] for t in manifest['tables'].values())} rows and "
+               f"{len(manifest['files'])} files; run `flask --app wsgi audit verify` to check the trail")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (plan_cli, demo_cli, deadlines_cli, audit_cli, workflows_cli, outbox_cli):
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    from app.notices.cli import notices_cli
+    from app.reports.cli import reports_cli
+
+    for group in (plan_cli, demo_cli, deadlines_cli, audit_cli, workflows_cli, outbox_cli, notices_cli,
+                  reports_cli):
         app.cli.add_command(group)

@@ -48,6 +48,9 @@ class Config:
         self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
         self.MAIL_FROM = _env("MAIL_FROM", "plandesk@localhost")
         self.REDIS_URL = _env("REDIS_URL")
+        self.PLANDESK_TOKEN_HOURS = int(_env("PLANDESK_TOKEN_HOURS", "12") or 12)
+        self.PLANDESK_MAX_UPLOAD = int(_env("PLANDESK_MAX_UPLOAD", str(20 * 1024 * 1024)) or 0)
+        self.PLANDESK_API_MAX_JSON = int(_env("PLANDESK_API_MAX_JSON", str(1024 * 1024)) or 0)
 
 
 class DevelopmentConfig(Config):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_login import current_user
 
 from flask_babel import get_locale
@@ -11,13 +11,21 @@ from flask_babel import get_locale
 from app.extensions import babel
 
 
+LOCALES = ("zh_CN", "en")
+
+
 def select_locale() -> str:
+    """The language chosen in this session, else the user's saved choice, else Chinese.
+
+    The browser's Accept-Language is deliberately not consulted: PlanDesk is Chinese first, and a
+    county office PC or a test browser with an English system language still gets Chinese.
+    """
     chosen = session.get("locale")
-    if chosen in ("zh_CN", "en"):
+    if chosen in LOCALES:
         return chosen
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in ("zh_CN", "en"):
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LOCALES:
         return current_user.locale
-    return "zh_CN" if request.accept_languages.best_match(["zh", "en"]) != "en" else "en"
+    return "zh_CN"
 
 
 def cn_date(value: date | datetime | None) -> str:

@@ -1,4 +1,5 @@
 """Every model, imported once so the mapper registry (and Alembic comparisons) see them all."""
+from app.api_tokens.models import ApiToken, IdempotencyKey
 from app.applications.models import Application
 from app.attachments.models import Attachment
 from app.audit.models import AuditAnchor, AuditEventRow
@@ -18,3 +19,10 @@ __all__ = [
     "AnnexTaskUnit", "Category", "Indicator", "Plan", "PlanPhase", "Target", "Report", "ReportFigure",
     "TaskAssignment", "Unit",
 ]
+
+__all__ += ["ApiToken", "IdempotencyKey"]
+
+from app.delegations.models import Delegation  # noqa: E402
+from app.extension_requests.models import ExtensionRequest  # noqa: E402
+
+__all__ += ["Delegation", "ExtensionRequest"]

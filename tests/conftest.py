@@ -175,3 +175,6 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+from tests.factories import new_application  # noqa: E402,F401  (fixture shared by every test folder)

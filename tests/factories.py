@@ -1,4 +1,4 @@
-"""Fixtures for tests that fire transitions on stored items."""
+"""Factories for tests that fire transitions on stored items (fixtures are registered in conftest)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,7 +30,8 @@ def add_evidence(item_id: int, kind: str = "evidence") -> None:
 
 
 @pytest.fixture
-def new_application(ctx) -> Callable[..., int]:
+def new_application() -> Callable[..., int]:
+    """Creates a draft application (needs an app context: take ``ctx`` or push one)."""
     def make(county: str = "huoqiu", category: str = "provincial_demo_village", site: str = "大顾店村") -> int:
         plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
         unit = db.session.scalar(select(Unit).where(Unit.slug == county))

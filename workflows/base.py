@@ -136,7 +136,7 @@ def state_title(state: str) -> str:
     return f"{title}·{STEP_TITLES.get(step, step)}" if step else title
 
 
-@dataclass
+@dataclass(eq=False)  # identity: one object per workflow, usable as a cache key
 class Workflow:
     """A workflow definition and its single shared Machine."""
 

@@ -4,6 +4,9 @@ Diagram machines are built on demand with one throwaway model, never on live row
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+from functools import lru_cache
 from typing import Any
 
 from workflows.base import Workflow, state_title
@@ -33,8 +36,29 @@ def _graph_machine(wf: Workflow, engine: str, current: str | None) -> Any:
     return model
 
 
+_LAYOUT = (
+    "import sys, pygraphviz\n"
+    "graph = pygraphviz.AGraph(string=sys.stdin.read())\n"
+    "sys.stdout.buffer.write(graph.draw(format='svg', prog='dot'))\n"
+)
+
+
+def _layout_svg(dot_source: str) -> bytes:
+    """Lay out in a child process: pygraphviz's wheel bundles its own fontconfig and cairo, and
+    running them in a process that already uses the system's copies (WeasyPrint) can deadlock."""
+    done = subprocess.run([sys.executable, "-c", _LAYOUT], input=dot_source.encode("utf-8"),
+                          capture_output=True, timeout=60, check=False)
+    if done.returncode != 0 or not done.stdout:
+        raise RuntimeError(f"graph layout failed: {done.stderr.decode(errors='replace')[-500:]}")
+    return done.stdout
+
+
+@lru_cache(maxsize=256)
 def render_diagram(wf: Workflow, fmt: str, current: str | None = None) -> bytes:
-    """``fmt`` is ``mmd`` (Mermaid stateDiagram-v2 text) or ``svg`` (Graphviz via pygraphviz)."""
+    """``fmt`` is ``mmd`` (Mermaid stateDiagram-v2 text) or ``svg`` (Graphviz via pygraphviz).
+
+    Cached: a workflow has few states, so each (workflow, format, state) is drawn once per process.
+    """
     if current is not None and current not in {s.value for s in wf.states}:
         raise ValueError(f"{current!r} is not a state of {wf.name}")
     if fmt == "mmd":
@@ -53,6 +77,5 @@ def render_diagram(wf: Workflow, fmt: str, current: str | None = None) -> bytes:
             if current is None:
                 node.attr["color"] = "black"
                 node.attr["fillcolor"] = "white"
-        svg = graph.draw(format="svg", prog="dot")
-        return svg if isinstance(svg, bytes) else svg.encode("utf-8")
+        return _layout_svg(graph.string())
     raise ValueError("diagram format must be mmd or svg")

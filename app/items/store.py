@@ -24,11 +24,19 @@ Effect = Callable[[Item, Spec, Actor, "str | None", Mapping[str, Any], date], No
 EFFECTS: dict[tuple[str, str], list[Effect]] = {}
 
 
-def effect(workflow: str, *triggers: str) -> Callable[[Effect], Effect]:
-    """Register an effect run inside the transition's transaction (failure rolls everything back)."""
+def effect(workflow: str, *triggers: str, first: bool = False) -> Callable[[Effect], Effect]:
+    """Register an effect run inside the transition's transaction (failure rolls everything back).
+
+    Effects run in registration order, except that ``first=True`` ones run before the others (the
+    effect that produces what others read, e.g. a notice's number).
+    """
     def register(fn: Effect) -> Effect:
         for trigger in triggers:
-            EFFECTS.setdefault((workflow, trigger), []).append(fn)
+            effects = EFFECTS.setdefault((workflow, trigger), [])
+            if first:
+                effects.insert(0, fn)
+            else:
+                effects.append(fn)
         return fn
     return register
 

@@ -32,7 +32,8 @@ def queue(session: Session, kind: str, *, item_id: int | None = None, unit_id: i
 def queue_transition_messages(session: Session, item: Any, sp: Spec, actor: Actor, comment: str | None) -> None:
     """Tell whoever must act next, and the filer when their item was returned or decided."""
     payload = {"title": item.title, "trigger": sp.trigger, "trigger_title": sp.title, "to_state": item.state,
-               "to_title": state_title(item.state), "actor": actor.username, "comment": comment}
+               "to_title": state_title(item.state), "actor": actor.username, "actor_id": actor.user_id,
+               "comment": comment}
     step = item.state.partition(".")[2] or item.state
     if step == "county_review":
         queue(session, "waiting", item_id=item.id, unit_id=item.county_id, role="county_reviewer", payload=payload)
@@ -62,6 +63,8 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
             q = q.where(User.role == msg.recipient_role)
         text = _message_text(msg.kind, payload)
         for user in session.scalars(q):
+            if user.id == payload.get("actor_id") and msg.kind != "reminder":
+                continue  # nobody is told of what they just did themselves
             session.add(Notification(user_id=user.id, item_id=msg.item_id, kind=msg.kind, message=text,
                                      created_at=utcnow()))
             if user.email:

@@ -1,0 +1,163 @@
+"""系统管理: accounts and units (administrators only)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.admin.operations import create_user, reset_password, save_unit, set_active, update_user
+from app.auth.models import User
+from app.extensions import db
+from app.screens.ui import error_message, register_error_pages, roles_required
+from app.units.models import Unit, UnitKind
+from workflows.errors import WorkflowError
+from workflows.roles import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+register_error_pages(bp)
+PER_PAGE = 50
+UNIT_KINDS = {"city_office": _l("市政府办公室"), "office": _l("办公室"), "department": _l("市直部门"),
+              "county": _l("县区"), "zone": _l("开发区"), "group": _l("单位组")}
+
+
+def _units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)))
+
+
+@bp.route("/users")
+@roles_required(Role.admin)
+def users() -> str:
+    q = select(User).order_by(User.unit_id, User.username)
+    role = request.args.get("role") or None
+    unit = request.args.get("unit", type=int)
+    text = (request.args.get("q") or "").strip()
+    if role:
+        q = q.where(User.role == role)
+    if unit:
+        q = q.where(User.unit_id == unit)
+    if text:
+        q = q.where(User.username.contains(text, autoescape=True) | User.display_name.contains(text, autoescape=True))
+    if request.args.get("inactive") == "1":
+        q = q.where(User.is_active_user.is_(False))
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = db.session.scalars(q.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template("admin/users.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+                           roles=list(Role), units=_units(), args=request.args)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def new_user() -> Any:
+    if request.method == "POST":
+        try:
+            user = create_user(current_user, username=request.form.get("username", ""),
+                               display_name=request.form.get("display_name", ""), role=request.form.get("role", ""),
+                               unit_id=request.form.get("unit_id", type=int), email=request.form.get("email"),
+                               password=request.form.get("password", ""))
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            flash(_("账号 %(name)s 已创建。请将初始密码当面交给本人，并提醒其登录后修改。", name=user.username), "success")
+            return redirect(url_for(".users"))
+    return render_template("admin/user_form.html", user=None, roles=list(Role), units=_units(), values=request.form)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def edit_user(user_id: int) -> Any:
+    user = _user(user_id)
+    if request.method == "POST":
+        try:
+            update_user(current_user, user, display_name=request.form.get("display_name", ""),
+                        role=request.form.get("role", ""), unit_id=request.form.get("unit_id", type=int),
+                        email=request.form.get("email"))
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            flash(_("账号信息已保存。"), "success")
+            return redirect(url_for(".users"))
+    values = request.form if request.method == "POST" else {
+        "display_name": user.display_name, "role": user.role, "unit_id": str(user.unit_id or ""),
+        "email": user.email or ""}
+    return render_template("admin/user_form.html", user=user, roles=list(Role), units=_units(), values=values)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles_required(Role.admin)
+def user_password(user_id: int) -> Any:
+    user = _user(user_id)
+    try:
+        reset_password(current_user, user, request.form.get("password", ""))
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        flash(_("已重置 %(name)s 的密码，其已登录的会话全部失效。", name=user.username), "success")
+    return redirect(url_for(".edit_user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.admin)
+def user_active(user_id: int) -> Any:
+    user = _user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        set_active(current_user, user, active)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        flash(_("账号已启用。") if active else _("账号已停用，其会话全部失效。"), "success")
+    return redirect(url_for(".edit_user", user_id=user_id))
+
+
+@bp.route("/units")
+@roles_required(Role.admin)
+def units() -> str:
+    counts = dict(db.session.execute(select(User.unit_id, func.count()).group_by(User.unit_id)).tuples().all())
+    return render_template("admin/units.html", rows=_units(), counts=counts, kinds=UNIT_KINDS)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def edit_unit(unit_id: int | None = None) -> Any:
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit_id and unit is None:
+        abort(404)
+    if request.method == "POST":
+        try:
+            save_unit(current_user, unit, slug=request.form.get("slug", ""), name=request.form.get("name", ""),
+                      kind=request.form.get("kind", ""), code=(request.form.get("code") or "").strip() or None,
+                      sort_order=request.form.get("sort_order", type=int),
+                      is_active=request.form.get("is_active") == "1")
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            flash(_("单位已保存。"), "success")
+            return redirect(url_for(".units"))
+    values = request.form if request.method == "POST" else (
+        {"slug": unit.slug, "name": unit.name, "kind": unit.kind, "code": unit.code or "",
+         "sort_order": unit.sort_order, "is_active": "1" if unit.is_active else ""} if unit else
+        {"kind": UnitKind.department.value, "is_active": "1"})
+    return render_template("admin/unit_form.html", unit=unit, values=values, kinds=UNIT_KINDS)

@@ -1,0 +1,73 @@
+"""Items, attachments and audit events as the JSON the API answers (CONTRACT.md field names)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.attachments.models import Attachment
+from app.attachments.operations import live_attachments
+from app.audit.models import AuditEventRow
+from app.extensions import db
+from app.items.models import Item
+from workflows.base import state_title
+from workflows.deadlines import overdue_level
+from workflows.engine import available_actions, input_requirements
+from workflows.permissions import Subject
+from workflows.roles import Actor
+
+#: item type → extra detail fields (a feature adds its own, e.g. a notice's number)
+DETAIL_EXTRAS: dict[str, Callable[[Item], dict[str, Any]]] = {
+    "application": lambda item: {"category": item.category, "site_name": item.site_name,
+                                 "fields": dict(item.fields or {})},
+}
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite returns naive values; everything is stored in UTC
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def item_summary(item: Item, today: date) -> dict[str, Any]:
+    return {"id": item.id, "type": item.type, "title": item.title,
+            "county": item.county.slug if item.county is not None else None, "state": item.state,
+            "version": item.version, "due_at": iso_date(item.due_on),
+            "overdue": overdue_level(item.due_on, today).value}
+
+
+def attachment_dict(att: Attachment) -> dict[str, Any]:
+    return {"id": att.id, "name": att.name, "kind": att.kind, "content_type": att.content_type, "size": att.size,
+            "sha256": att.sha256, "phase": att.phase, "uploaded_at": iso_datetime(att.uploaded_at)}
+
+
+def event_dict(ev: AuditEventRow) -> dict[str, Any]:
+    return {"at": iso_datetime(ev.at), "actor": ev.actor, "on_behalf_of": ev.on_behalf_of, "role": ev.role,
+            "trigger": ev.trigger, "from_state": ev.from_state, "to_state": ev.to_state, "comment": ev.comment}
+
+
+def item_detail(subject: Subject, actor: Actor, today: date) -> dict[str, Any]:
+    item: Item = subject.row
+    history = db.session.scalars(select(AuditEventRow).where(AuditEventRow.item_id == item.id)
+                                 .order_by(AuditEventRow.seq))
+    detail = {
+        **item_summary(item, today),
+        "state_title": state_title(item.state),
+        "unit": item.unit.slug,
+        "attachments": [attachment_dict(a) for a in live_attachments(item.id)],
+        "actions": [{"trigger": a.trigger, "title": a.title, "requires": list(input_requirements(a))}
+                    for a in available_actions(subject, actor)],
+        "history": [event_dict(ev) for ev in history],
+    }
+    extra = DETAIL_EXTRAS.get(item.type)
+    if extra is not None:
+        detail.update(extra(item))
+    return detail

@@ -1,0 +1,1 @@
+"""API bearer tokens and idempotency keys of the JSON API."""

@@ -1,0 +1,114 @@
+"""Add, remove and open evidence files of an item. Flush, never commit.
+
+Evidence is filed by the item's own unit while the item is in a state whose fields it may edit
+(WORKFLOWS.md: drafts, and a task's implementation), the same rule as editing a draft.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from app.attachments.models import Attachment
+from app.attachments.storage import blob_path, safe_name, store_stream
+from app.clock import utcnow
+from app.extensions import db
+from app.items.facts import subject_for
+from app.items.models import Item
+from app.items.operations import load_item_for_update, note_action
+from workflows.base import state_title
+from workflows.errors import InvalidTransition, NotFound, NotPermitted
+from workflows.permissions import Subject, can_see
+from workflows.roles import Actor
+
+KINDS: dict[str, str] = {"evidence": "证明材料", "plan": "实施方案"}
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    attachment: Attachment
+    path: Path
+
+
+def _check_may_file(subject: Subject, actor: Actor, verb: str) -> None:
+    """404 unseen, 409 not a filing state, 403 not the item's own filer (engine.edit's order)."""
+    if not can_see(actor, subject):
+        raise NotFound()
+    state = subject.row.state
+    roles = subject.workflow.editable.get(state)
+    if roles is None:
+        raise InvalidTransition(f"“{state_title(state)}”状态下不能{verb}材料")
+    own = subject.workflow.name != "notice"
+    if actor.role not in roles or (own and actor.unit != subject.unit):
+        raise NotPermitted(f"只有本单位经办人可以{verb}材料")
+
+
+def _locked(item_id: int) -> Item:
+    item = load_item_for_update(item_id)
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def add_attachment(item_id: int, actor: Actor, filename: str | None, stream: BinaryIO,
+                   kind: str = "evidence") -> Attachment:
+    """Store ``stream`` as evidence of item ``item_id`` in its current phase, recorded in its chain.
+
+    Refusals: NotFound, InvalidTransition (not a filing state), NotPermitted, UploadTooLarge (413),
+    InvalidFile (empty or a type we do not keep, judged by content), ValueError for an unknown kind.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown attachment kind {kind!r}")
+    item = _locked(item_id)
+    _check_may_file(subject_for(item), actor, "上传")
+    blob = store_stream(stream)
+    attachment = Attachment(item_id=item.id, name=safe_name(filename), kind=kind, content_type=blob.content_type,
+                            size=blob.size, sha256=blob.sha256, phase=item.phase, uploaded_by_id=actor.user_id,
+                            uploaded_at=utcnow())
+    db.session.add(attachment)
+    db.session.flush()
+    note_action(item, actor, "attach", data={"attachment_id": attachment.id, "name": attachment.name,
+                                             "kind": kind, "size": blob.size, "sha256": blob.sha256})
+    db.session.flush()
+    return attachment
+
+
+def _attachment_of(item: Item, attachment_id: int) -> Attachment:
+    attachment = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                                            Attachment.item_id == item.id,
+                                                            Attachment.deleted_at.is_(None)))
+    if attachment is None:
+        raise NotFound("材料不存在或已删除")
+    return attachment
+
+
+def delete_attachment(item_id: int, attachment_id: int, actor: Actor) -> Attachment:
+    """Withdraw a file from a draft (soft delete: the stored file and its audit event stay)."""
+    item = _locked(item_id)
+    _check_may_file(subject_for(item), actor, "删除")
+    attachment = _attachment_of(item, attachment_id)
+    attachment.deleted_at = utcnow()
+    note_action(item, actor, "detach", data={"attachment_id": attachment.id, "name": attachment.name,
+                                             "sha256": attachment.sha256})
+    db.session.flush()
+    return attachment
+
+
+def open_attachment(item_id: int, attachment_id: int, actor: Actor) -> OpenedFile:
+    """The file of a live attachment, for whoever may see its item (else NotFound)."""
+    item = db.session.get(Item, item_id)
+    if item is None or not can_see(actor, subject_for(item)):
+        raise NotFound()
+    attachment = _attachment_of(item, attachment_id)
+    path = blob_path(attachment.sha256)
+    if not path.is_file():
+        raise NotFound("材料文件缺失，请联系管理员")
+    return OpenedFile(attachment, path)
+
+
+def live_attachments(item_id: int) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(Attachment.item_id == item_id,
+                                                            Attachment.deleted_at.is_(None))
+                                   .order_by(Attachment.id)))

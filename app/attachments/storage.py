@@ -1,0 +1,165 @@
+"""Content-addressed file storage under ``PLANDESK_STORAGE_DIR`` (``ab/abcdef…``, by SHA-256).
+
+Never under static/: files are served only through a view that checks who may see them. The type
+of an upload is decided by its content (magic bytes), never by its name.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+from workflows.errors import WorkflowError
+
+CHUNK = 64 * 1024
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+MAX_NAME = 120
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT = "text/plain; charset=utf-8"
+ALLOWED_TITLES = "PDF、PNG、JPEG、Word（.docx）、Excel（.xlsx）或 UTF-8 纯文本"
+
+
+class UploadTooLarge(WorkflowError):
+    code = "too_large"
+    http_status = 413
+    default_message = "上传的文件过大"
+
+
+class InvalidFile(WorkflowError):
+    """An upload refused for its content (empty, or a type we do not keep)."""
+
+    code = "invalid_file"
+    http_status = 422
+    default_message = "文件不符合要求"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, details={"reasons": [reason]})
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    content_type: str
+
+
+def storage_dir() -> Path:
+    return Path(current_app.config["PLANDESK_STORAGE_DIR"])
+
+
+def max_upload() -> int:
+    return int(current_app.config.get("PLANDESK_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
+
+
+def blob_path(sha256: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError("not a SHA-256 hex digest")
+    return storage_dir() / sha256[:2] / sha256
+
+
+def safe_name(filename: str | None) -> str:
+    """A stored display name: no path, no control characters; Chinese kept (unlike secure_filename)."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"[^\w.\-()（）\[\]【】 ]", "_", name).strip(" .")
+    name = re.sub(r"\s+", " ", name)
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:MAX_NAME - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:MAX_NAME]
+    return name or "file"
+
+
+def sniff(path: Path) -> str | None:
+    """The content type of the file at ``path`` from its bytes, or None when we do not keep it."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04"):
+        return _office_type(path)
+    return TEXT if _is_utf8_text(path) else None
+
+
+def _office_type(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(n.startswith("word/") for n in names):
+        return DOCX
+    if any(n.startswith("xl/") for n in names):
+        return XLSX
+    return None
+
+
+def _is_utf8_text(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                text = decoder.decode(chunk)
+                if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text):
+                    return False
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
+    """Copy ``stream`` into storage; refuse it when larger than ``limit``, empty, or of a type we do not keep."""
+    limit = max_upload() if limit is None else limit
+    tmp_dir = storage_dir() / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / uuid.uuid4().hex
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with tmp.open("wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UploadTooLarge(f"文件不能超过 {limit // (1024 * 1024) or 1} MB",
+                                         details={"limit": limit})
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise InvalidFile("文件为空，请选择有内容的文件")
+        content_type = sniff(tmp)
+        if content_type is None:
+            raise InvalidFile(f"不支持的文件类型：只接受 {ALLOWED_TITLES}（按文件内容判断，不看扩展名）")
+        sha = digest.hexdigest()
+        final = blob_path(sha)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            tmp.unlink()
+        else:
+            os.replace(tmp, final)  # atomic: a reader never sees half a file
+        return StoredBlob(sha, size, content_type)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,377 @@
+"""Screens: the quota board, the phase matrix (with click-through), the overdue list and the trends.
+
+Charts are drawn in the browser by the vendored Chart.js from same-origin JSON (``*.json`` routes
+below); every chart has its table beside it, so a printout or a screen reader loses nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import and_, or_, select
+from werkzeug.wrappers import Response
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.applications.models import Application
+from app.clock import today
+from app.dashboards import permissions as perm
+from app.dashboards.operations import send_reminder
+from app.dashboards.queries import (CLOSED_COLUMN, ITEM_TYPES, MATRIX_KINDS, PHASES, QuotaRow, number,
+                                    overdue_by_unit, overdue_items, phase_matrix, quota_board, quota_hint, trends)
+from app.extensions import db
+from app.items.models import Item
+from app.items.queries import visible_items
+from app.outbox.operations import deliver_pending
+from app.plans.models import AnnexTask, Category, Plan
+from app.tasks.models import TaskAssignment
+from app.units.models import Unit
+from workflows.base import PHASE_TITLES, state_title
+from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
+from workflows.errors import WorkflowError
+from workflows.roles import Actor
+
+bp = Blueprint("dashboards", __name__)
+PER_PAGE = 50
+TYPE_TITLES = {"application": "示范申报", "task": "任务落实", "report": "季度报告", "notice": "通报"}
+
+
+def current_plan() -> Plan:
+    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+    if plan is None:
+        abort(404, "尚未导入行动方案")
+    return plan
+
+
+def _actor() -> Actor:
+    return current_user.actor()
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    return {"has_endpoint": has_endpoint, "num": number, "dash_perm": perm}
+
+
+# -- the quota board ----------------------------------------------------------------------------
+
+@dataclass
+class IndicatorBoard:
+    code: str
+    title: str
+    measure: str
+    source: str
+    city: QuotaRow | None = None
+    counties: list[QuotaRow] = field(default_factory=list)
+
+
+@dataclass
+class CountySummary:
+    county: str
+    name: str
+    met: int
+    total: int
+    score: float  # mean of min(rate, 1) over its quotas
+    cells: dict[str, QuotaRow]
+
+
+def board_view(rows: Sequence[QuotaRow], actor: Actor) -> tuple[list[IndicatorBoard], list[CountySummary]]:
+    """The board's rows grouped by indicator, and each visible county's overall standing."""
+    boards: dict[str, IndicatorBoard] = {}
+    per_county: dict[str, list[QuotaRow]] = {}
+    for row in rows:
+        board = boards.setdefault(row.indicator, IndicatorBoard(row.indicator, row.indicator_title, row.measure,
+                                                                row.source))
+        if row.is_city:
+            board.city = row
+        elif perm.can_see_county_row(actor, row.county):
+            board.counties.append(row)
+            per_county.setdefault(row.county, []).append(row)
+    summaries = []
+    for county, quota_rows in per_county.items():
+        scores = [min(r.rate or 0.0, 1.0) for r in quota_rows]
+        summaries.append(CountySummary(county, quota_rows[0].county_name, sum(r.is_met for r in quota_rows),
+                                       len(quota_rows), sum(scores) / len(scores),
+                                       {r.indicator: r for r in quota_rows}))
+    return list(boards.values()), summaries
+
+
+def quotas_payload(rows: Sequence[QuotaRow], actor: Actor) -> dict:
+    boards, summaries = board_view(rows, actor)
+    own = actor.unit if perm.is_county_user(actor) else None
+    return {
+        "own": own,
+        "indicators": [{
+            "code": b.code, "title": b.title, "measure": b.measure, "source": b.source,
+            "city": b.city.as_dict() if b.city else None,
+            "counties": [r.as_dict() for r in b.counties],
+        } for b in boards],
+        "counties": [{"county": s.county, "name": s.name, "met": s.met, "total": s.total,
+                      "score": round(s.score, 4)} for s in summaries],
+    }
+
+
+@bp.route("/dashboard")
+@login_required
+def board() -> str:
+    actor, plan, now = _actor(), current_plan(), today()
+    rows = quota_board(db.session, plan.id, now)
+    boards, summaries = board_view(rows, actor)
+    ranking = sorted(summaries, key=lambda s: (s.score, s.name)) if perm.sees_everything(actor) else summaries
+    quota_boards = [b for b in boards if b.counties]
+    return render_template("dashboards/board.html", plan=plan, today=now, boards=boards, quota_boards=quota_boards,
+                           summaries=summaries, ranking=ranking, actor=actor,
+                           own=actor.unit if perm.is_county_user(actor) else None)
+
+
+@bp.route("/dashboard/quotas.json")
+@login_required
+def board_data() -> Response:
+    actor, plan, now = _actor(), current_plan(), today()
+    return jsonify(quotas_payload(quota_board(db.session, plan.id, now), actor))
+
+
+@bp.route("/dashboard/quota-hint")
+@login_required
+def quota_hint_json() -> Response:
+    """The line shown on the application form: 霍邱县 省级电商示范村：已认定 2 / 目标 4，审核中 1."""
+    actor, plan = _actor(), current_plan()
+    county, category = request.args.get("county", actor.unit or ""), request.args.get("category", "")
+    if not perm.can_see_county_row(actor, county) or perm.is_county_user(actor) and county != actor.unit:
+        abort(404)
+    code = db.session.scalar(select(Category.indicator_code).where(Category.plan_id == plan.id,
+                                                                   Category.code == category))
+    text = quota_hint(quota_board(db.session, plan.id, today(), county=county), county, code) if code else None
+    return jsonify({"county": county, "category": category, "text": text})
+
+
+# -- the phase matrix ---------------------------------------------------------------------------
+
+@bp.route("/dashboard/matrix")
+@login_required
+def matrix() -> str:
+    actor, plan, now = _actor(), current_plan(), today()
+    kinds = perm.matrix_kinds_for(actor)
+    kind = request.args.get("kind", kinds[0])
+    if kind not in kinds:
+        abort(404)
+    item_type = request.args.get("type", "all")
+    if item_type not in ("all", *ITEM_TYPES):
+        abort(400)
+    types = tuple(ITEM_TYPES) if item_type == "all" else (item_type,)
+    m = phase_matrix(db.session, plan.id, now, kind=kind, types=types)
+    rows = [r for r in m.rows if perm.can_see_matrix_row(actor, kind, r.key)]
+    return render_template("dashboards/matrix.html", plan=plan, today=now, m=m, rows=rows, kind=kind, kinds=kinds,
+                           kind_titles=MATRIX_KINDS, item_type=item_type, type_titles=ITEM_TYPES, actor=actor,
+                           own=None if perm.sees_everything(actor) else actor.unit, phase_titles=PHASE_TITLES,
+                           closed=CLOSED_COLUMN)
+
+
+@bp.route("/dashboard/items")
+@login_required
+def items() -> str:
+    """Click-through from a board or matrix cell: the items behind it, as the caller may see them."""
+    actor, plan, now = _actor(), current_plan(), today()
+    args = request.args
+    q = visible_items(actor).where(Item.plan_id == plan.id)
+    filters: list[str] = []
+    county = args.get("county")
+    if county:
+        if not perm.can_open_county_items(actor, county):
+            abort(404)
+        unit = _unit_or_404(county)
+        q = q.where(Item.county_id == unit.id)
+        filters.append(unit.name)
+    unit_slug = args.get("unit")
+    if unit_slug:
+        if not perm.can_open_unit_items(actor, unit_slug):
+            abort(404)
+        unit = _unit_or_404(unit_slug)
+        q = q.where(Item.unit_id == unit.id)
+        filters.append(unit.name)
+    item_type = args.get("type")
+    if item_type:
+        if item_type not in TYPE_TITLES:
+            abort(400)
+        q = q.where(Item.type == item_type)
+        filters.append(TYPE_TITLES[item_type])
+    phase = args.get("phase")
+    if phase:
+        if phase == CLOSED_COLUMN:
+            q = q.where(Item.state.in_(("rejected", "revoked")))
+            filters.append("已终止")
+        elif phase in PHASES:
+            q = q.where((Item.state == phase) | Item.state.like(f"{phase}.%"))
+            filters.append(PHASE_TITLES[phase])
+        else:
+            abort(400)
+    state = args.get("state")
+    if state:
+        q = q.where(Item.state == state)
+        filters.append(state_title(state))
+    task = args.get("task", type=int)
+    if task:
+        q = q.where(Item.id.in_(select(TaskAssignment.id).join(AnnexTask, AnnexTask.id == TaskAssignment.annex_task_id)
+                                .where(AnnexTask.plan_id == plan.id, AnnexTask.number == task)))
+        filters.append(f"任务{task}")
+    indicator = args.get("indicator")
+    if indicator:
+        categories = select(Category.code).where(Category.plan_id == plan.id, Category.indicator_code == indicator)
+        q = q.where(Item.id.in_(select(Application.id).where(Application.category.in_(categories))))
+        status = args.get("status")
+        if status == "achieved":
+            q = q.where(Item.state == "consolidation")
+            filters.append("已认定")
+        elif status == "pending":
+            q = q.where(Item.state.not_in(("mobilization.draft", "consolidation", "rejected", "revoked")))
+            filters.append("审核中")
+        title = db.session.scalar(select(Category.title).where(Category.plan_id == plan.id,
+                                                               Category.indicator_code == indicator))
+        filters.append(title or indicator)
+    light = args.get("light")
+    if light:
+        levels = [lv for lv in OverdueLevel if lv.light == light]
+        if not levels:
+            abort(400)
+        q = q.where(_level_filter(levels, now))
+        filters.append({"red": "红灯（已逾期）", "yellow": "黄灯（即将到期）", "green": "绿灯（正常）"}[light])
+    page = max(1, args.get("page", 1, type=int) or 1)
+    found = db.session.scalars(q.order_by(Item.due_on.is_(None), Item.due_on, Item.id)
+                               .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    rows = [{"item": it, "state_title": state_title(it.state), "level": overdue_level(it.due_on, now)}
+            for it in found[:PER_PAGE]]
+    return render_template("dashboards/items.html", rows=rows, filters=filters, page=page,
+                           has_next=len(found) > PER_PAGE, today=now, type_titles=TYPE_TITLES,
+                           args={k: v for k, v in args.items() if k != "page"})
+
+
+def _unit_or_404(slug: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.slug == slug))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _level_filter(levels: Sequence[OverdueLevel], now: date):
+    """Items whose overdue level (workflows.deadlines.overdue_level) is one of ``levels``, in SQL."""
+    serious_before = now - timedelta(days=SERIOUS_AFTER_DAYS)
+    soon_until = now + timedelta(days=DUE_SOON_DAYS)
+    parts = {
+        OverdueLevel.seriously_overdue: Item.due_on < serious_before,
+        OverdueLevel.overdue: and_(Item.due_on >= serious_before, Item.due_on < now),
+        OverdueLevel.due_soon: and_(Item.due_on >= now, Item.due_on <= soon_until),
+        OverdueLevel.none: or_(Item.due_on.is_(None), Item.due_on > soon_until),
+    }
+    return or_(*(parts[lv] for lv in levels))
+
+
+# -- the overdue list and reminders -------------------------------------------------------------
+
+class RemindForm(FlaskForm):
+    comment = TextAreaField("催办说明（可选）", validators=[Optional(), Length(max=500)])
+
+
+@bp.route("/dashboard/overdue")
+@login_required
+def overdue() -> str:
+    actor, plan, now = _actor(), current_plan(), today()
+    args = request.args
+    county = args.get("county") or None
+    if county and not perm.can_open_county_items(actor, county):
+        abort(404)
+    level = args.get("level") or None
+    if level and level not in (OverdueLevel.overdue.value, OverdueLevel.seriously_overdue.value):
+        abort(400)
+    item_type = args.get("type") or None
+    if item_type and item_type not in TYPE_TITLES:
+        abort(400)
+    soon = args.get("soon") == "1"
+    page = max(1, args.get("page", 1, type=int) or 1)
+    rows, total = overdue_items(db.session, plan.id, now, actor=actor, county=county, level=level,
+                                item_type=item_type, include_due_soon=soon, limit=PER_PAGE,
+                                offset=(page - 1) * PER_PAGE)
+    by_unit = overdue_by_unit(db.session, plan.id, now) if perm.sees_everything(actor) else []
+    counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county")
+                                  .order_by(Unit.sort_order, Unit.id)).all() if perm.sees_everything(actor) else []
+    return render_template("dashboards/overdue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+                           by_unit=by_unit, counties=counties, county=county, level=level, item_type=item_type,
+                           soon=soon, today=now, form=RemindForm(), actor=actor, type_titles=TYPE_TITLES,
+                           can_remind=perm.can_remind, can_remind_any=perm.can_remind_anything(actor),
+                           args={k: v for k, v in args.items() if k != "page"})
+
+
+@bp.route("/dashboard/overdue/remind", methods=["POST"])
+@login_required
+def remind() -> Response:
+    actor, now = _actor(), today()
+    form = RemindForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not perm.can_remind_anything(actor):
+        abort(403)
+    one = request.form.get("one", type=int)
+    ids = [one] if one else [int(i) for i in request.form.getlist("item_ids") if i.isdigit()]
+    if not ids:
+        flash("请先勾选要催办的事项", "error")
+        return redirect(_back())
+    sent, refused = 0, []
+    for item_id in ids[:PER_PAGE]:
+        try:
+            send_reminder(db.session, item_id, actor, now, form.comment.data)
+            db.session.commit()
+            sent += 1
+        except WorkflowError as exc:
+            db.session.rollback()
+            refused.append(f"#{item_id}：{exc.message}")
+    if sent:
+        deliver_pending(db.session)  # notifications after the commit: nobody is told of a rolled-back reminder
+        db.session.commit()
+        flash(f"已向责任单位发出 {sent} 条催办", "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(_back())
+
+
+def _back() -> str:
+    target = request.form.get("next") or ""
+    if target.startswith("/dashboard/overdue") and not target.startswith("//"):
+        return target
+    return url_for("dashboards.overdue")
+
+
+# -- trends -------------------------------------------------------------------------------------
+
+def trends_payload(actor: Actor) -> dict:
+    plan, now = current_plan(), today()
+    out = []
+    for trend in trends(db.session, plan.id, now, plan.issued_on):
+        # a county's users see their own line and the city's; everyone else every unit's
+        series = [s for s in trend.series if perm.can_see_county_row(actor, s.unit)]
+        out.append({"code": trend.indicator, "title": trend.title, "measure": trend.measure,
+                    "quarters": trend.quarters, "city_target": trend.city_target,
+                    "unit_targets": {k: v for k, v in trend.unit_targets.items()
+                                     if not perm.is_county_user(actor) or k == actor.unit},
+                    "series": [{"unit": s.unit, "name": s.unit_name, "values": s.values} for s in series]})
+    return {"own": actor.unit if perm.is_county_user(actor) else None, "indicators": out}
+
+
+@bp.route("/dashboard/trends")
+@login_required
+def trends_page() -> str:
+    actor = _actor()
+    payload = trends_payload(actor)
+    return render_template("dashboards/trends.html", trends=payload["indicators"], today=today(), actor=actor,
+                           plan=current_plan())
+
+
+@bp.route("/dashboard/trends.json")
+@login_required
+def trends_data() -> Response:
+    return jsonify(trends_payload(_actor()))

@@ -1,0 +1,72 @@
+"""委托代办 screens: give, see and revoke delegations."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.clock import today
+from app.delegations.operations import (can_delegate, colleagues, create_delegation, delegations_of,
+                                        revoke_delegation)
+from app.extensions import db
+from app.screens.ui import error_message, register_error_pages
+from workflows.errors import WorkflowError
+from workflows.roles import Role
+
+bp = Blueprint("delegations", __name__)
+register_error_pages(bp)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _delegators() -> list[User]:
+    """Whose role the form may hand on: one's own, or (for an administrator) any approver's."""
+    if current_user.role_enum is Role.admin:
+        return [u for u in db.session.scalars(select(User).order_by(User.username)) if can_delegate(u)]
+    return [current_user] if can_delegate(current_user) else []
+
+
+@bp.route("/delegations", methods=["GET", "POST"])
+@login_required
+def index() -> Any:
+    if request.method == "POST":
+        delegator = db.session.get(User, request.form.get("delegator_id", type=int) or current_user.id)
+        delegate = db.session.get(User, request.form.get("delegate_id", type=int) or 0)
+        try:
+            if delegator is None:
+                raise WorkflowError(_("委托人不存在"))
+            create_delegation(current_user, delegator, delegate, _date(request.form.get("starts_on")),
+                              _date(request.form.get("ends_on")), request.form.get("reason"))
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            flash(_("委托已生效：受托人在委托期内可代为办理，审批记录同时记载双方姓名。"), "success")
+            return redirect(url_for(".index"))
+    return render_template("delegations/index.html", rows=delegations_of(current_user), delegators=_delegators(),
+                           colleagues=colleagues(current_user), today=today(), values=request.form)
+
+
+@bp.route("/delegations/<int:delegation_id>/revoke", methods=["POST"])
+@login_required
+def revoke(delegation_id: int) -> Any:
+    try:
+        revoke_delegation(current_user, delegation_id)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        flash(_("委托已撤销。"), "success")
+    return redirect(url_for(".index"))

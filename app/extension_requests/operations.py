@@ -1,0 +1,179 @@
+"""Ask for, grant and refuse deadline extensions (延期申请). Flush, never commit.
+
+``Item.due_on`` is left alone (on-time rates keep the original deadline). A granted extension moves
+the deadline shown and the lights (:func:`effective_due`) for as long as the item stays in the state
+and at the due date it was granted for; once the item moves on, its new due date applies again.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Date, and_, case, func, select, type_coerce
+
+from app.auth.models import User
+from app.clock import today, utcnow
+from app.extension_requests.models import ExtensionRequest
+from app.extensions import db
+from app.items.facts import subject_for
+from app.items.models import Item
+from app.items.operations import load_item_for_update
+from app.outbox.operations import queue
+from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted
+from workflows.permissions import Subject, can_see
+from workflows.roles import Actor, Role
+
+REQUESTER_ROLES = frozenset({Role.county_filer, Role.county_reviewer, Role.dept_filer})
+DECIDER_ROLES = frozenset({Role.office_approver})
+MAX_REASON = 1000
+
+
+def can_request(actor: Actor, subject: Subject) -> bool:
+    """The item's own unit asks, while the item has a deadline and is not finished."""
+    item = subject.row
+    return (actor.role in REQUESTER_ROLES and actor.unit is not None and actor.unit == subject.unit
+            and item.due_on is not None and item.state not in subject.workflow.finals)
+
+
+def can_decide(actor: Actor, subject: Subject) -> bool:
+    return actor.role in DECIDER_ROLES and subject.unit not in actor.excluded_units
+
+
+def pending_for(item_id: int) -> ExtensionRequest | None:
+    return db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.item_id == item_id,
+                                                            ExtensionRequest.decision.is_(None)))
+
+
+def granted_for(item: Item) -> ExtensionRequest | None:
+    """The latest extension granted for the item's current state and due date, if any."""
+    if item.due_on is None:
+        return None
+    return db.session.scalar(select(ExtensionRequest).where(
+        ExtensionRequest.item_id == item.id, ExtensionRequest.decision == "granted",
+        ExtensionRequest.state == item.state, ExtensionRequest.original_due_on == item.due_on)
+        .order_by(ExtensionRequest.granted_until.desc()).limit(1))
+
+
+def effective_due(item: Item) -> date | None:
+    """The deadline that applies now: the later of the item's due date and a granted extension."""
+    granted = granted_for(item)
+    if granted is None or granted.granted_until is None or item.due_on is None:
+        return item.due_on
+    return max(item.due_on, granted.granted_until)
+
+
+def effective_due_map(items: Iterable[Item]) -> dict[int, date | None]:
+    """:func:`effective_due` of many items in one query."""
+    items = list(items)
+    out: dict[int, date | None] = {it.id: it.due_on for it in items}
+    ids = [it.id for it in items if it.due_on is not None]
+    if not ids:
+        return out
+    by_id = {it.id: it for it in items}
+    rows = db.session.execute(select(ExtensionRequest.item_id, ExtensionRequest.state,
+                                     ExtensionRequest.original_due_on, ExtensionRequest.granted_until)
+                              .where(ExtensionRequest.item_id.in_(ids), ExtensionRequest.decision == "granted"))
+    for item_id, state, original, until in rows:
+        it = by_id[item_id]
+        if it.state == state and it.due_on == original and until is not None:
+            out[item_id] = max(out[item_id] or until, until)
+    return out
+
+
+def effective_due_column():
+    """SQL for :func:`effective_due`, for filtering and sorting lists."""
+    granted = (select(func.max(ExtensionRequest.granted_until))
+               .where(ExtensionRequest.item_id == Item.id, ExtensionRequest.decision == "granted",
+                      ExtensionRequest.state == Item.state, ExtensionRequest.original_due_on == Item.due_on)
+               .correlate(Item).scalar_subquery())
+    # type_coerce, not CAST: SQLite's CAST(… AS DATE) would turn '2018-07-03' into the number 2018
+    return type_coerce(case((and_(granted.is_not(None), granted > Item.due_on), granted), else_=Item.due_on), Date)
+
+
+def request_extension(item_id: int, user: User, actor: Actor, requested_until: date | None,
+                      reason: str | None) -> ExtensionRequest:
+    """The item's unit asks to move its current deadline to ``requested_until``, giving a reason."""
+    item = load_item_for_update(item_id)
+    if item is None:
+        raise NotFound()
+    subject = subject_for(item)
+    if not can_see(actor, subject):
+        raise NotFound()
+    if not can_request(actor, subject):
+        if item.due_on is None or item.state in subject.workflow.finals:
+            raise InvalidTransition("该事项当前没有办理期限，无需申请延期")
+        raise NotPermitted("只有事项所属单位可以申请延期")
+    if pending_for(item.id) is not None:
+        raise InvalidTransition("该事项已有一份待审批的延期申请")
+    current = effective_due(item)
+    reasons: list[str] = []
+    text = (reason or "").strip()
+    if not text:
+        reasons.append("必须填写延期理由")
+    elif len(text) > MAX_REASON:
+        reasons.append(f"延期理由最多 {MAX_REASON} 个字符")
+    if requested_until is None:
+        reasons.append("请填写申请延至的日期")
+    elif current is not None and requested_until <= current:
+        reasons.append(f"申请延至的日期必须晚于当前期限（{current.isoformat()}）")
+    elif requested_until <= today():
+        reasons.append("申请延至的日期必须晚于今天")
+    if reasons:
+        raise GuardFailed(reasons)
+    row = ExtensionRequest(item_id=item.id, state=item.state, original_due_on=item.due_on,
+                           requested_until=requested_until, reason=text, requested_by_id=user.id,
+                           requested_at=utcnow())
+    db.session.add(row)
+    queue(db.session, "waiting", item_id=item.id, role=Role.office_approver.value,
+          payload={"title": item.title, "to_title": f"延期申请：申请延至 {requested_until.isoformat()}",
+                   "trigger": "request_extension", "actor": user.username, "comment": text})
+    db.session.flush()
+    return row
+
+
+def decide_extension(request_id: int, actor: Actor, decision: str, granted_until: date | None = None,
+                     comment: str | None = None) -> ExtensionRequest:
+    """The office grants (optionally to an earlier date than asked) or refuses a pending request."""
+    row = db.session.get(ExtensionRequest, request_id)
+    if row is None:
+        raise NotFound("延期申请不存在")
+    item = load_item_for_update(row.item_id)
+    subject = subject_for(item)
+    if not can_see(actor, subject):
+        raise NotFound("延期申请不存在")
+    if not can_decide(actor, subject):
+        raise NotPermitted("只有领导小组办公室可以审批延期申请")
+    if row.decision is not None:
+        raise InvalidTransition("该延期申请已经审批过了")
+    if decision not in ("granted", "refused"):
+        raise GuardFailed(["请选择批准或不批准"])
+    note = (comment or "").strip() or None
+    if decision == "granted":
+        if item.state != row.state or item.due_on != row.original_due_on:
+            raise InvalidTransition("事项已进入新的办理环节，该延期申请已失效，请不予批准")
+        until = granted_until or row.requested_until
+        if until <= row.original_due_on:
+            raise GuardFailed([f"批准延至的日期必须晚于原期限（{row.original_due_on.isoformat()}）"])
+        row.granted_until = until
+    elif not note:
+        raise GuardFailed(["不予批准时必须填写理由"])
+    row.decision, row.decided_by_id, row.decided_at, row.decision_comment = decision, actor.user_id, utcnow(), note
+    verdict = f"延期申请已批准，期限延至 {row.granted_until.isoformat()}" if decision == "granted" else "延期申请未获批准"
+    queue(db.session, "decided", item_id=item.id, user_id=row.requested_by_id,
+          payload={"title": item.title, "trigger_title": verdict, "to_title": note or "",
+                   "trigger": "decide_extension", "actor": actor.username, "comment": note})
+    db.session.flush()
+    return row
+
+
+def pending_requests(actor: Actor) -> list[ExtensionRequest]:
+    """Requests waiting for ``actor``'s decision (none unless they decide extensions)."""
+    if actor.role not in DECIDER_ROLES:
+        return []
+    return list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.decision.is_(None))
+                                   .order_by(ExtensionRequest.requested_at)))
+
+
+def requests_of_item(item_id: int) -> list[ExtensionRequest]:
+    return list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.item_id == item_id)
+                                   .order_by(ExtensionRequest.id)))

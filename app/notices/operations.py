@@ -1,0 +1,223 @@
+"""Notices: drafting, the numbering register, issuing (number + archived PDF in the same
+transaction), receipts (签收), verification. Flush, never commit."""
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.attachments.storage import blob_path, store_stream
+from app.clock import today, utcnow
+from app.extensions import db
+from app.items.facts import subject_for
+from app.items.operations import create_item, note_action
+from app.items.store import effect
+from app.notices.fonts import FontSet, discover_fonts
+from app.notices.models import Notice, NoticeCounter, NoticeReceipt
+from app.notices.pdf import render_notice_pdf
+from app.plans.models import Plan
+from app.units.models import Unit
+from workflows.audit import canonical_json
+from workflows.base import Spec
+from workflows.errors import GuardFailed, NotFound, NotPermitted
+from workflows.notice import KINDS
+from workflows.roles import Actor, Role
+
+TEXT_FIELDS = ("title", "addressees", "body", "copies", "attachments_note")
+MAX_LENGTHS = {"title": 200, "addressees": 500, "body": 20000, "copies": 1000, "attachments_note": 1000}
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+
+@lru_cache(maxsize=4)
+def _fonts(font_dir: str | None) -> FontSet:
+    return discover_fonts(font_dir)
+
+
+def notice_fonts() -> FontSet:
+    """Licensed fonts in PLANDESK_FONT_DIR win; Fandol otherwise."""
+    return _fonts(current_app.config.get("PLANDESK_FONT_DIR"))
+
+
+def current_plan() -> Plan:
+    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+    if plan is None:
+        raise NotFound("尚未导入方案")
+    return plan
+
+
+def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean text fields and subject units; GuardFailed with every reason."""
+    reasons: list[str] = []
+    clean: dict[str, Any] = {}
+    for key in TEXT_FIELDS:
+        if key not in values:
+            continue
+        value = values[key]
+        if value is None and key in ("copies", "attachments_note"):
+            clean[key] = None
+            continue
+        if not isinstance(value, str):
+            reasons.append(f"“{key}”必须是文本")
+            continue
+        if len(value) > MAX_LENGTHS[key]:
+            reasons.append(f"“{key}”不能超过 {MAX_LENGTHS[key]} 个字符")
+            continue
+        clean[key] = value.strip()
+    if "subject_units" in values:
+        slugs = values["subject_units"]
+        if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+            reasons.append("涉及单位必须是单位代码列表")
+        else:
+            known = set(db.session.scalars(select(Unit.slug).where(Unit.slug.in_(slugs))))
+            unknown = [s for s in slugs if s not in known]
+            if unknown:
+                reasons.append("未知单位：" + "、".join(unknown))
+            clean["subject_units"] = list(dict.fromkeys(slugs))
+    if reasons:
+        raise GuardFailed(reasons)
+    return clean
+
+
+def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: Mapping[str, Any] | None = None
+                  ) -> Notice:
+    """A draft notice written by the city reviewer (通报 are drafted by 市商务局, issued by the office)."""
+    if actor.role not in (Role.city_reviewer, Role.office_approver):
+        raise NotPermitted("只有市级审核人可以起草通报")
+    if kind not in KINDS:
+        raise GuardFailed([f"通报类型必须是：{'、'.join(KINDS)}"])
+    clean = validate_notice_fields(values)
+    plan = current_plan()
+    notice = Notice(plan_id=plan.id, kind=kind, title=clean.get("title", ""), addressees=clean.get("addressees", ""),
+                    body=clean.get("body", ""), subject_units=clean.get("subject_units", []),
+                    copies=clean.get("copies"), attachments_note=clean.get("attachments_note"),
+                    unit_id=plan.notice_issuer_unit_id, county_id=None,
+                    facts_json=canonical_json(dict(facts)) if facts is not None else None)
+    create_item(notice, actor, data={"kind": kind})
+    return notice
+
+
+def render_data(notice: Notice, plan: Plan, *, on: date | None = None) -> dict[str, Any]:
+    """The plain data a notice prints from (no ORM objects reach the renderer)."""
+    letter = notice.kind == "approval_reply"
+    when = notice.issued_on or on or today()
+    base = current_app.config.get("PLANDESK_BASE_URL", "").rstrip("/")
+    attachments = [line.strip() for line in (notice.attachments_note or "").splitlines() if line.strip()]
+    return {
+        "format": "letter" if letter else "general",
+        "issuer_mark": plan.notice_issuer_name if letter else f"{plan.notice_issuer_name}文件",
+        "number": notice.number,
+        "title": notice.title,
+        "addressees": notice.addressees,
+        "body": notice.body,
+        "attachments": attachments,
+        "signature": plan.notice_issuer_name,
+        "date": when.isoformat(),
+        "sealed": True,
+        "copies": notice.copies or "",
+        "printed_by": plan.notice_issuer_name,
+        "printed_on": when.isoformat(),
+        "verification_code": notice.verification_code,
+        "verification_url": f"{base}/verify/{notice.verification_code}" if notice.verification_code else None,
+    }
+
+
+def next_number(issuer_code: str, year: int) -> int:
+    """Allocate the next sequence number of (issuer code, year) under a row lock.
+
+    The counter row is created if missing (a no-op when another transaction created it first),
+    then locked and incremented in this transaction: a rolled-back issue gives its number back,
+    two issuers never get the same one, and no number is skipped.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(NoticeCounter).values(issuer_code=issuer_code, year=year, last_seq=0)
+                       .on_conflict_do_nothing(index_elements=["issuer_code", "year"]))
+    seq = db.session.execute(
+        update(NoticeCounter).where(NoticeCounter.issuer_code == issuer_code, NoticeCounter.year == year)
+        .values(last_seq=NoticeCounter.last_seq + 1).returning(NoticeCounter.last_seq)).scalar_one()
+    return int(seq)
+
+
+def _verification_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def archived_pdf(notice: Notice) -> bytes:
+    """The exact bytes archived at issue."""
+    if not notice.pdf_sha256:
+        raise NotFound("该通报尚未印发，没有存档文件")
+    data = blob_path(notice.pdf_sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != notice.pdf_sha256:
+        raise RuntimeError(f"archived PDF of notice {notice.id} does not match its recorded SHA-256")
+    return data
+
+
+def notice_pdf(notice: Notice) -> bytes:
+    """The archived PDF once issued; a fresh preview render of a draft otherwise."""
+    if notice.pdf_sha256:
+        return archived_pdf(notice)
+    return render_notice_pdf(render_data(notice, current_plan()), fonts=notice_fonts())
+
+
+@effect("notice", "issue", first=True)
+def _issue(item: Notice, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any], on: date) -> None:
+    """Number, freeze the facts, render and archive the PDF, open receipts: all or nothing."""
+    plan = db.session.get(Plan, item.plan_id)
+    item.issuer_code, item.year = plan.notice_issuer_code, on.year
+    item.seq = next_number(item.issuer_code, item.year)
+    item.number = f"{item.issuer_code}〔{item.year}〕{item.seq}号"
+    item.issued_on = on
+    item.verification_code = _verification_code()
+    if item.facts_json is not None:
+        item.facts_sha256 = hashlib.sha256(item.facts_json.encode("utf-8")).hexdigest()
+    pdf = render_notice_pdf(render_data(item, plan), fonts=notice_fonts())
+    blob = store_stream(io.BytesIO(pdf), limit=len(pdf))
+    item.pdf_sha256 = blob.sha256
+    for unit_id in audience_unit_ids(item):
+        db.session.add(NoticeReceipt(notice_id=item.id, unit_id=unit_id))
+
+
+def audience_unit_ids(notice: Notice) -> list[int]:
+    """The units an issued notice reaches: its subject units and the addressee groups."""
+    slugs = set(subject_for(notice).audience)
+    return list(db.session.scalars(select(Unit.id).where(Unit.slug.in_(slugs)).order_by(Unit.sort_order)))
+
+
+def acknowledge(notice_id: int, actor: Actor) -> NoticeReceipt:
+    """签收: the actor's unit acknowledges an issued notice addressed to it (once)."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.state not in ("issued", "revoked"):
+        raise NotFound()
+    unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == actor.unit)) if actor.unit else None
+    receipt = db.session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice_id,
+                                                            NoticeReceipt.unit_id == unit_id))
+    if receipt is None:
+        raise NotFound("该通报未发送至您的单位")
+    if receipt.acknowledged_at is None:
+        receipt.acknowledged_at, receipt.acknowledged_by_id = utcnow(), actor.user_id
+        note_action(notice, actor, "acknowledge", data={"unit": actor.unit})
+    db.session.flush()
+    return receipt
+
+
+def receipts(notice_id: int) -> Sequence[tuple[Unit, NoticeReceipt]]:
+    """Who has and has not acknowledged (for the office)."""
+    return db.session.execute(select(Unit, NoticeReceipt).join(NoticeReceipt, NoticeReceipt.unit_id == Unit.id)
+                              .where(NoticeReceipt.notice_id == notice_id).order_by(Unit.sort_order)).tuples().all()
+
+
+def find_by_code(code: str) -> Notice | None:
+    code = code.strip().upper()
+    if len(code) != 9:
+        return None
+    return db.session.scalar(select(Notice).where(Notice.verification_code == code))

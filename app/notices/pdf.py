@@ -1,0 +1,624 @@
+"""Printed notices (通报, 批复) in the layout of GB/T 9704-2012, as pure functions.
+
+``render_notice_pdf(data)`` takes a plain dict (no ORM objects, no request) and returns PDF
+bytes; the same data always gives the same bytes, so an issued notice can be archived with
+its SHA-256 and re-rendered for comparison. Figures are the standard's (the project's
+NOTICE-FORMAT notes); the ones WeasyPrint needs spelled out (28.99pt, -0.21pt, 31.58pt)
+were measured on this layout.
+
+Everything printed from user input goes through Jinja autoescaping, and WeasyPrint may fetch
+nothing but the fonts of the ``FontSet`` and files under ``templates/pdf``: see
+:class:`AssetFetcher`.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import multiprocessing
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from hashlib import sha1
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import segno
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.notices import fonts as fontlib
+from app.notices.fonts import FontSet, discover_fonts
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSET_DIR = ROOT / "templates" / "pdf"
+FONT_SCHEME = "plandesk-font"
+
+# --- figures of GB/T 9704-2012 ----------------------------------------------------------
+MM = 72 / 25.4  # points per millimetre
+PAGE_TOP_MM = 37  # 天头
+TYPE_WIDTH = 156 * MM  # 版心 width, pt
+PITCH = 28.99  # line pitch: 225 mm / 22, rounded down so that 22 lines fit
+BODY_SIZE = 16.0  # 3号
+CHAR = 15.79  # character pitch: 16pt with letter-spacing -0.21pt, 28 to a line
+SMALL_SIZE = 14.0  # 4号: colophon and page numbers
+TITLE_SIZE = 22.0  # 2号
+MARK_SIZE = 42.0  # 初号; the standard leaves the mark's size free
+MARK_INK_TOP = (72 - PAGE_TOP_MM) * MM  # general mark: 72 mm from the paper edge
+NUMBER_GAP = 4 * MM  # red line under the document number
+RED_RULE = 0.5 * MM  # thickness is free; practice is 0.35-0.5 mm
+PAGE_NUMBER_GAP = 7 * MM  # the dash of "— N —" under the type area
+
+# Letter format (信函格式): mark 30 mm from the paper edge, red double lines 170 mm wide.
+LETTER_MARK_INK_TOP = (30 - PAGE_TOP_MM) * MM
+LETTER_RULE_WIDTH = 170 * MM
+LETTER_BOTTOM_RULE = (297 - 20 - PAGE_TOP_MM) * MM  # bottom edge of the lower double line
+LETTER_THICK, LETTER_GAP, LETTER_THIN = 1.5, 1.5, 0.75  # pt: 上粗下细 / 上细下粗
+LETTER_NUMBER_LINE = 1  # grid line carrying the document number
+SEVEN_EIGHTHS = BODY_SIZE * 7 / 8  # distance number ↔ double line: 7/8 of a 3号 character
+
+FORMATS = ("general", "letter")
+HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
+HEADING_2 = re.compile(r"^（[一二三四五六七八九十百]+）")
+
+
+# --- safety: the only fetcher WeasyPrint gets ------------------------------------------
+
+
+class AssetFetcher(URLFetcher):
+    """Serve the FontSet's files, files under ``templates/pdf`` and PNG ``data:`` URIs (the
+    QR code); refuse everything else.
+
+    WeasyPrint's default fetcher follows ``file://`` and ``http://`` (and redirects), so a
+    hostile ``<link rel=attachment href=file:///…>`` reaching the HTML would embed any local
+    file. This one never opens a network connection nor reads outside its allow-lists.
+    """
+
+    def __init__(self, fonts: FontSet | None, asset_dir: Path = ASSET_DIR) -> None:
+        super().__init__(allowed_protocols=("file", "data", FONT_SCHEME), allow_redirects=False)
+        roles = fonts.as_dict().items() if fonts is not None else ()
+        self._fonts = {font_url(role, path): path for role, path in roles}
+        self._asset_dir = asset_dir.resolve()
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        if url in self._fonts:
+            return URLFetcherResponse(url, self._fonts[url].read_bytes(), {"Content-Type": "font/otf"})
+        if url.startswith(PNG_DATA_URI):
+            return URLFetcherResponse(url, _png_bytes(url), {"Content-Type": "image/png"})
+        path = self._asset_path(url)
+        if path is None:
+            raise ValueError(f"PlanDesk notices fetch only their own assets; refused {url[:80]!r}")
+        return URLFetcherResponse(url, path.read_bytes())
+
+    def _asset_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if path.is_file() and path.is_relative_to(self._asset_dir):
+            return path
+        return None
+
+
+PNG_DATA_URI = "data:image/png;base64,"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_bytes(url: str) -> bytes:
+    data = base64.b64decode(url[len(PNG_DATA_URI):], validate=True)
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("data: URI is not a PNG image")
+    return data
+
+
+def font_url(role: str, path: Path) -> str:
+    """A URL naming a font without revealing its path (the HTML preview goes to browsers).
+
+    The digest keeps WeasyPrint's per-process font cache, keyed on the @font-face rule,
+    from serving one FontSet's file for another's.
+    """
+    digest = sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:12]
+    return f"{FONT_SCHEME}:{role}-{digest}"
+
+
+# --- layout figures computed from the fonts --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An issuer mark placed absolutely in the masthead, compressed if too wide."""
+
+    text: str
+    size: float
+    top: float
+    left: float
+    width: float
+    scale: float
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """Positions (pt, from the top of the type area) of the first page's header."""
+
+    mark: Mark
+    number_top: float  # top of the number's line box
+    rule_top: float
+    height: float  # the masthead's height: a whole number of lines, so the body stays on grid
+    letter_bottom_rule: float = 0.0
+
+
+def _line_box_offset(path: Path, size: float, line_height: float) -> tuple[float, float]:
+    """(em-box top, baseline) of a glyph of ``size`` inside a line box of ``line_height``."""
+    ascent, descent = fontlib.line_metrics(path)
+    em_top = (line_height - (ascent + descent) * size) / 2
+    return em_top, em_top + ascent * size
+
+
+def _place_mark(text: str, path: Path, size: float, ink_top: float, width: float) -> Mark:
+    _, baseline = _line_box_offset(path, size, size)
+    ink_above, _ = fontlib.ink_extent(path, text)
+    natural = fontlib.advance(path, text) * size
+    scale = min(1.0, width / natural) if natural else 1.0
+    return Mark(
+        text=text,
+        size=size,
+        top=ink_top - (baseline - ink_above * size),
+        left=(TYPE_WIDTH - natural) / 2,
+        width=natural,
+        scale=round(scale, 4),
+    )
+
+
+def _mark_ink_bottom(mark: Mark, path: Path) -> float:
+    ink_above, ink_below = fontlib.ink_extent(path, mark.text)
+    _, baseline = _line_box_offset(path, mark.size, mark.size)
+    return mark.top + baseline - ink_below * mark.size
+
+
+def _nearest_line(target_top: float, em_offset: float) -> int:
+    """The grid line whose glyph top (line top + em_offset) is nearest ``target_top``."""
+    return max(0, round((target_top - em_offset) / PITCH))
+
+
+def general_masthead(issuer_mark: str, fonts: FontSet) -> Masthead:
+    """Mark ink top at 72 mm; number two lines under it; red line 4 mm under the number;
+    title two lines under the red line, on the body grid."""
+    mark = _place_mark(issuer_mark, fonts.song_bold, MARK_SIZE, MARK_INK_TOP, TYPE_WIDTH)
+    number_em_top, _ = _line_box_offset(fonts.fang, BODY_SIZE, PITCH)
+    number_line = _nearest_line(_mark_ink_bottom(mark, fonts.song_bold) + 2 * PITCH, number_em_top)
+    ascent, descent = fontlib.line_metrics(fonts.fang)
+    number_bottom = number_line * PITCH + number_em_top + (ascent + descent) * BODY_SIZE
+    rule_top = number_bottom + NUMBER_GAP
+    title_em_top, _ = _line_box_offset(fonts.song_bold, TITLE_SIZE, PITCH)
+    title_line = _nearest_line(rule_top + RED_RULE + 2 * PITCH, title_em_top)
+    return Masthead(mark, number_line * PITCH, rule_top, title_line * PITCH)
+
+
+def letter_masthead(issuer_mark: str, fonts: FontSet) -> Masthead:
+    """信函格式: mark ink 30 mm from the paper top, its size chosen so that its ink ends
+    4 mm above the red double line, which lies 7/8 of a character above the number."""
+    number_em_top, _ = _line_box_offset(fonts.fang, BODY_SIZE, PITCH)
+    number_top = LETTER_NUMBER_LINE * PITCH
+    rule_bottom = number_top + number_em_top - SEVEN_EIGHTHS
+    rule_top = rule_bottom - (LETTER_THICK + LETTER_GAP + LETTER_THIN)
+    ink_top, ink_bottom = fontlib.ink_extent(fonts.song_bold, issuer_mark)
+    ink_height = rule_top - NUMBER_GAP - LETTER_MARK_INK_TOP
+    size = round(ink_height / max(ink_top - ink_bottom, 0.5), 2)
+    mark = _place_mark(issuer_mark, fonts.song_bold, size, LETTER_MARK_INK_TOP, TYPE_WIDTH)
+    ascent, descent = fontlib.line_metrics(fonts.fang)
+    number_bottom = number_top + number_em_top + (ascent + descent) * BODY_SIZE
+    title_em_top, _ = _line_box_offset(fonts.song_bold, TITLE_SIZE, PITCH)
+    title_line = _nearest_line(number_bottom + 2 * PITCH, title_em_top)
+    bottom_rule = LETTER_BOTTOM_RULE - (LETTER_THICK + LETTER_GAP + LETTER_THIN)
+    return Masthead(mark, number_top, rule_top, title_line * PITCH, bottom_rule)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Right padding (pt) of the issuer's name and of the date, both right-aligned."""
+
+    name_pad: float
+    date_pad: float
+
+
+def _text_width(path: Path, text: str) -> float:
+    """Width of body text on the grid: 16pt glyphs, each followed by -0.21pt spacing."""
+    return fontlib.advance(path, text) * BODY_SIZE + len(text) * (CHAR - BODY_SIZE)
+
+
+def signature_layout(name: str, date_text: str, sealed: bool, fonts: FontSet) -> Signature:
+    """Place the issuer's name and the date (成文日期).
+
+    Sealed: the date 4 characters in from the right, the name centred over it; a name too
+    long to stay inside the type area moves the pair left, centring kept. Unsealed: the
+    name 2 characters in, the date on the next line starting 2 characters right of the
+    name's first character; a longer date goes 2 characters in and pushes the name left.
+    """
+    name_width = _text_width(fonts.fang, name)
+    date_width = _text_width(fonts.fang, date_text)
+    if sealed:
+        date_pad = 4 * CHAR
+        overflow = (name_width - date_width) / 2 - date_pad
+        date_pad += max(0.0, overflow)
+        return Signature(date_pad - (name_width - date_width) / 2, date_pad)
+    limit = TYPE_WIDTH - 2 * CHAR
+    name_left = min(limit - name_width, limit - date_width - 2 * CHAR)
+    return Signature(
+        TYPE_WIDTH - name_left - name_width,
+        TYPE_WIDTH - name_left - 2 * CHAR - date_width,
+    )
+
+
+QR_SIZE = 18 * MM
+QR_GAP = 3 * MM  # with the margin on its left: a quiet zone of over 4 modules (0.55 mm each)
+RULE_THICK, RULE_THIN = 0.35 * MM, 0.25 * MM
+COPIES_LABEL = "抄送："
+
+
+def _wrapped_lines(width: float, first: float, rest: float) -> int:
+    """Lines needed for ``width`` of text: ``first`` on the first line, ``rest`` after.
+
+    Each line is assumed one character short, for punctuation that may not start a line.
+    """
+    lines, remaining, capacity = 1, width, first - SMALL_SIZE
+    while remaining > capacity:
+        remaining -= capacity
+        lines, capacity = lines + 1, rest - SMALL_SIZE
+    return lines
+
+
+def colophon_height(fmt: str, copies: str, has_qr: bool, fonts: FontSet) -> float:
+    """Height (pt) of the colophon, reserved at the end of the text so that no text runs
+    under it: the colophon itself is placed absolutely at the bottom of the last page."""
+    height = QR_SIZE + QR_GAP if has_qr else 0.0
+    copies_lines = 0
+    if copies:
+        width = fontlib.advance(fonts.fang, COPIES_LABEL + copies) * SMALL_SIZE
+        # "抄送：" starts 1 character in; wrapped lines align after the colon.
+        copies_lines = _wrapped_lines(width, TYPE_WIDTH - 2 * SMALL_SIZE, TYPE_WIDTH - 5 * SMALL_SIZE)
+    height += copies_lines * PITCH
+    if fmt == "general":
+        height += PITCH + 2 * RULE_THICK + (RULE_THIN if copies else 0.0)
+    return height
+
+
+def page_number_offset(fonts: FontSet) -> float:
+    """Padding above "— N —" in the bottom margin box so that the dash's ink lies 7 mm
+    under the type area."""
+    _, baseline = _line_box_offset(fonts.fang, SMALL_SIZE, SMALL_SIZE)
+    dash_top, _ = fontlib.ink_extent(fonts.fang, "—")
+    return PAGE_NUMBER_GAP - (baseline - dash_top * SMALL_SIZE)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph; ``lead`` is the heading run printed in 黑体 (h1) or 楷体 (h2)."""
+
+    kind: str  # "text", "h1" or "h2"
+    lead: str
+    rest: str
+
+
+def parse_body(body: str) -> list[Paragraph]:
+    """One paragraph a line. "一、…" is a 黑体 heading and "（一）…" a 楷体 heading; when such
+    a line goes on after its first "。", only the sentence up to it is the heading."""
+    paragraphs = []
+    for line in (raw.strip() for raw in (body or "").splitlines()):
+        if not line:
+            continue
+        kind = "h1" if HEADING_1.match(line) else "h2" if HEADING_2.match(line) else "text"
+        if kind == "text":
+            paragraphs.append(Paragraph(kind, "", line))
+            continue
+        head, stop, rest = line.partition("。")
+        if stop and rest:
+            paragraphs.append(Paragraph(kind, head + stop, rest))
+        else:
+            paragraphs.append(Paragraph(kind, line, ""))
+    return paragraphs
+
+
+# Title breaks (标题回行 "词意完整"): prefer a break after these particles or before these
+# openers; avoid splitting the common words of notices, and 《…》.
+BREAK_AFTER = frozenset("的于和与及、》）")
+BREAK_BEFORE = ("关于", "《", "（")
+NO_LINE_START = frozenset("，。、；：！？》）”’")
+NO_LINE_END = frozenset("《（“‘")
+KEEP_TOGETHER = (
+    "电子商务", "人民政府", "办公室", "领导小组", "农村", "电商", "全覆盖", "巩固提升", "实施方案",
+    "工作", "任务", "目标", "情况", "通报", "批评", "表扬", "批复", "通知", "示范", "县区", "整改",
+    "年度", "推进", "完成", "申报", "省级", "市级", "同意", "落实", "不力", "逾期", "行动", "予以",
+)
+
+
+def _break_score(title: str, index: int, target: float, widths: list[float]) -> float | None:
+    """How good a break before ``title[index]`` is (higher is better); None if not allowed."""
+    before, after = title[index - 1], title[index]
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return None
+    if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+        return None
+    score = -abs(widths[index] - target) / TITLE_SIZE
+    if before in BREAK_AFTER or title.startswith(BREAK_BEFORE, index):
+        score += 3
+    if any(title.startswith(word, start) for word in KEEP_TOGETHER
+           for start in range(max(0, index - len(word) + 1), index)):
+        score -= 3  # the break would split this word
+    if title[:index].count("《") > title[:index].count("》"):
+        score -= 2
+    return score
+
+
+def wrap_title(title: str, fonts: FontSet) -> list[str]:
+    """Title lines: the author's own line breaks if any; otherwise, when the title is wider
+    than the type area, lines of even width broken between words where possible."""
+    lines = [line.strip() for line in title.splitlines() if line.strip()]
+    if len(lines) != 1:
+        return lines
+    title = lines[0]
+    # widths[i]: width of title[:i]
+    widths = [0.0]
+    for char in title:
+        widths.append(widths[-1] + fontlib.advance(fonts.song_bold, char) * TITLE_SIZE)
+    count = math.ceil(widths[-1] / TYPE_WIDTH)
+    lines, start = [], 0
+    for remaining in range(count, 1, -1):
+        target = widths[start] + (widths[-1] - widths[start]) / remaining
+        scored = [
+            (score, index)
+            for index in range(start + 1, len(title))
+            if widths[index] - widths[start] <= TYPE_WIDTH
+            and abs(widths[index] - target) <= 5 * TITLE_SIZE
+            and (score := _break_score(title, index, target, widths)) is not None
+        ]
+        cut = max(scored)[1] if scored else start + 1 + max(
+            i for i in range(len(title) - start) if widths[start + i] - widths[start] <= TYPE_WIDTH)
+        lines.append(title[start:cut])
+        start = cut
+    lines.append(title[start:])
+    return lines
+
+
+def chinese_date(iso: str | date | None) -> str:
+    """``2019-03-05`` → ``2019年3月5日`` (Arabic numerals, no leading zeros)."""
+    if not iso:
+        return "　　年　　月　　日"
+    day = iso if isinstance(iso, date) else date.fromisoformat(str(iso)[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _ensure_suffix(text: str, suffix: str, strip: str = "") -> str:
+    text = (text or "").strip().rstrip(strip)
+    return text if not text or text.endswith(suffix) else text + suffix
+
+
+def _note_text(note: str | None) -> str:
+    note = (note or "").strip()
+    if not note:
+        return ""
+    return note if note.startswith(("（", "(")) else f"（{note}）"
+
+
+def qr_data_uri(url: str) -> str:
+    """The verification URL as a QR code: a PNG of one pixel per module, printed 18 mm wide
+    without interpolation (image-rendering: pixelated), so every module stays a sharp
+    square. Half the cost of the same code as inline SVG, which WeasyPrint draws in Python."""
+    return segno.make(url, error="m").png_data_uri(scale=1, border=0)
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _jinja() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ASSET_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+STYLESHEET = ASSET_DIR / "notice.css"
+
+
+@lru_cache(maxsize=1)
+def _stylesheet_text() -> Markup:
+    # Static rules of this repository, inlined into the preview so it stands alone.
+    return Markup(STYLESHEET.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _print_stylesheet() -> CSS:
+    """The static rules parsed once per process (parsing them costs ~15 ms a render)."""
+    return CSS(string=str(_stylesheet_text()), base_url=str(ASSET_DIR) + "/",
+               url_fetcher=AssetFetcher(None), font_config=_font_config())
+
+
+@lru_cache(maxsize=1)
+def default_fonts() -> FontSet:
+    """The FontSet of this process (``PLANDESK_FONT_DIR`` is read once)."""
+    return discover_fonts()
+
+
+def _w3c_date(value: Any) -> str | None:
+    if not value:
+        return None
+    return f"{date.fromisoformat(str(value)[:10]).isoformat()}T00:00:00+08:00"
+
+
+def notice_context(data: Mapping[str, Any], fonts: FontSet, *, inline_css: bool = True) -> dict[str, Any]:
+    """Everything the template prints, derived from ``data`` and the fonts only."""
+    fmt = data.get("format") or "general"
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown notice format {fmt!r}; expected one of {FORMATS}")
+    mark_text = str(data.get("issuer_mark") or "").strip()
+    masthead = (letter_masthead if fmt == "letter" else general_masthead)(mark_text, fonts)
+    title = str(data.get("title") or "")
+    code, url = data.get("verification_code"), data.get("verification_url")
+    signature = str(data.get("signature") or "").strip()
+    date_text = chinese_date(data.get("date"))
+    sealed = bool(data.get("sealed"))
+    copies = _ensure_suffix(str(data.get("copies") or ""), "。", "。.，,；;")
+    return {
+        "format": fmt,
+        "masthead": masthead,
+        "number": data.get("number") or None,
+        "title_lines": wrap_title(title, fonts),
+        "title_text": "".join(line.strip() for line in title.splitlines()),
+        "addressees": _ensure_suffix(str(data.get("addressees") or ""), "：", "：:，,。"),
+        "paragraphs": parse_body(str(data.get("body") or "")),
+        "attachments": [str(a).strip() for a in data.get("attachments") or [] if str(a).strip()],
+        "signature": signature,
+        "date": date_text,
+        "sealed": sealed,
+        "signature_box": signature_layout(signature, date_text, sealed, fonts),
+        "note": _note_text(data.get("note")),
+        "copies": copies,
+        "printed_by": str(data.get("printed_by") or "").strip(),
+        "printed_on": chinese_date(data.get("printed_on")),
+        "verification_code": code if code and url else None,
+        "qr": qr_data_uri(str(url)) if code and url else None,
+        "colophon_height": colophon_height(fmt, copies, bool(code and url), fonts),
+        "revoked": bool(data.get("revoked")),
+        "created": _w3c_date(data.get("date") or data.get("printed_on")),
+        "fonts": {role: font_url(role, path) for role, path in fonts.as_dict().items()},
+        "page_number_top": page_number_offset(fonts),
+        "css": _stylesheet_text() if inline_css else None,
+        "LETTER": {
+            "left": (TYPE_WIDTH - LETTER_RULE_WIDTH) / 2,
+            "width": LETTER_RULE_WIDTH,
+            "thick": LETTER_THICK,
+            "gap": LETTER_GAP,
+            "thin": LETTER_THIN,
+        },
+        "RED_RULE": RED_RULE,
+    }
+
+
+def render_notice_html(data: Mapping[str, Any], *, fonts: FontSet | None = None) -> str:
+    """The notice as HTML: the document WeasyPrint prints, also usable as a preview.
+
+    Fonts are referenced by opaque ``plandesk-font:`` URLs; a browser falls back to the
+    local 仿宋/楷体/黑体/宋体 named after them in each font-family list.
+    """
+    fonts = fonts or default_fonts()
+    return _jinja().get_template("notice.html").render(notice_context(data, fonts))
+
+
+def _print_html(data: Mapping[str, Any], fonts: FontSet) -> str:
+    """The HTML WeasyPrint renders: the preview without its inlined static stylesheet,
+    which is passed pre-parsed instead."""
+    return _jinja().get_template("notice.html").render(notice_context(data, fonts, inline_css=False))
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+_FONT_CONFIG: FontConfiguration | None = None
+# WeasyPrint's FontConfiguration is not documented as thread-safe, and threads give no
+# speed-up (the GIL): one render at a time per process, processes for batches.
+_RENDER_LOCK = threading.Lock()
+
+
+def _font_config() -> FontConfiguration:
+    """The process's one FontConfiguration: fonts loaded once, and far less memory."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def render_notice_pdf(data: Mapping[str, Any], *, fonts: FontSet | None = None) -> bytes:
+    """Plain dict in, PDF bytes out: byte-identical for identical data and fonts."""
+    fonts = fonts or default_fonts()
+    html = _print_html(data, fonts)
+    with _RENDER_LOCK:
+        document = HTML(string=html, base_url=str(ASSET_DIR) + "/", url_fetcher=AssetFetcher(fonts))
+        return document.write_pdf(font_config=_font_config(), stylesheets=[_print_stylesheet()])
+
+
+def _warm_worker(fonts: FontSet | None) -> None:
+    """Pool initializer: import WeasyPrint and load every font before the first job."""
+    render_notice_pdf(WARM_UP_NOTICE, fonts=fonts)
+
+
+def render_many(
+    datas: Iterable[Mapping[str, Any]],
+    processes: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    fonts: FontSet | None = None,
+) -> list[bytes]:
+    """Render many notices on ``processes`` processes; results in the order of ``datas``.
+
+    ``progress(done, total)`` is called in this process after each notice; the first
+    failure cancels the rest and is raised. Workers are spawned, not forked: a fork would
+    inherit this process's fontconfig and Pango state and its FontConfiguration's temporary
+    font folder, and forking a threaded web server is unsafe.
+    """
+    items = [dict(data) for data in datas]
+    total = len(items)
+    if processes <= 1 or total <= 1:
+        return _render_sequentially(items, progress, fonts)
+    results: list[bytes] = [b""] * total
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(processes, total), mp_context=context,
+        initializer=_warm_worker, initargs=(fonts,),
+    ) as pool:
+        futures = {
+            pool.submit(render_notice_pdf, data, fonts=fonts): index for index, data in enumerate(items)
+        }
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done, total)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # stop at the first failure
+            raise
+    return results
+
+
+def _render_sequentially(
+    items: list[dict[str, Any]],
+    progress: Callable[[int, int], None] | None,
+    fonts: FontSet | None,
+) -> list[bytes]:
+    results = []
+    for done, data in enumerate(items, start=1):
+        results.append(render_notice_pdf(data, fonts=fonts))
+        if progress is not None:
+            progress(done, len(items))
+    return results
+
+
+#: A short notice touching every font, used to warm a worker.
+WARM_UP_NOTICE: dict[str, Any] = {
+    "format": "general",
+    "issuer_mark": "六安市电子商务工作领导小组办公室文件",
+    "number": "六电商办〔2019〕1号",
+    "title": "关于预热的通知",
+    "addressees": "各县区人民政府",
+    "body": "一、总体要求\n（一）加强领导。请认真落实。\n1.按时报送。",
+    "attachments": [],
+    "signature": "六安市电子商务工作领导小组办公室",
+    "date": "2019-03-05",
+    "sealed": True,
+    "copies": "市委办公室",
+    "printed_by": "六安市电子商务工作领导小组办公室",
+    "printed_on": "2019-03-05",
+}

@@ -1,0 +1,110 @@
+"""In-app notifications: the list, the unread count, reading them; delivery right after a request's
+commit; a message to every addressee unit when a notice is issued. Flush, never commit (except
+:func:`deliver_after_request`, which runs after the request's own commit)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from werkzeug.wrappers import Response
+
+from app.clock import utcnow
+from app.extensions import db
+from app.items.store import effect
+from app.outbox.models import Notification, OutboxMessage
+from app.outbox.operations import deliver_pending, queue
+from workflows.base import Spec
+from workflows.roles import Actor
+
+log = logging.getLogger(__name__)
+
+#: what a notification is about, for its label and filter
+KIND_TITLES = {
+    "waiting": _l("待您办理"),
+    "returned": _l("被退回"),
+    "decided": _l("已办结/已决定"),
+    "reminder": _l("催办"),
+    "due_soon": _l("即将到期"),
+    "notice": _l("通报待签收"),
+}
+PER_PAGE = 30
+
+
+def display_kind(note: Notification) -> str:
+    """A reminder sent by the deadline tick for an item not yet late is shown as "deadline approaching"."""
+    if note.kind == "reminder" and "即将到期" in (note.message or "") and "逾期" not in (note.message or ""):
+        return "due_soon"
+    return note.kind if note.kind in KIND_TITLES else "decided"
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_of(user_id: int, *, unread_only: bool = False, page: int = 1) -> tuple[list[Notification], int]:
+    q = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        q = q.where(Notification.read_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = db.session.scalars(q.order_by(Notification.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    return list(rows), total
+
+
+def mark_read(user_id: int, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread notification of ``user_id`` read; returns how many."""
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt.values(read_at=utcnow())).rowcount or 0
+
+
+def mark_item_read(user_id: int, item_id: int) -> None:
+    """Opening an item reads its notifications."""
+    db.session.execute(update(Notification).where(Notification.user_id == user_id, Notification.item_id == item_id,
+                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
+
+
+@effect("notice", "issue")
+def tell_addressees(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
+                    today: date) -> None:
+    """Each addressee unit's users are told a notice was issued to them, to acknowledge (签收)."""
+    from app.items.facts import subject_for
+    from app.units.models import Unit
+
+    slugs = sorted(subject_for(item).audience)
+    for unit_id in db.session.scalars(select(Unit.id).where(Unit.slug.in_(slugs))):
+        queue(db.session, "notice", item_id=item.id, unit_id=unit_id,
+              payload={"title": item.title, "trigger": "issue", "trigger_title": "通报已印发，请签收",
+                       "to_title": item.number or "", "actor": actor.username})
+
+
+def _has_pending() -> bool:
+    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None)).limit(1)) is not None
+
+
+def deliver_after_request(response: Response) -> Response:
+    """After a successful write, turn queued messages into notifications at once.
+
+    Runs after the view committed its action; a failure here is logged and rolled back, and the
+    messages stay queued for ``outbox deliver`` / ``deadlines tick``: the action itself is never undone.
+    """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or response.status_code >= 400:
+        return response
+    try:
+        if _has_pending():
+            deliver_pending(db.session)
+            db.session.commit()
+    except Exception:  # noqa: BLE001  (delivery is best effort after the action's own commit)
+        db.session.rollback()
+        log.exception("delivering notifications failed; they stay queued")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(deliver_after_request)

@@ -1,0 +1,35 @@
+"""``flask --app wsgi reports …``: open each quarter's progress reports (cron-safe, idempotent)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+
+reports_cli = AppGroup("reports", help="Quarterly progress reports (季度进展报告).")
+
+
+@reports_cli.command("open")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="Year (default: today's).")
+@click.option("--quarter", type=click.IntRange(1, 4), default=None, help="Quarter 1-4 (default: today's).")
+def reports_open(year: int | None, quarter: int | None) -> None:
+    """Open the quarter's report of every unit with figures to report; running it twice creates nothing."""
+    from app.clock import today
+    from app.dashboards.queries import quarter_of
+    from app.plans.models import Plan
+    from app.reports.operations import open_quarterly_reports
+
+    this_year, this_quarter = quarter_of(today())
+    if (year is None) != (quarter is None) and quarter is None:
+        raise click.UsageError("--year needs --quarter")
+    year, quarter = year or this_year, quarter or this_quarter
+    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+    if plan is None:
+        click.echo("尚未导入行动方案，请先运行 plan load", err=True)
+        sys.exit(1)
+    result = open_quarterly_reports(db.session, plan, year, quarter)
+    db.session.commit()
+    click.echo(f"{year}年第{quarter}季度：新开 {len(result.created)} 份季度报告，已存在 {result.existing} 份")

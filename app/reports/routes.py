@@ -1,0 +1,211 @@
+"""Quarterly report screens: the quarter's reports, one report's figures and its review actions."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.audit.models import AuditEventRow
+from app.auth.models import User
+from app.clock import today
+from app.dashboards import permissions as perm
+from app.dashboards.queries import quarter_of
+from app.dashboards.routes import current_plan
+from app.extensions import db
+from app.items.facts import subject_for
+from app.items.models import Item
+from app.items.operations import fire_transition
+from app.items.queries import visible_items
+from app.reports.models import Report, ReportFigure
+from app.reports.operations import (QUARTER_NAMES, current_figures, open_quarterly_reports, report_indicators,
+                                    reporting_units, save_report_figures)
+from app.units.models import Unit
+from workflows.base import state_title
+from workflows.engine import available_actions
+from workflows.errors import GuardFailed, WorkflowError
+from workflows.permissions import can_see
+from workflows.report import REPORT
+from workflows.roles import Actor
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+REVIEW_TRIGGERS = ("endorse", "send_back", "accept")
+TRIGGER_BUTTONS = {"endorse": "审核通过并报市", "send_back": "退回", "accept": "采纳"}
+TRIGGER_TITLES = {"create": "开启报告", "edit": "修改数据", "remind": "催办",
+                  **{sp.trigger: sp.title for sp in REPORT.specs}}
+
+
+class FiguresForm(FlaskForm):
+    """CSRF and version; the figures come as ``fig-<indicator code>`` fields (one per indicator)."""
+
+    version = IntegerField(validators=[DataRequired()])
+
+
+class TransitionForm(FlaskForm):
+    trigger = HiddenField(validators=[DataRequired()])
+    version = IntegerField(validators=[DataRequired()])
+    comment = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
+
+
+class OpenForm(FlaskForm):
+    pass
+
+
+def _actor() -> Actor:
+    return current_user.actor()
+
+
+def _quarter_args() -> tuple[int, int]:
+    year, quarter = quarter_of(today())
+    y = request.args.get("year", year, type=int)
+    q = request.args.get("quarter", quarter, type=int)
+    if q not in QUARTER_NAMES or not 2000 <= y <= 2100:
+        abort(400)
+    return y, q
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    actor, plan = _actor(), current_plan()
+    year, quarter = _quarter_args()
+    visible_ids = visible_items(actor).where(Item.type == "report", Item.plan_id == plan.id) \
+        .with_only_columns(Item.id)
+    q = select(Report).where(Report.id.in_(visible_ids), Report.year == year, Report.quarter == quarter)
+    unit_slug = request.args.get("unit")
+    if unit_slug:
+        if not perm.can_open_unit_items(actor, unit_slug):
+            abort(404)
+        q = q.where(Report.reporter_id == select(Unit.id).where(Unit.slug == unit_slug).scalar_subquery())
+    reports = db.session.scalars(q).all()
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    reports.sort(key=lambda r: (units[r.reporter_id].sort_order, r.reporter_id))
+    counts = {r.id: len(r.figures) for r in reports}
+    periods = sorted(set(db.session.execute(select(Report.year, Report.quarter).where(Report.id.in_(
+        visible_items(actor).where(Item.type == "report").with_only_columns(Item.id)))).tuples()) | {(year, quarter)},
+        reverse=True)
+    missing = []
+    if perm.can_open_reports(actor):
+        opened = {r.reporter_id for r in reports}
+        missing = [u.name for u, _ in reporting_units(db.session, plan.id) if u.id not in opened]
+    return render_template("reports/index.html", reports=reports, units=units, counts=counts, year=year,
+                           quarter=quarter, periods=periods, quarter_names=QUARTER_NAMES, missing=missing,
+                           open_form=OpenForm(), state_title=state_title, today=today(), unit_slug=unit_slug,
+                           can_open=perm.can_open_reports(actor))
+
+
+@bp.route("/open", methods=["POST"])
+@login_required
+def open_reports() -> Response:
+    actor, plan = _actor(), current_plan()
+    if not perm.can_open_reports(actor):
+        abort(403)
+    if not OpenForm().validate_on_submit():
+        abort(400)
+    year, quarter = quarter_of(today())
+    result = open_quarterly_reports(db.session, plan, year, quarter, actor=actor)
+    db.session.commit()
+    flash(f"{year}年第{QUARTER_NAMES[quarter]}季度：新开 {len(result.created)} 份报告，已存在 {result.existing} 份",
+          "success")
+    return redirect(url_for("reports.index", year=year, quarter=quarter))
+
+
+def _load(report_id: int, actor: Actor) -> tuple[Report, object]:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        abort(404)
+    subject = subject_for(report)
+    if not can_see(actor, subject):
+        abort(404)
+    return report, subject
+
+
+def _previous_accepted(report: Report) -> dict[str, Decimal]:
+    """The unit's latest accepted figures earlier in the same year (figures are cumulative for the year)."""
+    rows = db.session.execute(
+        select(ReportFigure.indicator_code, ReportFigure.value, Report.quarter)
+        .join(Report, Report.id == ReportFigure.report_id)
+        .where(Report.reporter_id == report.reporter_id, Report.year == report.year,
+               Report.quarter < report.quarter, Report.state == "accepted")
+        .order_by(Report.quarter)).all()
+    return {code: value for code, value, _ in rows}
+
+
+def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None = None,
+            errors: list[str] | None = None, status: int = 200):
+    indicators = report_indicators(db.session, report.plan_id, db.session.get(Unit, report.unit_id))
+    actions = {a.trigger: a for a in available_actions(subject, actor)}
+    editable = "submit" in actions
+    history = db.session.scalars(select(AuditEventRow).where(AuditEventRow.item_id == report.id)
+                                 .order_by(AuditEventRow.seq)).all()
+    values = current_figures(report)
+    names = dict(db.session.execute(select(User.username, User.display_name)
+                                    .where(User.username.in_({ev.actor for ev in history}))).tuples().all())
+    return render_template(
+        "reports/detail.html", report=report, unit=db.session.get(Unit, report.unit_id), indicators=indicators,
+        values=values, previous=_previous_accepted(report), typed=typed or {}, errors=errors or [],
+        editable=editable, actions=actions, review=[actions[t] for t in REVIEW_TRIGGERS if t in actions],
+        figures_form=FiguresForm(), transition_form=TransitionForm(), history=history, state_title=state_title,
+        quarter_names=QUARTER_NAMES, buttons=TRIGGER_BUTTONS, today=today(), actor_names=names,
+        trigger_titles=TRIGGER_TITLES), status
+
+
+@bp.route("/<int:report_id>")
+@login_required
+def detail(report_id: int):
+    actor = _actor()
+    report, subject = _load(report_id, actor)
+    return _render(report, subject, actor)
+
+
+@bp.route("/<int:report_id>/figures", methods=["POST"])
+@login_required
+def save_figures(report_id: int):
+    """Save the draft's figures, or save and submit them (button ``action=submit``)."""
+    actor = _actor()
+    report, subject = _load(report_id, actor)
+    form = FiguresForm()
+    if not form.validate_on_submit():
+        abort(400)
+    typed = {key[4:]: value.strip() for key, value in request.form.items() if key.startswith("fig-")}
+    try:
+        if request.form.get("action") == "submit":
+            figures = {code: value for code, value in typed.items() if value}
+            fire_transition(report_id, "submit", actor, version=form.version.data, data={"figures": figures})
+            db.session.commit()
+            flash("季度报告已提交", "success")
+        else:
+            save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed)
+            db.session.commit()
+            flash("已保存", "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
+        report, subject = _load(report_id, actor)
+        return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status)
+    return redirect(url_for("reports.detail", report_id=report_id))
+
+
+@bp.route("/<int:report_id>/transition", methods=["POST"])
+@login_required
+def transition(report_id: int):
+    actor = _actor()
+    report, subject = _load(report_id, actor)
+    form = TransitionForm()
+    if not form.validate_on_submit() or form.trigger.data not in REVIEW_TRIGGERS:
+        abort(400)
+    try:
+        fire_transition(report_id, form.trigger.data, actor, version=form.version.data, comment=form.comment.data)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
+        report, subject = _load(report_id, actor)
+        return _render(report, subject, actor, errors=reasons, status=exc.http_status)
+    flash(f"已{TRIGGER_BUTTONS[form.trigger.data]}", "success")
+    return redirect(url_for("reports.detail", report_id=report_id))

@@ -1,0 +1,222 @@
+"""What every screen shares: labels through Flask-Babel, dates the Chinese way, lights, refusals,
+the header's counters, and the ``roles_required`` guard.
+
+Chinese is the msgid: ``gettext("待办")`` shows 待办 in zh_CN and "To do" in English. Words that come
+from the workflow definitions or the plan data go through :func:`tr` (marked in ``terms.py``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.clock import CHINA
+from app.extensions import db
+from app.i18n import cn_date
+from workflows.base import PHASE_TITLES, STATE_TITLES, STEP_TITLES
+from workflows.deadlines import OverdueLevel
+from workflows.errors import WorkflowError
+from workflows.roles import ROLE_TITLES, Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TYPE_TITLES = {"application": _l("示范申报"), "task": _l("任务落实"), "report": _l("季度报告"), "notice": _l("通报")}
+ATTACHMENT_KINDS = {"evidence": _l("证明材料"), "plan": _l("实施方案")}
+#: a refusal's headline by error code, for the English screens (the detail stays as the core wrote it)
+ERROR_HEADLINES = {
+    "not_found": _l("事项不存在或无权查看"),
+    "invalid_transition": _l("当前状态下不能执行该操作"),
+    "not_permitted": _l("您的角色或单位无权执行该操作"),
+    "stale_version": _l("该事项已被他人处理，请刷新后查看最新状态"),
+    "guard_failed": _l("操作条件不满足"),
+    "transition_aborted": _l("操作未完成，已全部撤销"),
+    "too_large": _l("上传的文件过大"),
+    "invalid_file": _l("文件不符合要求"),
+    "bad_request": _l("内容不符合要求"),
+}
+DANGER_TRIGGERS = frozenset({"send_back", "reject", "revoke", "withdraw", "order_rectification"})
+
+
+def is_zh() -> bool:
+    """Chinese screens (Babel may spell the locale zh_Hans_CN)."""
+    locale = get_locale()
+    return locale is None or locale.language == "zh"
+
+
+def tr(text: str | None) -> str:
+    """Translate a word from the definitions or the plan data (the Chinese text is the msgid)."""
+    if not text:
+        return ""
+    return _(text) if not is_zh() else text
+
+
+def state_label(state: str | None) -> str:
+    """动员部署·起草 / "Mobilization · Draft"."""
+    if not state:
+        return ""
+    if state in STATE_TITLES:
+        return tr(STATE_TITLES[state])
+    phase, _sep, step = state.partition(".")
+    title = tr(PHASE_TITLES.get(phase, phase))
+    step_title = tr(STEP_TITLES.get(step, step)) if step else ""
+    if not step or step_title == title:  # 检查验收·检查验收 reads as 检查验收
+        return title
+    return f"{title}·{step_title}" if is_zh() else f"{title} · {step_title}"
+
+
+def phase_label(phase: str) -> str:
+    return tr(PHASE_TITLES.get(phase, phase))
+
+
+def role_label(role: str | Role | None) -> str:
+    if not role:
+        return ""
+    try:
+        return tr(ROLE_TITLES[Role(role)])
+    except ValueError:
+        return str(role)
+
+
+def type_label(item_type: str) -> str:
+    return str(TYPE_TITLES.get(item_type, item_type))
+
+
+def level_label(level: OverdueLevel) -> str:
+    return tr(level.label)
+
+
+def category_titles() -> dict[str, str]:
+    """Category code → title of the current plan (cached for the request)."""
+    if "category_titles" not in g:
+        from app.plans.models import Category, Plan
+
+        g.category_titles = dict(db.session.execute(
+            select(Category.code, Category.title).join(Plan, Plan.id == Category.plan_id)
+            .where(Plan.is_current.is_(True))).tuples().all())
+    return g.category_titles
+
+
+def category_label(code: str | None) -> str:
+    if not code:
+        return ""
+    return tr(category_titles().get(code, code))
+
+
+def fdate(value: date | datetime | None) -> str:
+    """2019年3月5日 in Chinese; the locale's medium date otherwise."""
+    if value is None:
+        return ""
+    if is_zh():
+        return cn_date(value)
+    return format_date(value, "medium")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite returns naive UTC
+
+
+def fdatetime(value: datetime | None) -> str:
+    """2018年7月10日 14:05 (China time)."""
+    if value is None:
+        return ""
+    if is_zh():
+        local = _aware(value).astimezone(CHINA)
+        return f"{cn_date(local)} {local:%H:%M}"
+    return format_datetime(_aware(value), "medium")
+
+
+def error_message(exc: WorkflowError) -> str:
+    """A refusal for a flash message: the core's own Chinese reason; headed in English when English."""
+    reasons = getattr(exc, "reasons", None)
+    detail = "；".join(reasons) if reasons else exc.message
+    if is_zh():
+        return detail
+    headline = ERROR_HEADLINES.get(exc.code)
+    return f"{headline}: {detail}" if headline else detail
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """403 unless the signed-in user's own role is one of ``roles`` (sign-in is checked first)."""
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role_enum not in roles:
+                abort(403)
+            return fn(*args, **kwargs)
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
+def user_actors() -> list:
+    """(actor, delegation id) pairs of the signed-in user, cached for the request."""
+    if "user_actors" not in g:
+        from app.auth.delegation import actors_for
+
+        g.user_actors = actors_for(current_user) if current_user.is_authenticated else []
+    return g.user_actors
+
+
+def _header() -> dict[str, Any]:
+    if not getattr(current_user, "is_authenticated", False):
+        return {"nav": None}
+    from app.notifications.operations import unread_count
+    from app.worklists.queries import todo_count
+
+    actors = [a for a, _d in user_actors()]
+    delegated = [a for a in actors if a.on_behalf_of]
+    names: dict[str, str] = {}
+    if delegated:
+        from app.auth.models import User
+
+        names = dict(db.session.execute(select(User.username, User.display_name).where(
+            User.username.in_([a.on_behalf_of for a in delegated]))).tuples().all())
+    return {"nav": {"unread": unread_count(current_user.id), "todo": todo_count(actors),
+                    "delegated": [{"name": names.get(a.on_behalf_of, a.on_behalf_of), "role": a.role.value}
+                                  for a in delegated],
+                    "is_admin": current_user.role_enum is Role.admin}}
+
+
+ERROR_PAGES = {
+    403: (_l("无权访问"), _l("您的角色无权打开该页面。")),
+    404: (_l("事项不存在或无权查看"), _l("您要打开的内容不存在，或不在您的查看范围内。")),
+    413: (_l("上传的文件过大"), _l("上传的文件超过大小限制（单个请求不超过 20 MB），请压缩或分次上传。")),
+}
+
+
+def register_error_pages(bp: Any) -> None:
+    """Chinese pages for refusals raised in a blueprint's views (the API answers JSON on its own)."""
+    from flask import render_template
+
+    def page(exc: Any) -> tuple[str, int]:
+        code = getattr(exc, "code", 500) or 500
+        heading, message = ERROR_PAGES.get(code, (_l("出错了"), _l("请求未能完成。")))
+        return render_template("screens/error.html", code=code, heading=heading, message=message), code
+
+    for code in ERROR_PAGES:
+        bp.register_error_handler(code, page)
+
+
+def endpoint_exists(name: str) -> bool:
+    """Whether another feature's screen is installed (links to it are shown only then)."""
+    return name in current_app.view_functions
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime)
+    app.jinja_env.globals.update(tr=tr, state_label=state_label, role_label=role_label, type_label=type_label,
+                                 level_label=level_label, category_label=category_label, phase_label=phase_label,
+                                 attachment_kinds=ATTACHMENT_KINDS, is_zh=is_zh, danger_triggers=DANGER_TRIGGERS,
+                                 endpoint_exists=endpoint_exists, Role=Role)
+    app.context_processor(_header)

@@ -1,0 +1,89 @@
+"""待办 / 已办 / 我的申报 / 全部事项: one list screen with filters, deadline sort, paging and lights."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.clock import today
+from app.extension_requests.operations import pending_requests
+from app.extensions import db
+from app.plans.models import Category, Plan
+from app.screens.bulk import bulk_triggers
+from app.screens.ui import register_error_pages, user_actors
+from app.units.models import Unit
+from app.worklists.queries import ALL_STATES, PHASES, PER_PAGE_CHOICES, Filters, worklist
+from workflows.deadlines import OverdueLevel
+from workflows.registry import WORKFLOWS
+from workflows.roles import COUNTY_ROLES
+
+bp = Blueprint("worklists", __name__)
+register_error_pages(bp)
+
+TITLES = {"todo": _l("待办"), "done": _l("已办"), "mine": _l("我的申报/任务"), "all": _l("全部事项")}
+
+
+def filter_options() -> dict[str, Any]:
+    plan_id = db.session.scalar(select(Plan.id).where(Plan.is_current.is_(True)))
+    counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county")
+                                  .order_by(Unit.sort_order, Unit.id)).tuples().all()
+    if current_user.role_enum in COUNTY_ROLES:  # a county never sees another county
+        counties = [c for c in counties if current_user.unit and c[0] == current_user.unit.slug]
+    return {
+        "types": list(WORKFLOWS), "states": ALL_STATES, "phases": PHASES, "counties": counties,
+        "categories": db.session.execute(select(Category.code, Category.title).where(Category.plan_id == plan_id)
+                                         .order_by(Category.id)).tuples().all(),
+        "levels": [level.value for level in OverdueLevel], "per_page_choices": PER_PAGE_CHOICES,
+        "levels_map": {level.value: level for level in OverdueLevel},
+        "state_types": {s: " ".join(n for n, wf in WORKFLOWS.items() if s in {x.value for x in wf.states})
+                        for s in ALL_STATES},
+    }
+
+
+def notices_to_acknowledge() -> list:
+    """Issued notices addressed to the user's unit that it has not yet acknowledged (签收)."""
+    if current_user.unit is None:
+        return []
+    from app.notices.models import Notice, NoticeReceipt
+
+    return list(db.session.scalars(select(Notice).join(NoticeReceipt, NoticeReceipt.notice_id == Notice.id)
+                                   .where(NoticeReceipt.unit_id == current_user.unit_id,
+                                          NoticeReceipt.acknowledged_at.is_(None), Notice.state == "issued")
+                                   .order_by(Notice.id.desc())))
+
+
+def render_list(kind: str, endpoint: str, template: str = "worklists/list.html") -> str:
+    default_sort = "-acted" if kind == "done" else "due"
+    f = Filters.from_args(request.args, default_sort=default_sort)
+    actors = [a for a, _d in user_actors()]
+    page = worklist(kind, actors, current_user.id, current_user.unit.slug if current_user.unit else None, f,
+                    today())
+    extra: dict[str, Any] = {}
+    if kind == "todo":
+        pending = {r.id: r for a in actors for r in pending_requests(a)}
+        extra["extension_requests"] = list(pending.values())[:50]
+        extra["to_acknowledge"] = notices_to_acknowledge()
+        extra["bulk_triggers"] = bulk_triggers(user_actors())
+    return render_template(template, kind=kind, title=TITLES[kind], page=page, f=f,
+                           endpoint=endpoint, options=filter_options(), today=today(), **extra)
+
+
+@bp.route("/todo")
+@login_required
+def todo() -> str:
+    return render_list("todo", "worklists.todo")
+
+
+@bp.route("/done")
+@login_required
+def done() -> str:
+    return render_list("done", "worklists.done")
+
+
+@bp.route("/mine")
+@login_required
+def mine() -> str:
+    return render_list("mine", "worklists.mine")

@@ -1,0 +1,391 @@
+"""Dashboards at province scale on PostgreSQL: the quota board and the phase matrix under 300 ms.
+
+Creates a fresh database (dropped at the end), migrates it, loads the shipped plan and the demo
+accounts, then adds a province's worth of units (105 counties, 45 departments) and generates items
+with realistic states and due dates, loaded with COPY: first up to 2,000 items, then up to 200,000
+items and 2,000,000 audit events. At each size it times the app's own functions (the queries the
+screens run) over repeated calls and reports median and p95, with EXPLAIN ANALYZE of each query.
+
+    .venv/bin/python bench/dashboard_bench.py            # 2,000 and 200,000 items, 2,000,000 events
+    .venv/bin/python bench/dashboard_bench.py --quick    # same sizes, 400,000 events, fewer repeats (< 2 min)
+
+``PLANDESK_BENCH_PG`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``) names the server.
+Results go to bench/results/dashboards.json; a table is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile  # noqa: E402
+
+ADMIN_URL = os.environ.get("PLANDESK_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+TODAY = date(2018, 11, 20)
+LIMIT_MS = 300.0
+EXTRA_COUNTIES = 98  # + the plan's 7 = 105, about Anhui's county-level divisions
+EXTRA_DEPARTMENTS = 45
+APP_STATES = (  # (state, weight): a plan some months in
+    ("mobilization.draft", 12), ("mobilization.county_review", 4), ("mobilization.city_review", 4),
+    ("implementation", 25), ("self_assessment.draft", 6), ("self_assessment.county_review", 4),
+    ("acceptance.inspection", 5), ("acceptance.provincial_review", 3), ("rectification.draft", 3),
+    ("rectification.county_review", 2), ("consolidation", 25), ("rejected", 4), ("revoked", 3),
+)
+TASK_STATES = (
+    ("mobilization.draft", 20), ("mobilization.county_review", 5), ("mobilization.city_review", 5),
+    ("implementation", 40), ("self_assessment.county_review", 5), ("self_assessment.city_review", 5),
+    ("acceptance.inspection", 5), ("rectification.draft", 5), ("rectification.county_review", 2),
+    ("consolidation", 8),
+)
+REPORT_STATES = (("draft", 20), ("county_review", 10), ("city_review", 10), ("accepted", 60))
+HASH = "0" * 64
+
+
+def admin():
+    import psycopg
+
+    return psycopg.connect(ADMIN_URL, autocommit=True)
+
+
+def sa_url(dbname: str) -> str:
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{dbname}"
+
+
+def plain_url(dbname: str) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{dbname}"
+
+
+def make_app(dbname: str):
+    from app import create_app
+    from app.config import TestConfig
+
+    cfg = TestConfig()
+    cfg.SQLALCHEMY_DATABASE_URI = sa_url(dbname)
+    cfg.PLANDESK_TODAY = TODAY
+    cfg.PLANDESK_STORAGE_DIR = str(Path("/tmp") / f"{dbname}_storage")
+    return create_app(cfg)
+
+
+def weighted(rng: random.Random, table: tuple[tuple[str, int], ...], n: int) -> list[str]:
+    states, weights = zip(*table)
+    return rng.choices(states, weights=weights, k=n)
+
+
+def tsv(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+class Generator:
+    """Adds units, targets and annex tasks once, then items in batches up to a total."""
+
+    def __init__(self, dbname: str, seed: int = 2018) -> None:
+        self.dbname = dbname
+        self.rng = random.Random(seed)
+        self.next_id = 0
+        self.items = 0
+        self.events = 0
+        self.used_pairs: set[tuple[int, int]] = set()
+        self.report_keys: set[tuple[int, int, int]] = set()
+
+    def setup(self, app) -> None:
+        from sqlalchemy import func, select
+
+        from app.extensions import db
+        from app.items.models import Item
+        from app.plans.models import AnnexTask, Indicator, Plan, PlanPhase, Target
+        from app.units.models import Unit
+
+        with app.app_context():
+            plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+            self.plan_id = plan.id
+            self.phase_deadlines = {p.code: p.deadline for p in db.session.scalars(
+                select(PlanPhase).where(PlanPhase.plan_id == plan.id))}
+            huoqiu = db.session.scalar(select(Unit).where(Unit.slug == "huoqiu"))
+            quotas = db.session.execute(select(Target.indicator_id, Target.figure)
+                                        .where(Target.unit_id == huoqiu.id)).all()
+            for i in range(EXTRA_COUNTIES):
+                unit = Unit(slug=f"county{i:03d}", name=f"第{i + 1}县", kind="county", code=f"3499{i:02d}",
+                            aliases=[], sort_order=100 + i, is_active=True)
+                db.session.add(unit)
+                db.session.flush()
+                for indicator_id, figure in quotas:
+                    db.session.add(Target(plan_id=plan.id, indicator_id=indicator_id, unit_id=unit.id, figure=figure))
+            for i in range(EXTRA_DEPARTMENTS):
+                db.session.add(Unit(slug=f"dept{i:03d}", name=f"省直部门{i + 1}", kind="department", aliases=[],
+                                    sort_order=300 + i, is_active=True))
+            # more annex tasks, as a province's plan has (its tasks × its units give the assignments)
+            for n in range(19, 201):
+                db.session.add(AnnexTask(plan_id=plan.id, number=n, title=f"省级任务{n}：推进农村电商重点工作。",
+                                         deadline=date(2018, 12, 31) - timedelta(days=self.rng.randint(0, 150)),
+                                         lead_text="各县区人民政府", cooperating_text="", indicator_codes=[]))
+            db.session.commit()
+            self.counties = list(db.session.scalars(select(Unit.id).where(Unit.kind == "county")))
+            self.departments = list(db.session.scalars(select(Unit.id).where(Unit.kind == "department")))
+            self.tasks = dict(db.session.execute(select(AnnexTask.id, AnnexTask.deadline)
+                                                 .where(AnnexTask.plan_id == plan.id)).tuples().all())
+            from app.tasks.models import TaskAssignment
+
+            self.used_pairs = set(db.session.execute(select(TaskAssignment.annex_task_id,
+                                                            TaskAssignment.assignee_id)).tuples().all())
+            # every (task, unit) pair not yet assigned, in random order: assignments are unique per pair
+            self.free_pairs = [(t, u) for t in self.tasks for u in self.counties + self.departments
+                               if (t, u) not in self.used_pairs]
+            self.rng.shuffle(self.free_pairs)
+            self.indicators = dict(db.session.execute(select(Indicator.code, Indicator.id)
+                                                      .where(Indicator.plan_id == plan.id)).tuples().all())
+            self.items = db.session.scalar(select(func.count()).select_from(Item))
+            from app.audit.models import AuditEventRow
+
+            self.events = db.session.scalar(select(func.count()).select_from(AuditEventRow))
+            self.next_id = (db.session.scalar(select(func.max(Item.id))) or 0) + 1
+            self.event_id = (db.session.scalar(select(func.max(AuditEventRow.id))) or 0) + 1
+            db.session.remove()
+
+    def _due(self, state: str, entered: date, task_deadline: date | None, rect: date | None) -> date | None:
+        from workflows.deadlines import due_date
+
+        return due_date(state, entered_on=entered, phase_deadlines=self.phase_deadlines, task_deadline=task_deadline,
+                        rectification_deadline=rect, review_days=10)
+
+    def grow_to(self, total_items: int, events_per_item: float) -> dict[str, float]:
+        """Add items (88% applications, 10% task assignments, 2% reports) until there are ``total_items``."""
+        import psycopg
+
+        from workflows.application import CATEGORIES
+
+        n = total_items - self.items
+        if n <= 0:
+            return {"added": 0}
+        started = time.perf_counter()
+        rng = self.rng
+        n_tasks, n_reports = min(n // 10, len(self.free_pairs)), n // 50
+        items, apps, tasks, reports, figures, events = (io.StringIO() for _ in range(6))
+        added = 0
+
+        def item_row(item_type: str, state: str, unit: int, county: int | None, title: str,
+                     task_deadline: date | None = None) -> int:
+            item_id = self.next_id
+            self.next_id += 1
+            entered = date(2018, 7, 15) + timedelta(days=rng.randint(0, 125))
+            rect = entered + timedelta(days=rng.randint(10, 60)) if state.startswith("rectification") else None
+            due = self._due(state, entered, task_deadline, rect)
+            row = (item_id, item_type, self.plan_id, title, state, rng.randint(1, 12), unit, county, entered, due,
+                   rect, None, "2018-08-01 08:00:00+00", "2018-09-01 08:00:00+00")
+            items.write("\t".join(map(tsv, row)) + "\n")
+            k = max(1, int(rng.expovariate(1 / events_per_item))) if events_per_item > 1 else 1
+            for seq in range(1, k + 1):
+                events.write("\t".join(map(tsv, (
+                    self.event_id, item_id, item_type, seq, None if seq == 1 else "mobilization.draft",
+                    state if seq == k else "mobilization.draft", "create" if seq == 1 else "edit", "bench", None, None,
+                    "county_filer", "bench", "2018-08-01 08:00:00+00", None, "{}", None if seq == 1 else HASH,
+                    HASH))) + "\n")
+                self.event_id += 1
+                self.events += 1
+            return item_id
+
+        added_tasks = 0
+        for state in weighted(rng, TASK_STATES, n_tasks):
+            task_id, unit = self.free_pairs.pop()
+            self.used_pairs.add((task_id, unit))
+            is_county = unit in self.counties
+            if not is_county and state.endswith("county_review"):
+                state = "implementation"
+            item_id = item_row("task", state, unit, unit if is_county else None, f"任务落实{self.next_id}",
+                               self.tasks[task_id])
+            tasks.write("\t".join(map(tsv, (item_id, task_id, unit, rng.random() < 0.5, None))) + "\n")
+            added_tasks += 1
+        added += added_tasks
+        codes = ("training_person_times", "new_ecommerce_entities", "entities_over_10m", "brands_over_1m",
+                 "sanpin_yibiao_online", "trademark_enterprises_online")
+        for state in weighted(rng, REPORT_STATES, n_reports):
+            for _ in range(50):
+                key = (rng.choice(self.counties), rng.choice((2018, 2019)), rng.randint(1, 4))
+                if key not in self.report_keys:
+                    break
+            else:
+                continue
+            self.report_keys.add(key)
+            unit, year, quarter = key
+            item_id = item_row("report", state, unit, unit, f"季度报告{self.next_id}")
+            reports.write("\t".join(map(tsv, (item_id, unit, year, quarter))) + "\n")
+            for code in codes:
+                figures.write("\t".join(map(tsv, (item_id, code, rng.randint(0, 900)))) + "\n")
+            added += 1
+        n_apps = n - added  # applications fill up to the exact total
+        for state in weighted(rng, APP_STATES, n_apps):
+            county = rng.choice(self.counties)
+            category = rng.choice(CATEGORIES)
+            item_id = item_row("application", state, county, county, f"示范创建申报{self.next_id}")
+            apps.write("\t".join(map(tsv, (item_id, category, f"示范点{item_id}", "{}"))) + "\n")
+        with psycopg.connect(plain_url(self.dbname)) as conn, conn.cursor() as cur:
+            for table, columns, buf in (
+                ("items", "id, type, plan_id, title, state, version, unit_id, county_id, state_entered_on, due_on, "
+                          "rectification_deadline, created_by_id, created_at, updated_at", items),
+                ("applications", "id, category, site_name, fields", apps),
+                ("task_assignments", "id, annex_task_id, assignee_id, is_lead, plan_filed_on", tasks),
+                ("reports", "id, reporter_id, year, quarter", reports),
+                ("report_figures", "report_id, indicator_code, value", figures),
+                ("audit_events", "id, item_id, item_type, seq, from_state, to_state, trigger, actor, actor_id, "
+                                 "on_behalf_of, role, unit, at, comment, data_json, prev_hash, hash", events),
+            ):
+                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(buf.getvalue())
+            cur.execute("SELECT setval(pg_get_serial_sequence('items', 'id'), (SELECT max(id) FROM items))")
+            cur.execute("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), "
+                        "(SELECT max(id) FROM audit_events))")
+            conn.commit()
+        with psycopg.connect(plain_url(self.dbname), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+        self.items += added + n_apps
+        return {"added": n, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
+    for _ in range(2):  # warm caches and the plan cache
+        fn()
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {"median_ms": round(statistics.median(samples), 1), "p95_ms": round(percentile(samples, 0.95), 1),
+            "min_ms": round(samples[0], 1), "max_ms": round(samples[-1], 1), "repeats": repeats}
+
+
+def explain(session, statement) -> list[str]:
+    from sqlalchemy import text
+
+    sql = str(statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+    return [r[0] for r in session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql))]
+
+
+def matrix_statement(plan_id: int):
+    """The GROUP BY of phase_matrix (kind=phases), for EXPLAIN."""
+    from sqlalchemy import func, select
+
+    from app.dashboards.queries import level_case
+    from app.items.models import Item
+
+    items = Item.__table__
+    level = level_case(items.c.due_on, TODAY).label("level")
+    return (select(items.c.county_id, items.c.state, level, func.count())
+            .where(items.c.plan_id == plan_id, items.c.type.in_(("task", "application")),
+                   items.c.county_id.is_not(None))
+            .group_by(items.c.county_id, items.c.state, level))
+
+
+def measure(app, plan_id: int, repeats: int) -> dict[str, Any]:
+    from app.dashboards.queries import (overdue_items, phase_matrix, quota_board, quota_board_statement)
+    from app.extensions import db
+
+    with app.app_context():
+        session = db.session
+        out = {
+            "quota_board": timed(lambda: quota_board(session, plan_id, TODAY), repeats),
+            "phase_matrix": timed(lambda: phase_matrix(session, plan_id, TODAY), repeats),
+            "task_matrix": timed(lambda: phase_matrix(session, plan_id, TODAY, kind="tasks"), repeats),
+            "overdue_first_page": timed(lambda: overdue_items(session, plan_id, TODAY, limit=50), repeats),
+        }
+        out["rows"] = {"quota_board": len(quota_board(session, plan_id, TODAY))}
+        out["explain"] = {"quota_board": explain(session, quota_board_statement(plan_id, TODAY)),
+                          "phase_matrix": explain(session, matrix_statement(plan_id))}
+        session.remove()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer audit events and repeats (under 2 minutes)")
+    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed) for EXPLAIN work")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "dashboards.json")
+    args = parser.parse_args()
+    sizes = (2_000, 200_000)
+    events_per_item = 2.0 if args.quick else 10.0
+    repeats = 7 if args.quick else 25
+    dbname = f"plandesk_bench_{uuid.uuid4().hex[:10]}"
+    started = time.perf_counter()
+    with admin() as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    results: dict[str, Any] = {"today": TODAY.isoformat(), "limit_ms": LIMIT_MS, "quick": args.quick, "sizes": {}}
+    try:
+        from flask_migrate import upgrade
+
+        from app.auth.operations import seed_demo_accounts
+        from app.extensions import db
+        from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+
+        app = make_app(dbname)
+        with app.app_context():
+            upgrade()
+            load_plan_file(DEFAULT_PLAN_FILE)
+            seed_demo_accounts("bench-password")
+            db.session.commit()
+            db.session.remove()
+        gen = Generator(dbname)
+        gen.setup(app)
+        for size in sizes:
+            load = gen.grow_to(size, events_per_item)
+            measured = measure(app, gen.plan_id, repeats)
+            results["sizes"][str(size)] = {"items": gen.items, "audit_events": gen.events, "load": load, **measured}
+            print(f"  {gen.items:>7,} items, {gen.events:>9,} audit events loaded "
+                  f"({load.get('seconds', 0)} s)", file=sys.stderr)
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        if args.keep:
+            print(f"kept database {dbname}", file=sys.stderr)
+        else:
+            with admin() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    from bench.common import environment
+
+    results["environment"] = environment(["SQLAlchemy", "psycopg", "Flask"])
+    with admin() as conn:
+        results["environment"]["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    print(f"\nDashboards on PostgreSQL (today {TODAY}; limit {LIMIT_MS:.0f} ms; median / p95 over "
+          f"{repeats} calls)\n")
+    print("| items | audit events | query | median ms | p95 ms | under limit |")
+    print("|---:|---:|---|---:|---:|:---:|")
+    for size, res in results["sizes"].items():
+        for name in ("quota_board", "phase_matrix", "task_matrix", "overdue_first_page"):
+            t = res[name]
+            ok = t["p95_ms"] < LIMIT_MS
+            print(f"| {res['items']:,} | {res['audit_events']:,} | {name} | {t['median_ms']} | {t['p95_ms']} | "
+                  f"{'yes' if ok else 'NO'} |")
+    largest = results["sizes"][str(sizes[-1])]
+    for name in ("quota_board", "phase_matrix"):
+        plan = largest["explain"][name]
+        print(f"\nEXPLAIN ANALYZE {name} at {largest['items']:,} items (top and totals):")
+        for line in plan[:6] + [ln for ln in plan if "Execution Time" in ln or "Planning Time" in ln]:
+            print("   ", line)
+    print(f"\nwrote {args.output.relative_to(ROOT)} in {results['seconds']} s")
+    failed = [(s, n) for s, res in results["sizes"].items() for n in ("quota_board", "phase_matrix")
+              if res[n]["p95_ms"] >= LIMIT_MS]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
