@@ -34,7 +34,7 @@ install: system-deps $(STAMP) babel
 # Compile the translation catalogues (the .mo files are build output, not committed).
 babel: $(STAMP)
 	@if ls app/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -f -d app/translations; fi
+		$(BIN)/pybabel compile -f -d app/translations >/dev/null; fi
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
