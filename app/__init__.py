@@ -45,6 +45,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from app.ledger.routes import bp as ledger_bp
     from app.notices import operations as _notice_effects  # noqa: F401  (registers the issue effect)
     from app.notices.routes import bp as notices_public_bp
+    from app.notices.screens import bp as notices_bp  # drafts a notice from the data (overdue list button)
     from app.notifications import operations as notifications_ops
     from app.notifications.routes import bp as notifications_bp
     from app.reports.routes import bp as reports_bp  # also registers the report submit effect
@@ -58,7 +59,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     notifications_ops.init_app(app)
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
                       worklists_bp, screens_bp, filing_bp, admin_bp, delegations_bp, extension_requests_bp,
-                      notifications_bp, bulk_bp):
+                      notifications_bp, bulk_bp, notices_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

@@ -14,6 +14,8 @@ ENDPOINT_MODULES = (
     "app.api.routes_items",
     "app.api.routes_applications",
     "app.api.routes_attachments",
+    "app.api.routes_notices",
+    "app.api.routes_dashboards",
     "app.api.routes_docs",
 )
 

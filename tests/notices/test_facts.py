@@ -1,0 +1,161 @@
+"""Criticism and commendation drafts from the facts: the right units, items and days late, frozen at issue."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.clock import today
+from app.extensions import db
+from app.items.models import Item
+from app.items.operations import fire_transition
+from app.notices.facts import commendation_facts, criticism_facts, draft_from_facts
+from app.notices.models import Notice
+from app.units.models import Unit
+from tests.dashboards.journeys import application_to, fire, plan
+from tests.factories import actor_of, add_evidence
+from workflows.errors import GuardFailed, NotPermitted
+
+LATE = date(2018, 8, 10)  # mobilization (due 2018-07-31) is 10 days late
+VILLAGE = "provincial_demo_village"
+
+
+def unit_of(facts: dict, slug: str) -> dict:
+    return next(u for u in facts["units"] if u["unit"] == slug)
+
+
+def task_ids(slug: str) -> set[int]:
+    return set(db.session.scalars(select(Item.id).join(Unit, Unit.id == Item.unit_id)
+                                  .where(Item.type == "task", Unit.slug == slug)))
+
+
+@pytest.fixture
+def acceptances(ctx: Flask) -> dict[str, int]:
+    """Applications through acceptance on 2018-07-10: ordered to rectify, rejected, passed first time,
+    passed after a rectification."""
+    ordered = application_to("huoqiu", VILLAGE, "acceptance.inspection", "大顾店村")
+    fire(ordered, "office_approver", "order_rectification", "网点设施不达标", deadline="2018-07-20")
+    rejected = application_to("shucheng", VILLAGE, "acceptance.inspection", "春秋乡")
+    fire(rejected, "office_approver", "reject", "不符合认定标准")
+    first = application_to("jinzhai", VILLAGE, "acceptance.inspection", "大湾村")
+    fire(first, "office_approver", "pass", findings="现场核查属实")
+    second = application_to("huoqiu", VILLAGE, "acceptance.inspection", "马店村")
+    fire(second, "office_approver", "order_rectification", "台账不全", deadline="2018-07-25")
+    add_evidence(second)
+    fire(second, "huoqiu_filer", "submit", report="已补齐台账")
+    fire(second, "huoqiu_reviewer", "endorse")
+    fire(second, "office_approver", "pass", findings="整改到位")
+    return {"ordered": ordered, "rejected": rejected, "first": first, "second": second}
+
+
+def test_nothing_to_criticise_or_commend_is_refused_with_a_reason(ctx: Flask) -> None:
+    with pytest.raises(GuardFailed) as err:
+        draft_from_facts(actor_of("city_reviewer"), "criticism")
+    assert err.value.reasons == ["目前没有逾期或验收未通过的单位，无需通报批评"]
+    with pytest.raises(GuardFailed):
+        draft_from_facts(actor_of("city_reviewer"), "commendation")
+    with pytest.raises(NotPermitted):
+        draft_from_facts(actor_of("huoqiu_filer"), "criticism")
+
+
+def test_overdue_tasks_are_listed_per_unit_with_days_late(ctx: Flask) -> None:
+    facts = criticism_facts(db.session, plan().id, LATE)
+    assert facts["kind"] == "criticism" and facts["as_of"] == "2018-08-10"
+    huoqiu = unit_of(facts, "huoqiu")
+    assert {e["id"] for e in huoqiu["overdue_items"]} == task_ids("huoqiu") and len(huoqiu["overdue_items"]) == 14
+    assert {(e["deadline"], e["days_late"], e["level"]) for e in huoqiu["overdue_items"]} == \
+        {("2018-07-31", 10, "overdue")}
+    assert huoqiu["failed_acceptances"] == [] and huoqiu["overdue_rectifications"] == []
+    # every one of the 169 assignments is late, each under its own unit
+    assert sum(len(u["overdue_items"]) for u in facts["units"]) == 169
+    serious = criticism_facts(db.session, plan().id, date(2018, 9, 15), county="yeji")
+    assert [u["unit"] for u in serious["units"]] == ["yeji"]
+    assert {(e["days_late"], e["level"]) for e in serious["units"][0]["overdue_items"]} == \
+        {(46, "seriously_overdue")}
+    assert criticism_facts(db.session, plan().id, date(2018, 7, 31))["units"] == []  # due today is not late
+
+
+def test_failed_acceptances_and_overdue_rectifications(acceptances: dict[str, int]) -> None:
+    facts = criticism_facts(db.session, plan().id, LATE)
+    huoqiu, shucheng = unit_of(facts, "huoqiu"), unit_of(facts, "shucheng")
+    failed = {e["id"]: (e["outcome"], e["rectifications_ordered"]) for e in huoqiu["failed_acceptances"]}
+    assert failed == {acceptances["ordered"]: ("order_rectification", 1),
+                      acceptances["second"]: ("order_rectification", 1)}
+    assert [(e["id"], e["deadline"], e["days_late"]) for e in huoqiu["overdue_rectifications"]] == \
+        [(acceptances["ordered"], "2018-07-20", 21)]
+    assert [(e["id"], e["outcome"]) for e in shucheng["failed_acceptances"]] == [(acceptances["rejected"], "rejected")]
+    assert "jinzhai" not in {u["unit"] for u in facts["units"] if u["failed_acceptances"]}
+    only = criticism_facts(db.session, plan().id, LATE, county="shucheng")
+    assert [u["unit"] for u in only["units"]] == ["shucheng"]
+
+
+def test_commendation_counts_first_time_passes_only(acceptances: dict[str, int]) -> None:
+    facts = commendation_facts(db.session, plan().id, LATE)
+    passed = {u["unit"]: [e["id"] for e in u["passed_first_time"]] for u in facts["units"]}
+    assert passed == {"jinzhai": [acceptances["first"]]}  # huoqiu's pass came after a rectification
+    assert len(unit_of(facts, "jinzhai")["passed_first_time"][0]["passed_on"]) == 10  # an ISO date
+    assert commendation_facts(db.session, plan().id, LATE, county="huoqiu")["units"] == []
+
+
+def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str, int], app: Flask) -> None:
+    app.config["PLANDESK_TODAY"] = LATE
+    notice = draft_from_facts(actor_of("city_reviewer"), "criticism")
+    db.session.commit()
+    assert notice.title == "关于2018年农村电商工作推进不力单位的通报"
+    assert notice.addressees == "各县区人民政府，市直有关部门"
+    lines = notice.body.splitlines()
+    assert lines[1] == "一、逾期未完成事项" and "二、检查验收未通过事项" in lines and "三、整改逾期事项" in lines
+    assert any(line.startswith("（一）霍邱县（") for line in lines), lines[:3]
+    assert any("期限2018年7月31日，已逾期10天" in line for line in lines)
+    assert any("期限2018年7月20日，已逾期21天" in line for line in lines)
+    assert any("验收不通过" in line for line in lines)
+    assert {"huoqiu", "shucheng", "commerce"} <= set(notice.subject_units)
+    frozen = json.loads(notice.facts_json)
+    assert frozen == criticism_facts(db.session, plan().id, today())
+
+    fire_transition(notice.id, "submit", actor_of("city_reviewer"), version=1)
+    fire_transition(notice.id, "issue", actor_of("office_approver"), version=2)
+    db.session.commit()
+    issued = db.session.get(Notice, notice.id)
+    assert issued.state == "issued" and issued.facts_json == notice.facts_json
+    assert issued.facts_sha256 == hashlib.sha256(issued.facts_json.encode("utf-8")).hexdigest()
+
+
+def test_commendation_draft_for_one_county(acceptances: dict[str, int], app: Flask) -> None:
+    notice = draft_from_facts(actor_of("office_approver"), "commendation", county="jinzhai")
+    db.session.commit()
+    assert notice.kind == "commendation" and notice.subject_units == ["jinzhai"]
+    assert "金寨县" in notice.title and "一次性通过检查验收" in notice.body
+    with pytest.raises(GuardFailed) as err:
+        draft_from_facts(actor_of("office_approver"), "commendation", county="yeji")
+    assert "该县区" in err.value.reasons[0]
+
+
+def test_overdue_screen_button_drafts_and_opens_the_notice(app: Flask, client, auth) -> None:
+    from tests.helpers import csrf_token
+
+    app.config["PLANDESK_TODAY"] = LATE
+    auth.login("city_reviewer")
+    page = client.get("/dashboard/overdue").get_data(as_text=True)
+    assert 'action="/notices/draft-from-facts"' in page and "据此生成通报批评草稿" in page
+    token = csrf_token(client, "/dashboard/overdue")
+    assert client.post("/notices/draft-from-facts", data={"kind": "criticism"}).status_code == 400  # no CSRF
+    r = client.post("/notices/draft-from-facts", data={"kind": "criticism", "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"].startswith("/items/")
+    notice_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert client.get(f"/items/{notice_id}").status_code == 200
+    with app.app_context():
+        assert db.session.get(Notice, notice_id).facts_json
+
+
+def test_overdue_screen_button_refuses_county_users(app: Flask, client, auth) -> None:
+    from tests.helpers import csrf_token
+
+    app.config["PLANDESK_TODAY"] = LATE
+    auth.login("huoqiu_filer")
+    token = csrf_token(client, "/dashboard/overdue")
+    assert client.post("/notices/draft-from-facts", data={"kind": "criticism", "csrf_token": token}).status_code == 403
