@@ -1,7 +1,8 @@
 """Operations on workflow items: fire a transition, create items. Flush, never commit."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -25,32 +26,41 @@ def load_item_for_update(item_id: int) -> Item | None:
     return db.session.scalar(select(Item).where(Item.id == item_id).with_for_update(of=Item))
 
 
-def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | None,
-                    comment: str | None = None, data: Mapping[str, Any] | None = None) -> Outcome:
-    """Fire ``trigger`` on item ``item_id`` for ``actor`` through the engine.
+@contextmanager
+def _all_or_nothing() -> Iterator[None]:
+    """Flush at the end; on any failure roll the session back, so nothing is half-applied.
 
-    On any refusal or failure the session is rolled back, so nothing is half-applied; on success the
-    caller commits once.
+    A concurrent transaction that moved the item first shows up here as a failed versioned UPDATE
+    or a duplicate (item, seq) audit row: both are reported as a stale version.
     """
     try:
-        item = load_item_for_update(item_id)
-        if item is None:
-            raise NotFound()
-        subject = subject_for(item)
-        # no autoflush inside the engine: the versioned UPDATE is flushed once, below, where a
-        # concurrent winner shows up as StaleDataError rather than inside an effect's query
-        with db.session.no_autoflush:
-            outcome = engine.fire(subject, trigger, actor, version=version, store=SqlStore(db.session),
-                                  comment=comment, data=data, today=today())
+        yield
         db.session.flush()
-        return outcome
     except (StaleDataError, IntegrityError) as exc:
-        # a concurrent transaction moved the item first (version check or audit seq)
         db.session.rollback()
         raise StaleVersion() from exc
     except Exception:
         db.session.rollback()
         raise
+
+
+def _locked(item_id: int) -> Item:
+    item = load_item_for_update(item_id)
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | None,
+                    comment: str | None = None, data: Mapping[str, Any] | None = None) -> Outcome:
+    """Fire ``trigger`` on item ``item_id`` for ``actor`` through the engine; the caller commits once."""
+    with _all_or_nothing():
+        subject = subject_for(_locked(item_id))
+        # no autoflush inside the engine: the versioned UPDATE is flushed once, at the end
+        with db.session.no_autoflush:
+            outcome = engine.fire(subject, trigger, actor, version=version, store=SqlStore(db.session),
+                                  comment=comment, data=data, today=today())
+    return outcome
 
 
 def create_item(item: Item, actor: Actor, data: Mapping[str, Any] | None = None) -> Item:
@@ -70,23 +80,14 @@ def edit_draft(item_id: int, actor: Actor, *, version: int | None, changes: Mapp
 
     Refused like a transition (not found, not a draft, not permitted, stale); rolled back on failure.
     """
-    try:
-        item = load_item_for_update(item_id)
-        if item is None:
-            raise NotFound()
+    with _all_or_nothing():
+        item = _locked(item_id)
         subject = subject_for(item)
         with db.session.no_autoflush:
             engine.edit(subject, actor, version=version, changes=changes, store=SqlStore(db.session))
         for attr, value in changes.items():
             setattr(item, attr, value)
-        db.session.flush()
-        return item
-    except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        raise StaleVersion() from exc
-    except Exception:
-        db.session.rollback()
-        raise
+    return item
 
 
 def note_action(item: Item, actor: Actor, trigger: str, data: Mapping[str, Any] | None = None,
