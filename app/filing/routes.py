@@ -13,11 +13,13 @@ from sqlalchemy import select
 from app.applications.operations import create_application, site_name_problem
 from app.attachments.operations import KINDS, add_attachment
 from app.auth.delegation import current_actor
+from app.clock import today
+from app.dashboards.queries import quota_board, quota_hint
 from app.extensions import db
 from app.filing.fields import fields_for, parse_fields
 from app.items.models import Item
 from app.items.operations import edit_draft
-from app.plans.models import Category, Indicator, Plan, Target
+from app.plans.models import Category, Plan
 from app.screens.routes import visible_subject
 from app.screens.ui import error_message, register_error_pages, roles_required
 from app.units.models import Unit
@@ -36,13 +38,23 @@ def _plan() -> Plan:
     return plan
 
 
-def _categories(plan: Plan) -> list[tuple[Category, Any]]:
-    """Each category with the user's county quota for it (None when it has none)."""
-    quotas = dict(db.session.execute(select(Indicator.code, Target.figure).join(
-        Target, Target.indicator_id == Indicator.id).where(Indicator.plan_id == plan.id,
-                                                           Target.unit_id == current_user.unit_id)).tuples().all())
+def _quota_hints(plan: Plan) -> dict[str, str]:
+    """Indicator code → the line a county filer sees, e.g. 霍邱县 省级电商示范村：已认定 2 / 目标 4，审核中 1.
+
+    One aggregate query (the quota board's), for the user's own county.
+    """
+    county = current_user.unit.slug if current_user.unit is not None else None
+    if county is None:
+        return {}
+    rows = quota_board(db.session, plan.id, today(), county=county)
+    return {row.indicator: hint for row in rows if (hint := quota_hint(rows, county, row.indicator))}
+
+
+def _categories(plan: Plan) -> list[tuple[Category, str | None]]:
+    """Each category with the user's county standing against its quota (None when it has none)."""
+    hints = _quota_hints(plan)
     cats = db.session.scalars(select(Category).where(Category.plan_id == plan.id).order_by(Category.id))
-    return [(c, quotas.get(c.indicator_code)) for c in cats]
+    return [(c, hints.get(c.indicator_code or "")) for c in cats]
 
 
 @bp.route("/filing/applications/new", methods=["GET", "POST"])
@@ -78,7 +90,8 @@ def new_application() -> Any:
         else:
             flash(_("请按提示修改后再保存。"), "error")
     return render_template("filing/application_form.html", category=category, fields=fields_for(category.code),
-                           values=request.form, errors=errors, item=None, kinds=KINDS)
+                           values=request.form, errors=errors, item=None, kinds=KINDS,
+                           quota_hint=_quota_hints(plan).get(category.indicator_code or ""))
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])

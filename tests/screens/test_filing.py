@@ -27,7 +27,8 @@ def count_apps() -> int:
 def test_the_form_asks_what_fits_the_category(person) -> None:
     filer = person("huoqiu_filer")
     chooser = filer.get("/filing/applications/new")
-    assert "省级电商示范村（目标 4）" in text_of(chooser) and "省级农村电商示范企业" in chooser
+    assert "霍邱县 省级电商示范村：已认定 0 / 目标 4，审核中 0" in text_of(chooser)
+    assert "省级农村电商示范企业" in chooser
     village = filer.get("/filing/applications/new?category=provincial_demo_village")
     enterprise = filer.get("/filing/applications/new?category=provincial_demo_enterprise")
     outlet = filer.get("/filing/applications/new?category=municipal_demo_outlet")
