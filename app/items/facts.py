@@ -1,6 +1,9 @@
 """Build the engine's view of a stored item: its workflow, owning unit, county and facts."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
 from sqlalchemy import func, select
 
 from app.attachments.models import Attachment
@@ -34,32 +37,65 @@ def indicator_codes_for(item: Item) -> list[str]:
     return sorted(codes)
 
 
+class LazyFacts(Mapping[str, Any]):
+    """Facts computed on first read: a transition pays only for the queries its guards need."""
+
+    def __init__(self, values: dict[str, Any], loaders: dict[str, Callable[[], Any]]) -> None:
+        self._values = values
+        self._loaders = loaders
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._values:
+            self._values[key] = self._loaders[key]()  # KeyError for an unknown fact, as a dict would
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._loaders, **self._values})
+
+    def __len__(self) -> int:
+        return len({**self._loaders, **self._values})
+
+
 def subject_for(item: Item) -> Subject:
     """The engine's Subject for ``item``, with the facts its guards and routes read."""
     wf = get_workflow(item.type)
-    facts: dict = {"is_department": item.unit.kind != "county"}
+    values: dict[str, Any] = {"is_department": item.unit.kind != "county"}
+    loaders: dict[str, Callable[[], Any]] = {}
     audience: frozenset[str] = frozenset()
     if item.type == "application":
-        category = db.session.scalar(select(Category).where(Category.plan_id == item.plan_id,
-                                                            Category.code == item.category))
-        facts["level"] = category.level if category else item.category.split("_", 1)[0]
-        facts["missing_fields"] = [label for attr, label in APPLICATION_REQUIRED
-                                   if not (getattr(item, attr) or "").strip()]
-        required = (category.checklist if category else []) or []
-        facts["indicator_codes"] = [c["code"] for c in required] or None
-        facts["evidence_in_phase"] = evidence_in_phase(item)
+        category = _once(lambda: db.session.scalar(
+            select(Category).where(Category.plan_id == item.plan_id, Category.code == item.category)))
+        loaders["level"] = lambda: category().level if category() else item.category.split("_", 1)[0]
+        loaders["indicator_codes"] = lambda: [c["code"] for c in _checklist(category())] or None
+        loaders["missing_fields"] = lambda: [label for attr, label in APPLICATION_REQUIRED
+                                             if not (getattr(item, attr) or "").strip()]
+        loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
     elif item.type == "task":
-        facts["has_plan_document"] = evidence_in_phase(item, "plan") > 0
-        facts["evidence_in_phase"] = evidence_in_phase(item)
-        facts["indicator_codes"] = indicator_codes_for(item) or None
+        loaders["has_plan_document"] = lambda: evidence_in_phase(item, "plan") > 0
+        loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
+        loaders["indicator_codes"] = lambda: indicator_codes_for(item) or None
     elif item.type == "report":
-        facts["indicator_codes"] = indicator_codes_for(item) or None
+        loaders["indicator_codes"] = lambda: indicator_codes_for(item) or None
     elif item.type == "notice":
-        facts["missing_fields"] = [label for attr, label in NOTICE_REQUIRED if not getattr(item, attr)]
+        values["missing_fields"] = [label for attr, label in NOTICE_REQUIRED if not getattr(item, attr)]
         audience = frozenset(db.session.scalars(
             select(Unit.slug).where(Unit.slug.in_(item.subject_units or [])))) | _addressee_units(item)
     return Subject(row=item, workflow=wf, unit=item.unit.slug, county=item.county.slug if item.county else None,
-                   facts=facts, audience=audience)
+                   facts=LazyFacts(values, loaders), audience=audience)
+
+
+def _checklist(category: Category | None) -> list[dict]:
+    return (category.checklist if category is not None else None) or []
+
+
+def _once(fn: Callable[[], Any]) -> Callable[[], Any]:
+    memo: list[Any] = []
+
+    def get() -> Any:
+        if not memo:
+            memo.append(fn())
+        return memo[0]
+    return get
 
 
 def _addressee_units(item: Item) -> frozenset[str]:
