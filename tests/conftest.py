@@ -112,6 +112,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def sqlite_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh SQLite instance only (for tests about the surface, not the backend: fuzz, browser)."""
+    from app.extensions import db
+
+    target = tmp_path / "plandesk-sqlite.sqlite3"
+    shutil.copyfile(sqlite_template, target)
+    application = create_app(make_config(f"sqlite:///{target}", tmp_path / "storage"))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 # -- the per-test app -------------------------------------------------------------------------
 
 @pytest.fixture(params=BACKENDS)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -16,10 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from app import create_app
 from app.api.openapi import openapi_path
-from app.extensions import db
-from tests.conftest import make_config
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -55,16 +50,8 @@ def test_every_api_route_is_documented_with_its_errors(app: Flask) -> None:
 # -- the property-based run (SQLite only: it is about the API surface, not the backend) --------
 
 @pytest.fixture
-def fuzz_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
-    import shutil
-
-    target = tmp_path / "fuzz.sqlite3"
-    shutil.copyfile(sqlite_template, target)
-    application = create_app(make_config(f"sqlite:///{target}", tmp_path / "storage"))
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def fuzz_app(sqlite_app: Flask) -> Flask:
+    return sqlite_app
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

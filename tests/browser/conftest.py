@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,8 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app import create_app
-from tests.conftest import DEMO_PASSWORD, make_config
+from tests.conftest import DEMO_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -49,17 +47,9 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture
-def live_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh migrated SQLite database with the plan and the demo accounts (browser tests run on SQLite)."""
-    from app.extensions import db
-
-    target = tmp_path / "browser.sqlite3"
-    shutil.copyfile(sqlite_template, target)
-    application = create_app(make_config(f"sqlite:///{target}", tmp_path / "storage"))
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def live_app(sqlite_app: Flask) -> Flask:
+    """Browser tests run on SQLite: a fresh migrated database with the plan and the demo accounts."""
+    return sqlite_app
 
 
 @pytest.fixture
