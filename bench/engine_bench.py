@@ -586,7 +586,7 @@ PROFILE_FUNCTIONS: tuple[tuple[str, str], ...] = (
     ("workflows/engine.py", "fire"),
     ("app/items/store.py", "apply_effects"),
     ("app/items/store.py", "refresh_due_date"),
-    ("app/outbox/operations.py", "queue_transition_messages"),
+    ("app/outbox/operations.py", "transition_messages"),
     ("app/items/store.py", "chain_head"),
     ("workflows/audit.py", "make_event"),
     ("sqlalchemy/orm/session.py", "flush"),

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from app.items.models import Item
 from app.items.store import effect
 from workflows.base import Spec
 from workflows.guards import parse_iso_date
@@ -23,23 +22,23 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-@effect("application", "order_rectification")
-@effect("task", "order_rectification")
-def set_rectification_deadline(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
+@effect("application", "order_rectification", columns_only=True)
+@effect("task", "order_rectification", columns_only=True)
+def set_rectification_deadline(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                                today: date) -> None:
     item.rectification_deadline = parse_iso_date(data.get("deadline"))
 
 
-@effect("application", "pass")
-@effect("task", "pass")
-def keep_findings(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
+@effect("application", "pass", columns_only=True)
+@effect("task", "pass", columns_only=True)
+def keep_findings(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                   today: date) -> None:
     item.findings = _text(data.get("findings"))
 
 
-@effect("application", "submit")
-@effect("task", "submit", "submit_self_assessment")
-def keep_filing(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
+@effect("application", "submit", columns_only=True)
+@effect("task", "submit", "submit_self_assessment", columns_only=True)
+def keep_filing(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                 today: date) -> None:
     """A self-assessment's text and figures, a rectification report: what was submitted."""
     phase = sp.sources[0].split(".", 1)[0]  # the row already holds the destination state
@@ -52,14 +51,14 @@ def keep_filing(item: Item, sp: Spec, actor: Actor, comment: str | None, data: M
         item.rectification_report = _text(data.get("report"))
 
 
-@effect("application", "record_provincial_decision")
-def keep_provincial_decision(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
+@effect("application", "record_provincial_decision", columns_only=True)
+def keep_provincial_decision(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                              today: date) -> None:
     item.provincial_decision = data.get("decision") if data.get("decision") in ("approved", "rejected") else None
     item.provincial_document_number = _text(data.get("document_number"))
 
 
-@effect("task", "file_plan")
-def keep_plan_filed(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
+@effect("task", "file_plan", columns_only=True)
+def keep_plan_filed(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                     today: date) -> None:
     item.plan_filed_on = today

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.attachments.models import Attachment
 from app.extensions import db
@@ -18,12 +18,18 @@ APPLICATION_REQUIRED = (("site_name", "示范点名称"),)
 NOTICE_REQUIRED = (("title", "标题"), ("addressees", "主送机关"), ("body", "正文"), ("subject_units", "涉及单位"))
 
 
-def evidence_in_phase(item: Item, kind: str | None = None) -> int:
-    q = select(func.count()).select_from(Attachment).where(
-        Attachment.item_id == item.id, Attachment.phase == item.phase, Attachment.deleted_at.is_(None))
-    if kind is not None:
-        q = q.where(Attachment.kind == kind)
-    return db.session.scalar(q) or 0
+_EVIDENCE = (select(func.count()).select_from(Attachment)
+             .where(Attachment.item_id == bindparam("item_id"), Attachment.phase == bindparam("phase"),
+                    Attachment.deleted_at.is_(None)))
+_EVIDENCE_OF_KIND = _EVIDENCE.where(Attachment.kind == bindparam("kind"))
+
+
+def evidence_in_phase(item: Any, kind: str | None = None) -> int:
+    """Live evidence files added to ``item`` in its current phase (of ``kind`` when given)."""
+    params = {"item_id": item.id, "phase": item.phase}
+    if kind is None:
+        return db.session.connection().execute(_EVIDENCE, params).scalar() or 0
+    return db.session.connection().execute(_EVIDENCE_OF_KIND, {**params, "kind": kind}).scalar() or 0
 
 
 def indicator_codes_for(item: Item) -> list[str]:
@@ -63,8 +69,7 @@ def subject_for(item: Item) -> Subject:
     loaders: dict[str, Callable[[], Any]] = {}
     audience: frozenset[str] = frozenset()
     if item.type == "application":
-        category = _once(lambda: db.session.scalar(
-            select(Category).where(Category.plan_id == item.plan_id, Category.code == item.category)))
+        category = _category_of(item)
         loaders["level"] = lambda: category().level if category() else item.category.split("_", 1)[0]
         loaders["indicator_codes"] = lambda: [c["code"] for c in _checklist(category())] or None
         loaders["missing_fields"] = lambda: [label for attr, label in APPLICATION_REQUIRED
@@ -84,7 +89,16 @@ def subject_for(item: Item) -> Subject:
                    facts=LazyFacts(values, loaders), audience=audience)
 
 
-def _checklist(category: Category | None) -> list[dict]:
+def _category_of(item: Any) -> Callable[[], Any]:
+    """The application's category (level, checklist): preloaded on a row image, else read once."""
+    if hasattr(item, "category_ref"):
+        return lambda: item.category_ref
+    return _once(lambda: db.session.execute(
+        select(Category.level, Category.checklist)
+        .where(Category.plan_id == item.plan_id, Category.code == item.category)).first())
+
+
+def _checklist(category: Any) -> list[dict]:
     return (category.checklist if category is not None else None) or []
 
 

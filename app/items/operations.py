@@ -13,7 +13,8 @@ from app.clock import today
 from app.extensions import db
 from app.items.facts import subject_for
 from app.items.models import Item
-from app.items.store import SqlStore, refresh_due_date
+from app.items.rowimage import SUBTYPES, load_image_for_update, write_image
+from app.items.store import SqlStore, needs_orm, refresh_due_date
 from workflows import engine
 from workflows.engine import Outcome
 from workflows.errors import NotFound, StaleVersion
@@ -53,13 +54,29 @@ def _locked(item_id: int) -> Item:
 
 def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | None,
                     comment: str | None = None, data: Mapping[str, Any] | None = None) -> Outcome:
-    """Fire ``trigger`` on item ``item_id`` for ``actor`` through the engine; the caller commits once."""
+    """Fire ``trigger`` on item ``item_id`` for ``actor`` through the engine; the caller commits once.
+
+    The item is read row-locked with one Core statement (``app.items.rowimage``); applications and
+    task assignments move on that image and only their changed columns are written back, with the
+    version check in the UPDATE. A transition with an effect that needs the ORM object (a notice's
+    issue, a report's figures) loads it and flushes it instead. Either way the audit event and the
+    outbox messages are inserted last, and any failure rolls the whole transaction back.
+    """
     with _all_or_nothing():
-        subject = subject_for(_locked(item_id))
-        # no autoflush inside the engine: the versioned UPDATE is flushed once, at the end
-        with db.session.no_autoflush:
-            outcome = engine.fire(subject, trigger, actor, version=version, store=SqlStore(db.session),
+        session = db.session
+        image = load_image_for_update(session.connection(), item_id)
+        if image is None:
+            raise NotFound()
+        orm = image.type not in SUBTYPES or needs_orm(image.type, trigger)
+        row = _locked(item_id) if orm else image
+        store = SqlStore(session, deferred=True)
+        # no autoflush inside the engine: the versioned UPDATE is written once, at the end
+        with session.no_autoflush:
+            outcome = engine.fire(subject_for(row), trigger, actor, version=version, store=store,
                                   comment=comment, data=data, today=today())
+        if not orm:
+            write_image(session, image, outcome.version - 1)
+        store.write()
     return outcome
 
 

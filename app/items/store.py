@@ -1,34 +1,47 @@
 """The engine's persistence port on SQLAlchemy: chain heads, audit rows, transition effects."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEventRow
-from app.items.models import Item
-from app.outbox.operations import queue_transition_messages
-from app.plans.models import Plan
+from app.outbox.models import OutboxMessage
+from app.outbox.operations import transition_messages
+from app.plans.models import Plan, PlanPhase
 from workflows.audit import AuditEvent
 from workflows.base import Spec
-from workflows.deadlines import due_date
+from workflows.deadlines import REVIEW_STEPS, due_date, quarter_report_deadline
 from workflows.permissions import Subject
 from workflows.roles import Actor
 
-Effect = Callable[[Item, Spec, Actor, "str | None", Mapping[str, Any], date], None]
+Effect = Callable[[Any, Spec, Actor, "str | None", Mapping[str, Any], date], None]
 
 #: (workflow, trigger) → what else the transition changes; features register theirs.
 EFFECTS: dict[tuple[str, str], list[Effect]] = {}
+#: (workflow, trigger) pairs with an effect that needs the full ORM object (not only its columns)
+NEEDS_ORM: set[tuple[str, str]] = set()
+
+AUDIT: Table = AuditEventRow.__table__  # type: ignore[assignment]
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
+_HEAD = (select(AUDIT.c.seq, AUDIT.c.hash).where(AUDIT.c.item_id == bindparam("item_id"))
+         .order_by(AUDIT.c.seq.desc()).limit(1))
+_EVENT_FIELDS = tuple(AuditEvent.__dataclass_fields__)
+_INSERT_EVENT = insert(AUDIT)
+_INSERT_MESSAGE = insert(OUTBOX)
 
 
-def effect(workflow: str, *triggers: str, first: bool = False) -> Callable[[Effect], Effect]:
+def effect(workflow: str, *triggers: str, first: bool = False,
+           columns_only: bool = False) -> Callable[[Effect], Effect]:
     """Register an effect run inside the transition's transaction (failure rolls everything back).
 
     Effects run in registration order, except that ``first=True`` ones run before the others (the
-    effect that produces what others read, e.g. a notice's number).
+    effect that produces what others read, e.g. a notice's number). ``columns_only=True`` declares
+    that the effect only reads and assigns the item's own columns, so it also runs on the Core row
+    image (``app.items.rowimage``); any other effect makes its transitions load the ORM object.
     """
     def register(fn: Effect) -> Effect:
         for trigger in triggers:
@@ -37,41 +50,96 @@ def effect(workflow: str, *triggers: str, first: bool = False) -> Callable[[Effe
                 effects.insert(0, fn)
             else:
                 effects.append(fn)
+            if not columns_only:
+                NEEDS_ORM.add((workflow, trigger))
         return fn
     return register
 
 
+def needs_orm(workflow: str, trigger: str) -> bool:
+    return (workflow, trigger) in NEEDS_ORM
+
+
 class SqlStore:
-    def __init__(self, session: Session) -> None:
+    """Audit rows and outbox messages go in as Core INSERTs. With ``deferred=True`` (a transition)
+    they are kept until :meth:`write`, so a duplicate chain position surfaces outside the engine, where
+    it is reported as a stale version."""
+
+    def __init__(self, session: Session, *, deferred: bool = False) -> None:
         self.session = session
+        self.deferred = deferred
+        self.events: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
 
     def chain_head(self, item_id: int) -> tuple[int, str] | None:
-        row = self.session.execute(
-            select(AuditEventRow.seq, AuditEventRow.hash).where(AuditEventRow.item_id == item_id)
-            .order_by(AuditEventRow.seq.desc()).limit(1)).first()
+        row = self.session.connection().execute(_HEAD, {"item_id": item_id}).first()
         return (row[0], row[1]) if row else None
 
     def append_event(self, event: AuditEvent) -> None:
-        self.session.add(AuditEventRow(**{f: getattr(event, f) for f in AuditEvent.__dataclass_fields__}))
+        self.events.append({f: getattr(event, f) for f in _EVENT_FIELDS})
+        if not self.deferred:
+            self.write()
 
     def apply_effects(self, subject: Subject, sp: Spec, actor: Actor, comment: str | None,
                       data: Mapping[str, Any], today: date) -> None:
-        item: Item = subject.row
+        item = subject.row
         for fn in EFFECTS.get((subject.workflow.name, sp.trigger), []):
             fn(item, sp, actor, comment, data, today)
         item.state_entered_on = today
         refresh_due_date(self.session, item)
-        queue_transition_messages(self.session, item, sp, actor, comment)
+        self.messages.extend(transition_messages(item, sp, actor, comment))
+        if not self.deferred:
+            self.write()
+
+    def write(self) -> None:
+        """Insert what was kept (one statement per table)."""
+        connection = self.session.connection()
+        if self.events:
+            connection.execute(_INSERT_EVENT, self.events)
+            self.events = []
+        if self.messages:
+            connection.execute(_INSERT_MESSAGE, self.messages)
+            self.messages = []
 
 
-def refresh_due_date(session: Session, item: Item) -> None:
-    """Recompute the stored due date from the state, the plan's dates and the item's own deadlines."""
-    plan = session.get(Plan, item.plan_id)
+class _PhaseDeadlines(Mapping[str, "date | None"]):
+    """A plan's phase deadlines, read from the database only when a due date needs one."""
+
+    _ONE = (select(PlanPhase.deadline).where(PlanPhase.plan_id == bindparam("plan_id"),
+                                             PlanPhase.code == bindparam("code")))
+
+    def __init__(self, session: Session, plan_id: int) -> None:
+        self.session, self.plan_id = session, plan_id
+
+    def __getitem__(self, code: str) -> date | None:
+        row = self.session.connection().execute(self._ONE, {"plan_id": self.plan_id, "code": code}).first()
+        if row is None:
+            raise KeyError(code)
+        return row[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.session.scalars(select(PlanPhase.code).where(PlanPhase.plan_id == self.plan_id)))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def refresh_due_date(session: Session, item: Any) -> None:
+    """Recompute the stored due date from the state, the plan's dates and the item's own deadlines.
+
+    Queries only what the state's rule needs (review steps: the plan's review days; other phases:
+    that one phase's deadline)."""
+    review_days = getattr(item, "review_working_days", None)
+    phase, _, step = item.state.partition(".")
+    if review_days is None and (step or phase) in REVIEW_STEPS:
+        review_days = session.scalar(select(Plan.review_working_days).where(Plan.id == item.plan_id)) or 10
     annex = getattr(item, "annex_task", None)
     item.due_on = due_date(
         item.state, entered_on=item.state_entered_on,
-        phase_deadlines=plan.phase_deadlines() if plan else {},
+        phase_deadlines=_PhaseDeadlines(session, item.plan_id),
         task_deadline=annex.deadline if annex is not None else None,
         rectification_deadline=item.rectification_deadline,
-        review_days=plan.review_working_days if plan else 10,
+        review_days=review_days or 10,
+        filing_deadline=(quarter_report_deadline(item.year, item.quarter)
+                         if getattr(item, "type", None) == "report" else None),
     )

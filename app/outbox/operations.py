@@ -22,28 +22,38 @@ from workflows.roles import Actor
 log = logging.getLogger(__name__)
 
 
+def message_row(kind: str, *, item_id: int | None = None, unit_id: int | None = None, role: str | None = None,
+                user_id: int | None = None, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One outbox row's values (for a Core INSERT of several at once)."""
+    return {"kind": kind, "item_id": item_id, "recipient_unit_id": unit_id, "recipient_role": role,
+            "recipient_user_id": user_id, "payload_json": json.dumps(payload or {}, ensure_ascii=False),
+            "created_at": utcnow(), "attempts": 0}
+
+
 def queue(session: Session, kind: str, *, item_id: int | None = None, unit_id: int | None = None,
           role: str | None = None, user_id: int | None = None, payload: dict[str, Any] | None = None) -> None:
-    session.add(OutboxMessage(kind=kind, item_id=item_id, recipient_unit_id=unit_id, recipient_role=role,
-                              recipient_user_id=user_id, payload_json=json.dumps(payload or {}, ensure_ascii=False),
-                              created_at=utcnow()))
+    session.add(OutboxMessage(**message_row(kind, item_id=item_id, unit_id=unit_id, role=role, user_id=user_id,
+                                            payload=payload)))
 
 
-def queue_transition_messages(session: Session, item: Any, sp: Spec, actor: Actor, comment: str | None) -> None:
+def transition_messages(item: Any, sp: Spec, actor: Actor, comment: str | None) -> list[dict[str, Any]]:
     """Tell whoever must act next, and the filer when their item was returned or decided."""
     payload = {"title": item.title, "trigger": sp.trigger, "trigger_title": sp.title, "to_state": item.state,
                "to_title": state_title(item.state), "actor": actor.username, "actor_id": actor.user_id,
                "comment": comment}
     step = item.state.partition(".")[2] or item.state
+    rows = []
     if step == "county_review":
-        queue(session, "waiting", item_id=item.id, unit_id=item.county_id, role="county_reviewer", payload=payload)
+        rows.append(message_row("waiting", item_id=item.id, unit_id=item.county_id, role="county_reviewer",
+                                payload=payload))
     elif step == "city_review":
-        queue(session, "waiting", item_id=item.id, role="city_reviewer", payload=payload)
+        rows.append(message_row("waiting", item_id=item.id, role="city_reviewer", payload=payload))
     elif step in ("inspection", "provincial_review", "review"):
-        queue(session, "waiting", item_id=item.id, role="office_approver", payload=payload)
+        rows.append(message_row("waiting", item_id=item.id, role="office_approver", payload=payload))
     kind = "returned" if sp.trigger == "send_back" else "decided"
     filer_role = "county_filer" if item.unit.kind == "county" else "dept_filer"
-    queue(session, kind, item_id=item.id, unit_id=item.unit_id, role=filer_role, payload=payload)
+    rows.append(message_row(kind, item_id=item.id, unit_id=item.unit_id, role=filer_role, payload=payload))
+    return rows
 
 
 def deliver_pending(session: Session, limit: int = 500) -> int:

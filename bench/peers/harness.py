@@ -1,12 +1,13 @@
 """The app around a peer library: ``fire_transition``'s steps with the library in the engine's place.
 
 ``fire_with_peer`` does what ``app.items.operations.fire_transition`` + ``workflows.engine.fire`` do
-(keep the two in step when ``fire_transition`` changes),
-with the same app code wherever the work is not the workflow library's: load the row FOR UPDATE,
-build its facts (``subject_for``), check visibility, role and unit, check the version, let the library
-move the state (its own guards/conditions), bump the version, run the transition's effects (due
-date, outbox messages, stored inputs: ``SqlStore.apply_effects``), read the chain head, append the hash-chained
-audit event (``workflows.audit.make_event``), flush. The caller commits, as a route would.
+(keep the two in step when ``fire_transition`` changes), with the same app code wherever the work is
+not the workflow library's: load the row image FOR UPDATE (``app.items.rowimage``), build its facts
+(``subject_for``), check visibility, role and unit, check the version, let the library move the state
+(its own guards/conditions), bump the version, run the transition's effects (due date, outbox
+messages, stored inputs: ``SqlStore.apply_effects``), read the chain head, build the hash-chained audit
+event (``workflows.audit.make_event``), write the changed columns with the version check, insert the
+event and the messages. The caller commits, as a route would.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any, Protocol
 from app.clock import today
 from app.extensions import db
 from app.items.facts import subject_for
-from app.items.operations import load_item_for_update
+from app.items.rowimage import load_image_for_update, write_image
 from app.items.store import SqlStore
 from bench.peers.rules import can_act
 from workflows.application import APPLICATION
@@ -57,7 +58,7 @@ def fire_with_peer(peer: PeerLibrary, item_id: int, trigger: str, actor: Actor, 
     """
     session = db.session
     try:
-        item = load_item_for_update(item_id)
+        item = load_image_for_update(session.connection(), item_id)
         if item is None:
             raise NotFound()
         subject = subject_for(item)
@@ -66,12 +67,11 @@ def fire_with_peer(peer: PeerLibrary, item_id: int, trigger: str, actor: Actor, 
         if version != item.version:
             raise StaleVersion()
         data = dict(data or {})
-        # as fire_transition: no autoflush inside, the versioned UPDATE is flushed once, below
+        store = SqlStore(session, deferred=True)
         with session.no_autoflush:
             try:
                 peer.fire(item, trigger, subject.facts, data, comment)
                 item.version = version + 1
-                store = SqlStore(session)
                 store.apply_effects(subject, effects_spec(state, trigger, item.state), actor, comment, data,
                                     today())
                 store.append_event(audit_event(item, state, trigger, actor, comment, data,
@@ -82,7 +82,8 @@ def fire_with_peer(peer: PeerLibrary, item_id: int, trigger: str, actor: Actor, 
             except Exception as exc:
                 item.state, item.version = state, version
                 raise TransitionAborted() from exc
-        session.flush()
+        write_image(session, item, version)
+        store.write()
         return item.state
     except Exception:
         session.rollback()

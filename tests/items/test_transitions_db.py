@@ -245,6 +245,9 @@ def test_version_check_alone_holds_without_the_row_lock(app, new_application, mo
     """Even if the row lock were lost, the versioned UPDATE lets only one of two racing writers commit."""
     import app.items.operations as operations
 
+    unlocked = operations.load_image_for_update
+    monkeypatch.setattr(operations, "load_image_for_update",
+                        lambda connection, item_id: unlocked(connection, item_id, lock=False))
     monkeypatch.setattr(operations, "load_item_for_update",
                         lambda item_id: db.session.scalar(select(Item).where(Item.id == item_id)))
     with app.app_context():

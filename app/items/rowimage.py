@@ -1,0 +1,185 @@
+"""An item as one transition sees it: read with one Core SELECT, written back with Core UPDATEs.
+
+The hot workflows (applications and task assignments) fire through this image instead of the ORM:
+one statement loads the item row-locked with everything its facts and due date need (owning unit and
+county, the application's category checklist, the task's annex deadline, the plan's review days), and
+only the columns the transition changed are written back, the ``items`` row with ``WHERE version =
+:old`` (a concurrent winner makes it match nothing: stale). Workflows or triggers whose effects need the
+full ORM object (numbering and archiving a notice, a report's figures) take the ORM path instead
+(``app.items.store.needs_orm``).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app.applications.models import Application
+from app.items.models import Item
+from app.plans.models import AnnexTask, Category, Plan
+from app.tasks.models import TaskAssignment
+from app.units.models import Unit
+from workflows.errors import StaleVersion
+
+ITEMS: Table = Item.__table__  # type: ignore[assignment]
+#: item type → its own table (joined-table inheritance); only these fire through an image
+SUBTYPES: dict[str, Table] = {"application": Application.__table__,  # type: ignore[dict-item]
+                              "task": TaskAssignment.__table__}
+_ITEM_COLUMNS = frozenset(c.key for c in ITEMS.c)
+_SUBTYPE_COLUMNS = {name: frozenset(c.key for c in table.c if c.key != "id") for name, table in SUBTYPES.items()}
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """The few unit fields a transition reads (kind for the facts, slug for permissions)."""
+
+    slug: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    level: str
+    checklist: list
+
+
+@dataclass(frozen=True)
+class AnnexRef:
+    deadline: date | None
+    indicator_codes: list
+
+
+class ItemImage:
+    """Attribute access like the ORM row (``item.state``, ``item.unit.kind``, ``item.category``);
+    assignments are recorded so :func:`write_image` writes exactly the changed columns."""
+
+    __slots__ = ("_values", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days")
+
+    def __init__(self, values: dict[str, Any], *, unit: UnitRef, county: UnitRef | None,
+                 category_ref: CategoryRef | None, annex_task: AnnexRef | None, review_working_days: int) -> None:
+        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_changed", set())
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "county", county)
+        object.__setattr__(self, "category_ref", category_ref)
+        object.__setattr__(self, "annex_task", annex_task)
+        object.__setattr__(self, "review_working_days", review_working_days)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._values:
+            raise AttributeError(f"{self._values.get('type')} item has no column {name!r}")
+        self._values[name] = value
+        self._changed.add(name)
+
+    @property
+    def phase(self) -> str:
+        return self.state.split(".", 1)[0]
+
+    @property
+    def changed(self) -> Mapping[str, Any]:
+        return {name: self._values[name] for name in self._changed}
+
+    def __repr__(self) -> str:
+        return f"<ItemImage {self.type} {self.id} {self.state} v{self.version}>"
+
+
+def _load_statement() -> Any:
+    apps, tasks = SUBTYPES["application"], SUBTYPES["task"]
+    owner, county = Unit.__table__.alias("owner"), Unit.__table__.alias("county_unit")
+    categories, annex, plans = Category.__table__, AnnexTask.__table__, Plan.__table__
+    sub_columns = [apps.c[k].label(f"application__{k}") for k in sorted(_SUBTYPE_COLUMNS["application"])]
+    sub_columns += [tasks.c[k].label(f"task__{k}") for k in sorted(_SUBTYPE_COLUMNS["task"])]
+    return (
+        select(*ITEMS.c, *sub_columns,
+               owner.c.slug.label("owner_slug"), owner.c.kind.label("owner_kind"),
+               county.c.slug.label("county_slug"), county.c.kind.label("county_kind"),
+               categories.c.level.label("category_level"), categories.c.checklist.label("category_checklist"),
+               categories.c.id.label("category_id"),
+               annex.c.deadline.label("annex_deadline"), annex.c.indicator_codes.label("annex_indicator_codes"),
+               annex.c.id.label("annex_id"), plans.c.review_working_days.label("review_working_days"))
+        .select_from(ITEMS)
+        .join(owner, owner.c.id == ITEMS.c.unit_id)
+        .outerjoin(county, county.c.id == ITEMS.c.county_id)
+        .join(plans, plans.c.id == ITEMS.c.plan_id)
+        .outerjoin(apps, apps.c.id == ITEMS.c.id)
+        .outerjoin(categories, and_(categories.c.plan_id == ITEMS.c.plan_id, categories.c.code == apps.c.category))
+        .outerjoin(tasks, tasks.c.id == ITEMS.c.id)
+        .outerjoin(annex, annex.c.id == tasks.c.annex_task_id)
+        .where(ITEMS.c.id == bindparam("item_id"))
+    )
+
+
+_READ = _load_statement()
+_LOAD = _READ.with_for_update(of=ITEMS)
+
+
+def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = True) -> ItemImage | None:
+    """The item row-locked until the transaction ends (None when there is no such item).
+
+    Any item type loads; only types in ``SUBTYPES`` carry their own columns and may be written back.
+    ``lock=False`` reads without the row lock (the versioned UPDATE alone must still hold: tested)."""
+    row = connection.execute(_LOAD if lock else _READ, {"item_id": item_id}).mappings().first()
+    if row is None:
+        return None
+    kind = row["type"]
+    values = {k: row[k] for k in _ITEM_COLUMNS}
+    if kind in SUBTYPES:
+        values.update({k: row[f"{kind}__{k}"] for k in _SUBTYPE_COLUMNS[kind]})
+    county = UnitRef(row["county_slug"], row["county_kind"]) if row["county_slug"] is not None else None
+    category = (CategoryRef(row["category_level"], row["category_checklist"] or [])
+                if row["category_id"] is not None else None)
+    annex = (AnnexRef(row["annex_deadline"], row["annex_indicator_codes"] or [])
+             if row["annex_id"] is not None else None)
+    return ItemImage(values, unit=UnitRef(row["owner_slug"], row["owner_kind"]), county=county,
+                     category_ref=category, annex_task=annex, review_working_days=row["review_working_days"])
+
+
+#: the columns a transition may change on ``items`` (the engine's state and version, the due date, the
+#: office's rectification deadline); written together, with the version check
+_MOVED = ("state", "version", "state_entered_on", "due_on", "rectification_deadline")
+_MOVE = (update(ITEMS).where(ITEMS.c.id == bindparam("item_id"), ITEMS.c.version == bindparam("old_version"))
+         .values({c: bindparam(c) for c in _MOVED}))
+_OWN_UPDATES: dict[tuple[str, frozenset[str]], Any] = {}
+
+
+def _own_update(kind: str, columns: frozenset[str]) -> Any:
+    """UPDATE of the subtype table's changed columns (one statement object per column set, reused)."""
+    key = (kind, columns)
+    if key not in _OWN_UPDATES:
+        table = SUBTYPES[kind]
+        _OWN_UPDATES[key] = (update(table).where(table.c.id == bindparam("item_id"))
+                             .values({c: bindparam(c) for c in sorted(columns)}))
+    return _OWN_UPDATES[key]
+
+
+def write_image(session: Session, image: ItemImage, old_version: int) -> None:
+    """Write the changed columns: the ``items`` row only if still at ``old_version``, else stale."""
+    changed = image.changed
+    refused = set(changed) - set(_MOVED) - _SUBTYPE_COLUMNS[image.type]
+    if refused:
+        raise ValueError(f"a transition may not change {sorted(refused)} through a row image")
+    connection = session.connection()
+    values = image._values  # noqa: SLF001  (the image's own module)
+    moved = connection.execute(_MOVE, {"item_id": image.id, "old_version": old_version,
+                                       **{c: values[c] for c in _MOVED}})
+    if moved.rowcount != 1:
+        raise StaleVersion()
+    own = frozenset(changed) - _ITEM_COLUMNS
+    if own:
+        connection.execute(_own_update(image.type, own), {"item_id": image.id, **{c: values[c] for c in own}})
+    # an ORM copy loaded earlier in this session would now show the old state: reload it on next access
+    stale = session.identity_map.get(identity_key(Item, image.id))
+    if stale is not None:
+        session.expire(stale)
