@@ -1,6 +1,7 @@
 """Due dates and overdue levels, computed against "today" (``PLANDESK_TODAY`` in the app)."""
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
@@ -8,6 +9,8 @@ from enum import StrEnum
 REVIEW_STEPS = frozenset({"county_review", "city_review", "inspection", "provincial_review", "review"})
 DUE_SOON_DAYS = 7
 SERIOUS_AFTER_DAYS = 30
+#: a quarterly progress report is due this many days after its quarter ends (季后10日内报送)
+REPORT_DUE_DAYS = 10
 
 
 class OverdueLevel(StrEnum):
@@ -36,16 +39,27 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS) -> date:
+    """The day a quarterly report for (``year``, ``quarter``) is due: ``days`` after the quarter's last day."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1–4, not {quarter}")
+    last_month = 3 * quarter
+    return date(year, last_month, calendar.monthrange(year, last_month)[1]) + timedelta(days=days)
+
+
 def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date | None],
              task_deadline: date | None = None, rectification_deadline: date | None = None,
-             review_days: int = 10) -> date | None:
+             review_days: int = 10, filing_deadline: date | None = None) -> date | None:
     """When an item in ``state`` (entered on ``entered_on``) is due; None for states without one.
 
     Review steps are due ``review_days`` working days after the item entered them; rectification
-    takes the deadline the office set; implementation takes the task's own annex deadline;
-    other phases take the plan's phase deadline.
+    takes the deadline the office set; implementation takes the task's own annex deadline; a
+    periodic filing's draft (a quarterly report) takes ``filing_deadline``; other phases take the
+    plan's phase deadline.
     """
     phase, _, step = state.partition(".")
+    if state == "draft" and filing_deadline is not None:
+        return filing_deadline
     if step in REVIEW_STEPS or state in REVIEW_STEPS:
         return add_working_days(entered_on, review_days)
     if phase == "rectification":

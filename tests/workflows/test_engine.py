@@ -153,3 +153,16 @@ def test_nothing_outside_workflows_assigns_state() -> None:
     offenders = [f"{p.relative_to(root)}:{n}" for p in (root / "app").rglob("*.py")
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert offenders == []
+
+
+def test_a_periodic_filing_draft_is_due_on_its_own_deadline() -> None:
+    from workflows.deadlines import quarter_report_deadline
+
+    assert quarter_report_deadline(2018, 1) == date(2018, 4, 10)
+    assert quarter_report_deadline(2018, 3, days=15) == date(2018, 10, 15)
+    with pytest.raises(ValueError):
+        quarter_report_deadline(2018, 5)
+    # a quarterly report's draft (state "draft") is due on its filing deadline; a notice draft has none
+    assert due_date("draft", entered_on=date(2018, 10, 2), phase_deadlines={},
+                    filing_deadline=date(2018, 10, 10)) == date(2018, 10, 10)
+    assert due_date("draft", entered_on=date(2018, 10, 2), phase_deadlines={}) is None
