@@ -70,9 +70,11 @@ def demo_seed(password: str) -> None:
 
 @deadlines_cli.command("tick")
 def deadlines_tick() -> None:
-    """Note changes of overdue level, queue reminders, deliver messages, anchor the audit trail."""
+    """Note changes of overdue level, queue reminders, deliver messages, anchor the audit trail, forget
+    expired idempotency keys."""
+    from app.api.idempotency import purge_expired
     from app.audit.operations import write_anchor
-    from app.clock import today
+    from app.clock import today, utcnow
     from app.deadlines.operations import tick
     from app.outbox.operations import deliver_pending
 
@@ -82,8 +84,10 @@ def deadlines_tick() -> None:
     db.session.commit()
     anchor = write_anchor(db.session)
     db.session.commit()
+    purged = purge_expired(db.session, utcnow())
+    db.session.commit()
     click.echo(f"deadline marks: {marks}; messages delivered: {delivered}; "
-               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}")
+               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}; expired idempotency keys: {purged}")
 
 
 @audit_cli.command("verify")

@@ -3,15 +3,19 @@
 The key row is written in the same transaction as the action, under a unique (user, key)
 constraint: of two concurrent requests with one key, the second waits for the first, fails on the
 constraint, rolls its action back and answers the first one's stored response. Only successful
-answers are kept: a refused request changed nothing, so retrying it simply runs it again.
+answers are kept: a refused request changed nothing, so retrying it simply runs it again. A key is
+kept for ``KEEP_FOR`` (24 hours, long enough for any client's retries); after that it is forgotten
+(``deadlines tick`` deletes expired keys) and the same key starts a new request.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import Response, request
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError
 
 from app.api.errors import ApiError
@@ -21,11 +25,27 @@ from app.clock import utcnow
 from app.extensions import db
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+KEEP_FOR = timedelta(hours=24)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
 def _stored(user_id: int, key: str) -> IdempotencyKey | None:
-    return db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
-                                                          IdempotencyKey.key == key))
+    """The live stored answer for (user, key); an expired one is deleted and counts as none."""
+    row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
+                                                         IdempotencyKey.key == key))
+    if row is not None and _aware(row.created_at) < utcnow() - KEEP_FOR:
+        db.session.delete(row)
+        db.session.flush()
+        return None
+    return row
+
+
+def purge_expired(session: Session, now: datetime) -> int:
+    """Delete the keys older than ``KEEP_FOR``; returns how many."""
+    return session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_FOR)).rowcount or 0
 
 
 def _replay(row: IdempotencyKey, fp: str) -> Response:

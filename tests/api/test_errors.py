@@ -154,6 +154,38 @@ def test_idempotency_key_returns_the_first_result(api: Api, draft: dict) -> None
     assert r.status_code == 200 and r.get_json()["state"] == "mobilization.city_review"
 
 
+def test_an_expired_idempotency_key_is_forgotten_and_purged(api: Api, app: Flask) -> None:
+    """After 24 hours a key no longer replays (the retry runs anew) and ``deadlines tick`` deletes it."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from app.api_tokens.models import IdempotencyKey
+    from app.clock import utcnow
+    from app.extensions import db
+
+    body = {"category": "municipal_demo_outlet", "county": "huoqiu", "site_name": "城关网点"}
+    first = api.post("/applications", "huoqiu_filer", json=body, headers={"Idempotency-Key": "old-1"})
+    kept = api.post("/applications", "huoqiu_filer", json=body, headers={"Idempotency-Key": "fresh-1"})
+    assert first.status_code == kept.status_code == 201
+    with app.app_context():
+        db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old-1")
+                           .values(created_at=utcnow() - timedelta(hours=25)))
+        db.session.commit()
+    again = api.post("/applications", "huoqiu_filer", json=body, headers={"Idempotency-Key": "old-1"})
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert again.get_json()["id"] != first.get_json()["id"]
+    with app.app_context():
+        db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(hours=25))
+                           .where(IdempotencyKey.key == "old-1"))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["deadlines", "tick"])
+    assert result.exit_code == 0 and "expired idempotency keys: 1" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(IdempotencyKey.key)).all() == ["fresh-1"]
+        assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
+
+
 def test_idempotent_create_and_upload_act_once(api: Api) -> None:
     body = {"category": "municipal_demo_outlet", "county": "huoqiu", "site_name": "城关网点"}
     headers = {"Idempotency-Key": "create-1"}
