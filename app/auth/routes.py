@@ -69,10 +69,11 @@ def change_password() -> Response | str:
         elif problems:
             form.new.errors = problems
         else:
-            current_user.password_hash = hash_password(form.new.data)
-            current_user.session_version += 1
+            user = current_user._get_current_object()  # the User itself: login_user must not get the proxy
+            user.password_hash = hash_password(form.new.data)
+            user.session_version += 1
             db.session.commit()
-            login_user(current_user)  # keep this session, every other one ends
+            login_user(user)  # keep this session, every other one ends
             flash(_("密码已修改"), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
