@@ -20,7 +20,7 @@ from app.filing.fields import fields_for, parse_fields
 from app.items.models import Item
 from app.items.operations import edit_draft
 from app.plans.models import Category, Plan
-from app.screens.routes import visible_subject
+from app.screens.routes import may_file, visible_subject
 from app.screens.ui import error_message, register_error_pages, roles_required
 from app.units.models import Unit
 from workflows.errors import WorkflowError
@@ -100,11 +100,14 @@ def edit_item(item_id: int) -> Any:
     """Edit a draft: an application's site and fields, or a notice's text."""
     subject = visible_subject(item_id)
     item: Item = subject.row
-    if item.type == "application" and item.state == "mobilization.draft":
-        return _edit_application(item)
-    if item.type == "notice" and item.state == "draft":
-        return _notice_form(item)
-    flash(_("只有草稿可以修改。"), "error")
+    draft = ((item.type == "application" and item.state == "mobilization.draft")
+             or (item.type == "notice" and item.state == "draft"))
+    if draft and not may_file(subject, current_actor(current_user)):
+        flash(_("您无权修改该事项，只有填报单位的经办人可以修改草稿。"), "error")
+    elif draft:
+        return _edit_application(item) if item.type == "application" else _notice_form(item)
+    else:
+        flash(_("只有草稿可以修改。"), "error")
     return redirect(url_for("screens.item_page", item_id=item_id))
 
 

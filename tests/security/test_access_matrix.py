@@ -3,7 +3,9 @@ without a rule here fails the test.
 
 Checked for each route: without a session (redirect to sign-in, or the public page); with another
 county's item (404, and nothing of the item in the body); admin-only routes (403 for every other
-role). The JSON API has its own matrix in tests/api.
+role); and every signed-in GET route for every role, on its own county's item, another county's, a
+department's task and notices, with the exact status. The JSON API has its own matrix
+(tests/security/test_api_matrix.py).
 """
 from __future__ import annotations
 
@@ -18,10 +20,10 @@ from tests.helpers import csrf_token
 
 PUBLIC = {"auth.login", "notices_public.verify", "auth.set_language", "static"}
 ADMIN_ONLY = {"admin.units", "admin.edit_unit", "admin.users", "admin.edit_user", "admin.user_active",
-              "admin.user_password", "admin.new_user", "ledger.plan_import", "ledger.plan_import_confirm"}
+              "admin.user_password", "admin.new_user", "admin.log", "ledger.plan_import", "ledger.plan_import_confirm"}
 ITEM_ROUTES = {"screens.item_page", "screens.acknowledge", "screens.act", "screens.diagram", "filing.edit_item",
                "extension_requests.ask", "screens.upload", "screens.download", "screens.delete_file",
-               "screens.notice_pdf", "screens.print_view", "screens.remind"}
+               "screens.notice_pdf", "screens.notice_preview", "screens.print_view", "screens.remind"}
 SIGNED_IN = {
     "home.index", "auth.change_password", "auth.logout", "bulk.bulk_confirm", "bulk.bulk_preview",
     "dashboards.board", "dashboards.items", "dashboards.matrix", "dashboards.overdue", "dashboards.remind",
@@ -108,3 +110,168 @@ def test_admin_reaches_the_admin_screens(app: Flask) -> None:
     sign_in(client, "admin")
     for path in ("/admin/users", "/admin/units", "/admin/users/new", "/admin/units/new", "/admin/plan-import"):
         assert client.get(path).status_code == 200, path
+
+
+# -- every signed-in GET route × every role × own / other / department / notice targets --------------
+
+ROLE_USERS = {"county_filer": "huoqiu_filer", "county_reviewer": "huoqiu_reviewer",
+              "city_reviewer": "city_reviewer", "office_approver": "office_approver", "supervisor": "supervisor",
+              "admin": "admin", "dept_filer": "commerce_filer"}
+CITY_WIDE = {"city_reviewer", "office_approver", "supervisor", "admin"}
+COUNTY = {"county_filer", "county_reviewer"}
+#: who may see each target item
+TARGETS = {
+    "own_application": COUNTY | CITY_WIDE,      # huoqiu's draft application, with evidence
+    "other_application": CITY_WIDE,             # shucheng's
+    "own_task": COUNTY | CITY_WIDE,             # a huoqiu task assignment, with its plan attached
+    "dept_task": CITY_WIDE | {"dept_filer"},    # a commerce task assignment
+    "draft_notice": CITY_WIDE,
+    "issued_notice": set(ROLE_USERS),           # sent to every county and department
+}
+#: GET routes outside the items, by who gets 200 (everyone else: 403)
+ROLE_PAGES = {"filing.new_application": {"county_filer"}, "filing.new_notice": {"city_reviewer", "office_approver"}}
+#: GET routes whose answer does not depend on the role
+FIXED = {"auth.login": 302, "reports.detail": 404}  # signed in → home; /reports/<an application's id> is no report
+
+
+def expected_screen(endpoint: str, role: str, target: str | None) -> int:
+    """The exact status of a GET, signed in as ``role`` (a new GET route fails here until it has a rule)."""
+    if target is None:
+        if endpoint in ADMIN_ONLY:
+            return 200 if role == "admin" else 403
+        if endpoint in ROLE_PAGES:
+            return 200 if role in ROLE_PAGES[endpoint] else 403
+        if endpoint in FIXED:
+            return FIXED[endpoint]
+        if endpoint == "notices_public.verify":
+            return 200  # filled with the issued notice's code
+        assert endpoint in SIGNED_IN, f"no role rule for GET {endpoint}"
+        return 200
+    if role not in TARGETS[target]:
+        return 404
+    if endpoint in ("screens.item_page", "screens.diagram", "screens.print_view"):
+        return 200
+    if endpoint == "screens.download":
+        return 404 if "notice" in target else 200
+    if endpoint in ("screens.notice_pdf", "screens.notice_preview"):
+        return 200 if "notice" in target else 404
+    if endpoint == "filing.edit_item":
+        editor = {"own_application": "county_filer", "draft_notice": "city_reviewer"}.get(target)
+        return 200 if role == editor else 302  # everyone else is sent back to the item page
+    raise AssertionError(f"no role rule for item route {endpoint}")
+
+
+
+#: who sees a draft but may not edit it: the edit form sends them back to the item page
+NON_EDITORS: dict[tuple[str, str, str | None], str] = {
+    **{("filing.edit_item", role, "own_application"): "not the filer of this draft"
+       for role in COUNTY | CITY_WIDE - {"county_filer"}},
+    **{("filing.edit_item", role, "other_application"): "not the filer of this draft"
+       for role in CITY_WIDE},
+    **{("filing.edit_item", role, "draft_notice"): "not the filer of this draft"
+       for role in CITY_WIDE - {"city_reviewer"}},
+}
+
+
+def _matrix_world(app: Flask) -> dict:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.items.models import Item
+    from app.items.operations import fire_transition
+    from app.notices.models import Notice
+    from app.notices.operations import create_notice
+    from app.units.models import Unit
+    from tests.screens.support import actor, attach, make_application
+
+    with app.app_context():
+        ids = {"own_application": make_application("huoqiu", site="自家村"),
+               "other_application": make_application("shucheng", site="保密村")}
+        atts = {"own_application": attach(ids["own_application"], "huoqiu_filer"),
+                "other_application": attach(ids["other_application"], "shucheng_filer")}
+        for target, slug in (("own_task", "huoqiu"), ("dept_task", "commerce")):
+            unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == slug))
+            ids[target] = db.session.scalar(select(Item.id).where(Item.type == "task", Item.unit_id == unit_id)
+                                            .order_by(Item.id).limit(1))
+            atts[target] = attach(ids[target], f"{slug}_filer", kind="plan")
+        values = {"title": "关于进度的通报", "addressees": "各县区人民政府，市直有关部门", "body": "一、情况\n进展。",
+                  "subject_units": ["huoqiu"]}
+        for target in ("draft_notice", "issued_notice"):
+            ids[target] = create_notice(actor("city_reviewer"), "criticism", values).id
+            db.session.commit()
+        fire_transition(ids["issued_notice"], "submit", actor("city_reviewer"), version=1)
+        fire_transition(ids["issued_notice"], "issue", actor("office_approver"), version=2)
+        db.session.commit()
+        code = db.session.get(Notice, ids["issued_notice"]).verification_code
+        db.session.remove()
+    return {"ids": ids, "atts": atts, "code": code}
+
+
+def _get(client: FlaskClient, path: str) -> tuple[int, str]:
+    """The status and (for an error) the body of a GET; a server error the test client re-raises counts as 500."""
+    try:
+        response = client.get(path)
+    except Exception:  # noqa: BLE001
+        return 500, ""
+    body = response.get_data(as_text=True) if response.status_code >= 400 else ""
+    response.close()  # a download streams its file
+    return response.status_code, body
+
+
+def _get_status(client: FlaskClient, path: str) -> int:
+    return _get(client, path)[0]
+
+
+def _cells(app: Flask, world: dict, role: str, client: FlaskClient):
+    """(endpoint, target, path) of every signed-in GET route for one role."""
+    for rule in screen_rules(app):
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        if rule.endpoint in ITEM_ROUTES:
+            for target, item_id in world["ids"].items():
+                path = rule.rule.replace("<int:item_id>", str(item_id))
+                path = path.replace("<int:attachment_id>", str(world["atts"].get(target, 1)))
+                yield rule.endpoint, target, path
+            continue
+        path = rule.rule.replace("<code>", world["code"])
+        path = path.replace("<int:report_id>", str(world["ids"]["own_application"]))
+        yield rule.endpoint, None, re.sub(r"<int:\w+>", "1", path)
+
+
+def test_every_get_route_gives_the_exact_code_for_every_role(sqlite_app: Flask) -> None:
+    world = _matrix_world(sqlite_app)
+    wrong = []
+    for role, username in ROLE_USERS.items():
+        client = sqlite_app.test_client()
+        sign_in(client, username)
+        for endpoint, target, path in _cells(sqlite_app, world, role, client):
+            want, (got, body) = expected_screen(endpoint, role, target), _get(client, path)
+            if want != got:
+                wrong.append((role, endpoint, target, path, want, got))
+            assert "保密村" not in body, (role, path)
+    assert wrong == [], "role, endpoint, target, path, expected, got: " + repr(wrong)
+
+
+def test_the_edit_form_is_only_for_who_may_edit(sqlite_app: Flask) -> None:
+    from app.extensions import db
+    from app.notices.operations import create_notice
+    from tests.screens.support import actor, make_application
+
+    with sqlite_app.app_context():
+        ids = {"own_application": make_application("huoqiu"),
+               "draft_notice": create_notice(actor("city_reviewer"), "criticism", {"title": "t"}).id}
+        db.session.commit()
+        db.session.remove()
+    ids["other_application"] = ids["own_application"]  # for the city's roles: a county's draft is a draft
+    wrong, clients = [], {}
+    for (endpoint, role, target), _reason in NON_EDITORS.items():
+        if endpoint != "filing.edit_item":
+            continue
+        if role not in clients:
+            clients[role] = sqlite_app.test_client()
+            sign_in(clients[role], ROLE_USERS[role])
+        client = clients[role]
+        got = _get_status(client, f"/items/{ids[target]}/edit")
+        if got != expected_screen(endpoint, role, target):
+            wrong.append((role, target, got))
+    assert wrong == []
