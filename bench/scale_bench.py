@@ -1,0 +1,241 @@
+"""Scale benchmark on PostgreSQL: the item list (first page and a deep keyset page, filtered), the quota
+board and the phase matrix, at a small and at a province-scale data set.
+
+    python bench/scale_bench.py            # 2,000 then 200,000 items with 2,000,000 audit events
+    python bench/scale_bench.py --quick    # 2,000 then 20,000 items with 200,000 audit events (< 40 s)
+
+Creates a fresh database (dropped at the end), installs the app into it, and grows the data with the
+COPY loader of bench/dashboard_bench.py (105 counties, 45 departments, 200 annex tasks; 88%
+applications, 10% task assignments, 2% quarterly reports; 10 audit events per item on average). At each size it
+times ``GET /api/v1/items`` through the app (the city reviewer, who sees every item; applications in
+one state, sorted by due date, 50 a page) on the first page and on a page 90% of the way down through
+the ``after`` cursor, plus the dashboard queries, and reports median, p95 and the large/small ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import dashboard_bench as dash  # noqa: E402
+from bench.common import environment, relative_to_root, write_json  # noqa: E402
+from bench.pgdb import install, issue_tokens, make_app, scratch_database, server_version  # noqa: E402
+
+SMALL, FULL_LARGE, QUICK_LARGE = 2_000, 200_000, 20_000
+#: the loader draws each item's event count from an exponential (at least 1, rounded down): a mean of 10.4
+#: gives 10 events per item on average, so 200,000 items come with about 2,000,000 audit events
+EVENTS_PER_ITEM = 10.4
+LIST_QUERY = "type=application&state=implementation&sort=due_at&per_page=50"
+DEEP_FRACTION = 0.9
+LIST_P95_MS, DASHBOARD_P95_MS, MAX_RATIO = 100.0, 300.0, 1.5
+LIST_REPEATS_FACTOR = 3  # a list call costs a few ms: more calls for a steadier p95
+VIEWER = "city_reviewer"
+PASSWORD = "bench-scale"
+
+
+def deep_cursor(app: Any) -> tuple[str, int]:
+    """The ``after`` cursor the API hands out at 90% of the filtered list, and that position."""
+    from app.api.listing import encode_cursor, state_condition
+    from app.extensions import db
+    from app.items.models import Item
+
+    with app.app_context():
+        where = (Item.type == "application") & state_condition("implementation")
+        total = db.session.query(Item.id).filter(where).count()
+        offset = int(total * DEEP_FRACTION)
+        row = db.session.execute(
+            db.select(Item.id, Item.due_on).where(where)
+            .order_by(Item.due_on.asc().nulls_last(), Item.id.asc()).offset(offset).limit(1)).one()
+        db.session.remove()
+    return encode_cursor("due_at", SimpleNamespace(id=row.id), row.due_on), offset
+
+
+def explain_calls(app: Any, call: Callable[[], Any]) -> list[list[str]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of each query on items that ``call`` ran, with its own parameters."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[str, Any]] = []
+
+    def hook(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM items" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    with engine.connect() as conn:
+        return [[r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + st, params)]
+                for st, params in seen]
+
+
+def list_timings(app: Any, token: str, repeats: int, with_explain: bool) -> dict[str, Any]:
+    """GET /api/v1/items through the app (WSGI in-process: routing, token, queries, JSON)."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    cursor, offset = deep_cursor(app)
+
+    def get(url: str) -> Any:
+        def call() -> dict[str, Any]:
+            resp = client.get(url, headers=headers)
+            if resp.status_code != 200:
+                raise RuntimeError(f"GET {url}: {resp.status_code} {resp.get_data(as_text=True)[:300]}")
+            return resp.get_json()
+        return call
+
+    first = get(f"/api/v1/items?{LIST_QUERY}")
+    deep = get(f"/api/v1/items?{LIST_QUERY}&after={cursor}")
+    page = deep()
+    out = {"list_first_page": dash.timed(first, repeats), "list_deep_page": dash.timed(deep, repeats),
+           "list_rows": {"total": page["total"], "deep_offset": offset, "deep_page_rows": len(page["items"])}}
+    if with_explain:  # the count and the page query of each call, as the endpoint ran them
+        out["explain_list"] = {"first_page": explain_calls(app, first), "deep_page": explain_calls(app, deep)}
+    return out
+
+
+def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) -> dict[str, Any]:
+    """The quota board and the phase matrix as their screens call them, and EXPLAIN ANALYZE of each."""
+    from app.dashboards.queries import phase_matrix, quota_board, quota_board_statement
+    from app.extensions import db
+
+    today = dash.TODAY
+    with app.app_context():
+        session = db.session
+        out: dict[str, Any] = {"quota_board": dash.timed(lambda: quota_board(session, plan_id, today), repeats),
+                               "phase_matrix": dash.timed(lambda: phase_matrix(session, plan_id, today), repeats)}
+        if with_explain:
+            out["explain"] = {"quota_board": dash.explain(session, quota_board_statement(plan_id, today)),
+                              "phase_matrix": dash.explain(session, dash.matrix_statement(plan_id))}
+        session.remove()
+    return out
+
+
+FIGURES = (("list_first_page", LIST_P95_MS), ("list_deep_page", LIST_P95_MS),
+           ("quota_board", DASHBOARD_P95_MS), ("phase_matrix", DASHBOARD_P95_MS))
+
+
+def goals(sizes: dict[str, Any]) -> dict[str, Any]:
+    small, large = (sizes[k] for k in sorted(sizes, key=int))
+    out: dict[str, Any] = {}
+    for name, limit in FIGURES:
+        p95 = large[name]["p95_ms"]
+        out[f"{name}_p95"] = {"target": f"p95 < {limit:.0f} ms at {large['items']:,} items", "measured": p95,
+                              "met": p95 < limit}
+        if name.startswith("list"):  # slowdown: ratio of the medians (a p95 of few calls is nearly their max)
+            ratio = round(large[name]["median_ms"] / small[name]["median_ms"], 2)
+            out[f"{name}_ratio"] = {"target": f"median ≤ {MAX_RATIO}× the one at {small['items']:,} items",
+                                    "measured": ratio, "met": ratio <= MAX_RATIO,
+                                    "p95_ratio": round(p95 / small[name]["p95_ms"], 2)}
+    return out
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print(f"\nScale on PostgreSQL ({report['mode']}; median / p95 ms)\n")
+    print("| items | audit events | figure | median ms | p95 ms |")
+    print("|---:|---:|---|---:|---:|")
+    for res in report["sizes"].values():
+        for name, _ in FIGURES:
+            t = res[name]
+            print(f"| {res['items']:,} | {res['audit_events']:,} | {name} | {t['median_ms']} | {t['p95_ms']} |")
+    for name, g in report["goals"].items():
+        print(f"  {name}: {g['measured']} ({g['target']}): {'met' if g['met'] else 'NOT met'}")
+    largest = report["sizes"][max(report["sizes"], key=int)]
+    keys = ("Scan", "Rows Removed", "Execution Time")
+    for page, plans in largest.get("explain_list", {}).items():
+        print(f"\nEXPLAIN ANALYZE, list {page} at {largest['items']:,} items (scans, filters, times):")
+        for plan in plans:
+            print("\n".join("    " + line.strip() for line in plan if any(k in line for k in keys)))
+
+
+def run(sizes: tuple[int, int], repeats: int, keep: bool, stages: dict[str, float]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    started = time.perf_counter()
+
+    def stage(name: str) -> None:
+        stages[name] = round(time.perf_counter() - started, 1)
+
+    with tempfile.TemporaryDirectory(prefix="plandesk-scale-") as tmp, \
+            scratch_database("plandesk_scale", keep=keep) as dbname:
+        app = make_app(dbname, dash.TODAY, Path(tmp) / "storage")
+        install(app, PASSWORD)
+        token = issue_tokens(app, [VIEWER])[VIEWER]
+        gen = dash.Generator(dbname)
+        gen.setup(app)
+        stage("installed")
+        for size in sizes:
+            load = gen.grow_to(size, EVENTS_PER_ITEM)
+            stage(f"loaded_{size}")
+            print(f"  {gen.items:>7,} items, {gen.events:>9,} audit events loaded ({load.get('seconds', 0)} s)",
+                  file=sys.stderr)
+            measured = {**list_timings(app, token, repeats * LIST_REPEATS_FACTOR, with_explain=size == sizes[-1]),
+                        **dashboard_timings(app, gen.plan_id, repeats, with_explain=size == sizes[-1])}
+            results[str(size)] = {"items": gen.items, "audit_events": gen.events, "load": load, **measured}
+            stage(f"measured_{size}")
+        from app.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+    return results
+
+
+def reduced_note(large: int) -> str | None:
+    if large == FULL_LARGE:
+        return None
+    return f"large data set reduced to {large:,} items ({large // SMALL}× the small one, not 100×)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=f"large size {QUICK_LARGE:,} items, fewer repeats")
+    parser.add_argument("--large", type=int, help="items in the large data set")
+    parser.add_argument("--repeats", type=int, help="timed calls per dashboard figure, 3× as many per list figure "
+                                                    "(default 25, quick 10)")
+    parser.add_argument("--json", type=Path, help="results file (default bench/results/scale[-quick].json)")
+    parser.add_argument("--keep", action="store_true", help="keep the database (for EXPLAIN work)")
+    args = parser.parse_args(argv)
+    large = args.large or (QUICK_LARGE if args.quick else FULL_LARGE)
+    repeats = args.repeats or (10 if args.quick else 25)
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    stages: dict[str, float] = {}
+    sizes = run((SMALL, large), repeats, args.keep, stages)
+    env = environment(["SQLAlchemy", "psycopg", "Flask"])
+    env["postgresql"] = server_version()
+    env["load_average_before"], env["load_average_after"] = load_before, os.getloadavg()
+    report: dict[str, Any] = {
+        "benchmark": "scale", "mode": "quick" if args.quick else "full",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": {"sizes": [SMALL, large], "events_per_item": EVENTS_PER_ITEM, "repeats": repeats,
+                   "list_repeats": repeats * LIST_REPEATS_FACTOR,
+                   "list_query": LIST_QUERY, "viewer": VIEWER, "deep_fraction": DEEP_FRACTION,
+                   "today": dash.TODAY.isoformat(),
+                   "note": reduced_note(large)},
+        "environment": env, "sizes": sizes}
+    report["goals"] = goals(sizes)
+    report["config"]["wall_seconds"] = round(time.perf_counter() - started, 1)
+    report["config"]["stages_seconds_since_start"] = stages
+    out = args.json or ROOT / "bench" / "results" / ("scale-quick.json" if args.quick else "scale.json")
+    write_json(out, report)
+    print_table(report)
+    print(f"\nwrote {relative_to_root(out)} ({report['config']['wall_seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
