@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 from flask_babel import get_locale
@@ -18,8 +18,11 @@ def select_locale() -> str:
     """The language chosen in this session, else the user's saved choice, else Chinese.
 
     The browser's Accept-Language is deliberately not consulted: PlanDesk is Chinese first, and a
-    county office PC or a test browser with an English system language still gets Chinese.
+    county office PC or a test browser with an English system language still gets Chinese. Outside a
+    request (the CLI, a scheduled tick) there is nobody to ask: Chinese.
     """
+    if not has_request_context():
+        return "zh_CN"
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

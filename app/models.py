@@ -26,3 +26,7 @@ from app.delegations.models import Delegation  # noqa: E402
 from app.extension_requests.models import ExtensionRequest  # noqa: E402
 
 __all__ += ["Delegation", "ExtensionRequest"]
+
+from app.admin.models import AdminEvent  # noqa: E402
+
+__all__ += ["AdminEvent"]

@@ -11,7 +11,9 @@ from typing import Any
 
 
 #: Actions recorded in an item's chain that change neither its state nor its version.
-UNVERSIONED_TRIGGERS = frozenset({"attach", "detach", "acknowledge", "remind"})
+UNVERSIONED_TRIGGERS = frozenset({"attach", "detach", "acknowledge", "remind",
+                                  # deadline extensions (延期申请): asked, granted, refused
+                                  "request_extension", "grant_extension", "refuse_extension"})
 
 
 def versioned_count(triggers: Iterable[str]) -> int:

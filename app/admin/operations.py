@@ -2,11 +2,19 @@
 
 Changing an account's role, unit, password or active flag bumps its ``session_version``, which ends
 every session it has open: permissions never outlive the change.
+
+Every change is recorded in the administrators' log (:class:`app.admin.models.AdminEvent`, 管理日志)
+in the same transaction: who, when, which account or unit, each field's value before and after. A
+password (or its hash) is never recorded; a reset is recorded as having happened.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from app.admin.models import AdminEvent
+from app.clock import utcnow
+from workflows.audit import canonical_json
 
 from sqlalchemy import delete, select
 
@@ -41,6 +49,36 @@ def _role(value: Any) -> Role | None:
         return None
 
 
+def record(by: User, action: str, target: User | Unit, changes: dict[str, list[Any]] | None = None) -> AdminEvent:
+    """Append one entry to the administrators' log (flushed with the change it records)."""
+    kind = "unit" if isinstance(target, Unit) else "user"
+    label = target.slug if isinstance(target, Unit) else target.username
+    event = AdminEvent(at=utcnow(), actor=by.username, actor_id=by.id, action=action, target_type=kind,
+                       target_id=target.id, target=label, changes_json=canonical_json(changes or {}))
+    db.session.add(event)
+    return event
+
+
+def _unit_label(unit_id: int | None) -> str | None:
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    return f"{unit.name}（{unit.slug}）" if unit is not None else None
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _user_fields(user: User) -> dict[str, Any]:
+    """What the log shows of an account (never its password hash)."""
+    return {"display_name": user.display_name, "role": user.role, "unit": _unit_label(user.unit_id),
+            "email": user.email}
+
+
+def _unit_fields(unit: Unit) -> dict[str, Any]:
+    return {"slug": unit.slug, "name": unit.name, "kind": unit.kind, "code": unit.code,
+            "sort_order": unit.sort_order, "is_active": unit.is_active}
+
+
 def _require_admin(by: User) -> None:
     if by.role_enum is not Role.admin:
         raise NotPermitted("只有系统管理员可以管理账号和单位")
@@ -63,6 +101,9 @@ def create_user(by: User, *, username: str, display_name: str, role: str, unit_i
                 email=(email or "").strip() or None, password_hash=hash_password(password), is_active_user=True,
                 session_version=1)
     db.session.add(user)
+    db.session.flush()
+    fields = {"username": user.username, **_user_fields(user), "is_active": True}
+    record(by, "create_user", user, _diff({}, fields))
     db.session.flush()
     return user
 
@@ -91,10 +132,14 @@ def update_user(by: User, user: User, *, display_name: str, role: str, unit_id: 
         problems.append("不能取消本人的系统管理员角色")
     if problems:
         raise GuardFailed(problems)
+    before = _user_fields(user)
     if (user.role, user.unit_id) != (role, unit_id):
         user.session_version += 1  # new permissions: sign in again
     user.display_name, user.role, user.unit_id = display_name.strip(), role, unit_id
     user.email = (email or "").strip() or None
+    changes = _diff(before, _user_fields(user))
+    if changes:
+        record(by, "update_user", user, changes)
     db.session.flush()
     return user
 
@@ -108,6 +153,7 @@ def reset_password(by: User, user: User, password: str) -> User:
     user.password_hash = hash_password(password)
     user.session_version += 1
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
+    record(by, "reset_password", user)  # that it happened, never the password or its hash
     db.session.flush()
     return user
 
@@ -117,6 +163,8 @@ def set_active(by: User, user: User, active: bool) -> User:
     if user.id == by.id and not active:
         raise GuardFailed(["不能停用本人的账号"])
     if user.is_active_user != active:
+        record(by, "activate_user" if active else "deactivate_user", user,
+               {"is_active": [user.is_active_user, active]})
         user.is_active_user = active
         user.session_version += 1
         db.session.flush()
@@ -143,11 +191,17 @@ def save_unit(by: User, unit: Unit | None, *, slug: str, name: str, kind: str, c
             problems.append("请选择单位类别")
     if problems:
         raise GuardFailed(problems)
+    created = unit is None
     if unit is None:
         unit = Unit(slug=slug, kind=kind, aliases=[])
         db.session.add(unit)
+    before = {} if created else _unit_fields(unit)
     unit.name, unit.code = name, (code or None)
     unit.sort_order = sort_order if sort_order is not None else (unit.sort_order or 0)
     unit.is_active = is_active
     db.session.flush()
+    changes = _diff(before, _unit_fields(unit))
+    if created or changes:
+        record(by, "create_unit" if created else "update_unit", unit, changes)
+        db.session.flush()
     return unit

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.admin.models import ADMIN_ACTIONS, AdminEvent
 from app.admin.operations import create_user, reset_password, save_unit, set_active, update_user
 from app.auth.models import User
 from app.extensions import db
@@ -20,6 +21,13 @@ from workflows.roles import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_error_pages(bp)
 PER_PAGE = 50
+#: 管理日志: how each recorded action and field is called on the screen
+ACTION_TITLES = {"create_user": _l("新建账号"), "update_user": _l("修改账号"), "reset_password": _l("重置密码"),
+                 "activate_user": _l("启用账号"), "deactivate_user": _l("停用账号"), "create_unit": _l("新建单位"),
+                 "update_unit": _l("修改单位")}
+FIELD_TITLES = {"username": _l("用户名"), "display_name": _l("姓名"), "role": _l("角色"), "unit": _l("所属单位"),
+                "email": _l("电子邮箱"), "is_active": _l("状态"), "slug": _l("单位代码"), "name": _l("单位名称"),
+                "kind": _l("单位类别"), "code": _l("行政区划代码"), "sort_order": _l("排序")}
 UNIT_KINDS = {"city_office": _l("市政府办公室"), "office": _l("办公室"), "department": _l("市直部门"),
               "county": _l("县区"), "zone": _l("开发区"), "group": _l("单位组")}
 
@@ -161,3 +169,22 @@ def edit_unit(unit_id: int | None = None) -> Any:
          "sort_order": unit.sort_order, "is_active": "1" if unit.is_active else ""} if unit else
         {"kind": UnitKind.department.value, "is_active": "1"})
     return render_template("admin/unit_form.html", unit=unit, values=values, kinds=UNIT_KINDS)
+
+
+@bp.route("/log")
+@roles_required(Role.admin)
+def log() -> str:
+    """管理日志: every recorded change to accounts and units, newest first."""
+    q = select(AdminEvent)
+    action = request.args.get("action") or None
+    text = (request.args.get("q") or "").strip()
+    if action in ADMIN_ACTIONS:
+        q = q.where(AdminEvent.action == action)
+    if text:
+        q = q.where(AdminEvent.target.contains(text, autoescape=True)
+                    | AdminEvent.actor.contains(text, autoescape=True))
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = db.session.scalars(q.order_by(AdminEvent.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template("admin/log.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+                           actions=ACTION_TITLES, fields=FIELD_TITLES, kinds=UNIT_KINDS, args=request.args)

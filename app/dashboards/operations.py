@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEventRow
 from app.dashboards.permissions import can_remind
+from app.extension_requests.operations import effective_due
 from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.operations import note_action
@@ -42,21 +44,22 @@ def send_reminder(session: Session, item_id: int, actor: Actor, today: date, com
     if not can_see(actor, subject):
         raise NotFound()
     if not can_remind(actor, subject.county):
-        raise NotPermitted("您的角色无权催办该事项")
-    level = overdue_level(item.due_on, today)
+        raise NotPermitted(_("您的角色无权催办该事项"))
+    due = effective_due(item)  # a granted extension (延期) moves the deadline
+    level = overdue_level(due, today)
     if level is OverdueLevel.none:
-        raise GuardFailed(["该事项未到期，无需催办"])
+        raise GuardFailed([_("该事项未到期，无需催办")])
     if reminded_on(session, item.id, today):
-        raise GuardFailed(["该事项今天已催办过"])
+        raise GuardFailed([_("该事项今天已催办过")])
     comment = (comment or "").strip()[:MAX_COMMENT] or None
-    days_late = (today - item.due_on).days
+    days_late = (today - due).days
     note_action(item, actor, "remind", comment=comment,
                 data={"on": today.isoformat(), "level": level.value, "days_late": days_late,
-                      "due_on": item.due_on.isoformat()})
+                      "due_on": due.isoformat()})
     when = f"逾期{days_late}天" if days_late > 0 else f"{-days_late}天后到期" if days_late < 0 else "今天到期"
     queue(session, "reminder", item_id=item.id, unit_id=item.unit_id,
           payload={"title": item.title, "level": level.value,
                    "level_title": f"{level.label}（{when}）" + (f"。{comment}" if comment else ""),
-                   "due_on": item.due_on.isoformat(), "by": actor.username, "comment": comment})
+                   "due_on": due.isoformat(), "by": actor.username, "comment": comment})
     session.flush()
     return item

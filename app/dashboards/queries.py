@@ -23,11 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.applications.models import Application
 from app.audit.models import AuditEventRow
+from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.items.models import Item
 from app.items.queries import visible_items
 from app.plans.models import AnnexTask, Category, Indicator, PlanPhase, Target
@@ -225,9 +228,12 @@ def quota_hint(rows: Iterable[QuotaRow], county: str, indicator: str) -> str | N
     """The line a filer sees on the application form: 霍邱县 省级电商示范村：已认定 2 / 目标 4，审核中 1."""
     for row in rows:
         if row.county == county and row.indicator == indicator:
-            done = "已认定" if row.source == "applications" else "已完成"
-            return (f"{row.county_name} {row.indicator_title}：{done} {number(row.achieved)} / 目标 "
-                    f"{number(row.target)}，审核中 {number(row.pending)}")
+            from app.screens.ui import tr
+
+            done = gettext("已认定") if row.source == "applications" else gettext("已完成")
+            return gettext("%(county)s %(indicator)s：%(done)s %(achieved)s / 目标 %(target)s，审核中 %(pending)s",
+                           county=row.county_name, indicator=tr(row.indicator_title), done=done,
+                           achieved=number(row.achieved), target=number(row.target), pending=number(row.pending))
     return None
 
 
@@ -343,9 +349,9 @@ def _merged(cells: Iterable[Cell]) -> Cell:
 
 
 MATRIX_KINDS = {
-    "phases": "县区 × 阶段",
-    "tasks": "市直部门 × 任务",
-    "county_tasks": "县区 × 任务",
+    "phases": _l("县区 × 阶段"),
+    "tasks": _l("市直部门 × 任务"),
+    "county_tasks": _l("县区 × 任务"),
 }
 ITEM_TYPES = {"task": "任务落实", "application": "示范创建申报"}
 
@@ -366,18 +372,22 @@ def phase_matrix(session: Session, plan_id: int, today: date, *, kind: str = "ph
     if kind not in MATRIX_KINDS:
         raise ValueError(f"unknown matrix kind {kind!r}")
     items = Item.__table__
-    level = level_case(items.c.due_on, today).label("level")
+    # lights count from the effective deadline: a granted extension (延期) moves it
+    granted = granted_extensions()
+    level = level_case(effective_due_of(granted, items), today).label("level")
+    with_granted = items.outerjoin(granted, granted_join_condition(granted, items))
     if kind == "phases":
         row_col = items.c.county_id
         column = items.c.state  # folded into phases below: a dozen states, not items
         q = (select(row_col.label("row_id"), column.label("col"), items.c.state, level, func.count().label("n"))
+             .select_from(with_granted)
              .where(items.c.plan_id == plan_id, items.c.type.in_(tuple(types)), items.c.county_id.is_not(None)))
     else:
         tasks_t, annex = TaskAssignment.__table__, AnnexTask.__table__
         row_col = items.c.unit_id
         column = annex.c.number
         q = (select(row_col.label("row_id"), column.label("col"), items.c.state, level, func.count().label("n"))
-             .select_from(items.join(tasks_t, tasks_t.c.id == items.c.id)
+             .select_from(with_granted.join(tasks_t, tasks_t.c.id == items.c.id)
                           .join(annex, annex.c.id == tasks_t.c.annex_task_id))
              .where(items.c.plan_id == plan_id, items.c.type == "task",
                     items.c.county_id.is_(None) if kind == "tasks" else items.c.county_id.is_not(None)))
@@ -455,10 +465,14 @@ def overdue_items(session: Session, plan_id: int, today: date, *, actor: Actor |
     within a week (days_late ≤ 0). Each row carries when it was last reminded (催办).
     """
     unit_t, county_t = aliased(Unit), aliased(Unit)
-    lvl = level_case(Item.due_on, today)
+    granted = granted_extensions()
+    due = effective_due_of(granted)  # a granted extension (延期) moves the deadline
+    lvl = level_case(due, today)
     base = visible_items(actor) if actor is not None else select(Item)
     cutoff = today + timedelta(days=DUE_SOON_DAYS) if include_due_soon else today - timedelta(days=1)
-    base = base.where(Item.plan_id == plan_id, Item.due_on.is_not(None), Item.due_on <= cutoff)
+    # the original due date is never later than the effective one: it narrows the scan by its index
+    base = (base.outerjoin(granted, granted_join_condition(granted))
+            .where(Item.plan_id == plan_id, Item.due_on.is_not(None), Item.due_on <= cutoff, due <= cutoff))
     if county is not None:
         base = base.where(Item.county_id == select(Unit.id).where(Unit.slug == county).scalar_subquery())
     if level is not None:
@@ -467,9 +481,9 @@ def overdue_items(session: Session, plan_id: int, today: date, *, actor: Actor |
         base = base.where(Item.type == item_type)
     total = session.scalar(base.with_only_columns(func.count(Item.id)).order_by(None)) or 0
     q = (base.with_only_columns(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, county_t.slug,
-                                county_t.name, Item.due_on, lvl)
+                                county_t.name, due, lvl)
          .join(unit_t, unit_t.id == Item.unit_id).outerjoin(county_t, county_t.id == Item.county_id)
-         .order_by(Item.due_on, Item.id).offset(offset))
+         .order_by(due, Item.id).offset(offset))
     if limit is not None:
         q = q.limit(limit)
     rows = session.execute(q).all()
@@ -503,10 +517,14 @@ class OverdueUnit:
 
 def overdue_by_unit(session: Session, plan_id: int, today: date) -> list[OverdueUnit]:
     """Units with overdue items, worst first, from one GROUP BY (the criticism draft starts here)."""
-    serious = case((Item.due_on < today - timedelta(days=SERIOUS_AFTER_DAYS), 1), else_=0)
-    q = (select(Unit.slug, Unit.name, Unit.kind, func.count(Item.id), func.sum(serious), func.min(Item.due_on))
+    granted = granted_extensions()
+    due = effective_due_of(granted)  # a granted extension (延期) moves the deadline
+    serious = case((due < today - timedelta(days=SERIOUS_AFTER_DAYS), 1), else_=0)
+    q = (select(Unit.slug, Unit.name, Unit.kind, func.count(Item.id), func.sum(serious), func.min(due))
+         .select_from(Item)
          .join(Unit, Unit.id == Item.unit_id)
-         .where(Item.plan_id == plan_id, Item.due_on.is_not(None), Item.due_on < today)
+         .outerjoin(granted, granted_join_condition(granted))
+         .where(Item.plan_id == plan_id, Item.due_on.is_not(None), Item.due_on < today, due < today)
          .group_by(Unit.slug, Unit.name, Unit.kind, Unit.sort_order)
          .order_by(func.count(Item.id).desc(), Unit.sort_order))
     return [OverdueUnit(slug, name, kind, int(n), int(s or 0), (today - oldest).days)
@@ -534,7 +552,7 @@ class Trend:
 
 
 def quarter_label(year: int, quarter: int) -> str:
-    return f"{year}年Q{quarter}"
+    return gettext("%(year)s年Q%(quarter)s", year=year, quarter=quarter)
 
 
 def quarters_between(start: date, end: date) -> list[tuple[int, int]]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, or_, select
@@ -23,11 +25,13 @@ from app.dashboards import permissions as perm
 from app.dashboards.operations import send_reminder
 from app.dashboards.queries import (CLOSED_COLUMN, ITEM_TYPES, MATRIX_KINDS, PHASES, QuotaRow, number,
                                     overdue_by_unit, overdue_items, phase_matrix, quota_board, quota_hint, trends)
+from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.extensions import db
 from app.items.models import Item
 from app.items.queries import visible_items
 from app.outbox.operations import deliver_pending
 from app.plans.models import AnnexTask, Category, Plan
+from app.screens.ui import state_label, tr
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
 from workflows.base import PHASE_TITLES, state_title
@@ -37,13 +41,13 @@ from workflows.roles import Actor
 
 bp = Blueprint("dashboards", __name__)
 PER_PAGE = 50
-TYPE_TITLES = {"application": "示范申报", "task": "任务落实", "report": "季度报告", "notice": "通报"}
+TYPE_TITLES = {"application": _l("示范申报"), "task": _l("任务落实"), "report": _l("季度报告"), "notice": _l("通报")}
 
 
 def current_plan() -> Plan:
     plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
     if plan is None:
-        abort(404, "尚未导入行动方案")
+        abort(404, _("尚未导入行动方案"))
     return plan
 
 
@@ -180,7 +184,9 @@ def items() -> str:
     """Click-through from a board or matrix cell: the items behind it, as the caller may see them."""
     actor, plan, now = _actor(), current_plan(), today()
     args = request.args
-    q = visible_items(actor).where(Item.plan_id == plan.id)
+    granted = granted_extensions()
+    due = effective_due_of(granted)  # lights count from the deadline a granted extension (延期) set
+    q = visible_items(actor).outerjoin(granted, granted_join_condition(granted)).where(Item.plan_id == plan.id)
     filters: list[str] = []
     county = args.get("county")
     if county:
@@ -206,21 +212,21 @@ def items() -> str:
     if phase:
         if phase == CLOSED_COLUMN:
             q = q.where(Item.state.in_(("rejected", "revoked")))
-            filters.append("已终止")
+            filters.append(_("已终止"))
         elif phase in PHASES:
             q = q.where((Item.state == phase) | Item.state.like(f"{phase}.%"))
-            filters.append(PHASE_TITLES[phase])
+            filters.append(tr(PHASE_TITLES[phase]))
         else:
             abort(400)
     state = args.get("state")
     if state:
         q = q.where(Item.state == state)
-        filters.append(state_title(state))
+        filters.append(state_label(state))
     task = args.get("task", type=int)
     if task:
         q = q.where(Item.id.in_(select(TaskAssignment.id).join(AnnexTask, AnnexTask.id == TaskAssignment.annex_task_id)
                                 .where(AnnexTask.plan_id == plan.id, AnnexTask.number == task)))
-        filters.append(f"任务{task}")
+        filters.append(_("任务%(number)s", number=task))
     indicator = args.get("indicator")
     if indicator:
         categories = select(Category.code).where(Category.plan_id == plan.id, Category.indicator_code == indicator)
@@ -228,25 +234,25 @@ def items() -> str:
         status = args.get("status")
         if status == "achieved":
             q = q.where(Item.state == "consolidation")
-            filters.append("已认定")
+            filters.append(_("已认定"))
         elif status == "pending":
             q = q.where(Item.state.not_in(("mobilization.draft", "consolidation", "rejected", "revoked")))
-            filters.append("审核中")
+            filters.append(_("审核中"))
         title = db.session.scalar(select(Category.title).where(Category.plan_id == plan.id,
                                                                Category.indicator_code == indicator))
-        filters.append(title or indicator)
+        filters.append(tr(title) or indicator)
     light = args.get("light")
     if light:
         levels = [lv for lv in OverdueLevel if lv.light == light]
         if not levels:
             abort(400)
-        q = q.where(_level_filter(levels, now))
-        filters.append({"red": "红灯（已逾期）", "yellow": "黄灯（即将到期）", "green": "绿灯（正常）"}[light])
+        q = q.where(_level_filter(levels, now, due))
+        filters.append({"red": _("红灯（已逾期）"), "yellow": _("黄灯（即将到期）"), "green": _("绿灯（正常）")}[light])
     page = max(1, args.get("page", 1, type=int) or 1)
-    found = db.session.scalars(q.order_by(Item.due_on.is_(None), Item.due_on, Item.id)
+    found = db.session.execute(q.add_columns(due).order_by(Item.due_on.is_(None), due, Item.id)
                                .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    rows = [{"item": it, "state_title": state_title(it.state), "level": overdue_level(it.due_on, now)}
-            for it in found[:PER_PAGE]]
+    rows = [{"item": it, "due": it_due, "state_title": state_title(it.state), "level": overdue_level(it_due, now)}
+            for it, it_due in found[:PER_PAGE]]
     return render_template("dashboards/items.html", rows=rows, filters=filters, page=page,
                            has_next=len(found) > PER_PAGE, today=now, type_titles=TYPE_TITLES,
                            args={k: v for k, v in args.items() if k != "page"})
@@ -259,15 +265,17 @@ def _unit_or_404(slug: str) -> Unit:
     return unit
 
 
-def _level_filter(levels: Sequence[OverdueLevel], now: date):
-    """Items whose overdue level (workflows.deadlines.overdue_level) is one of ``levels``, in SQL."""
+def _level_filter(levels: Sequence[OverdueLevel], now: date, due=None):
+    """Items whose overdue level (workflows.deadlines.overdue_level) is one of ``levels``, in SQL;
+    ``due`` is the deadline expression (the effective one, extensions included)."""
+    due = Item.due_on if due is None else due
     serious_before = now - timedelta(days=SERIOUS_AFTER_DAYS)
     soon_until = now + timedelta(days=DUE_SOON_DAYS)
     parts = {
-        OverdueLevel.seriously_overdue: Item.due_on < serious_before,
-        OverdueLevel.overdue: and_(Item.due_on >= serious_before, Item.due_on < now),
-        OverdueLevel.due_soon: and_(Item.due_on >= now, Item.due_on <= soon_until),
-        OverdueLevel.none: or_(Item.due_on.is_(None), Item.due_on > soon_until),
+        OverdueLevel.seriously_overdue: due < serious_before,
+        OverdueLevel.overdue: and_(due >= serious_before, due < now),
+        OverdueLevel.due_soon: and_(due >= now, due <= soon_until),
+        OverdueLevel.none: or_(due.is_(None), due > soon_until),
     }
     return or_(*(parts[lv] for lv in levels))
 
@@ -275,7 +283,7 @@ def _level_filter(levels: Sequence[OverdueLevel], now: date):
 # -- the overdue list and reminders -------------------------------------------------------------
 
 class RemindForm(FlaskForm):
-    comment = TextAreaField("催办说明（可选）", validators=[Optional(), Length(max=500)])
+    comment = TextAreaField(_l("催办说明（可选）"), validators=[Optional(), Length(max=500)])
 
 
 @bp.route("/dashboard/overdue")
@@ -319,7 +327,7 @@ def remind() -> Response:
     one = request.form.get("one", type=int)
     ids = [one] if one else [int(i) for i in request.form.getlist("item_ids") if i.isdigit()]
     if not ids:
-        flash("请先勾选要催办的事项", "error")
+        flash(_("请先勾选要催办的事项"), "error")
         return redirect(_back())
     sent, refused = 0, []
     for item_id in ids[:PER_PAGE]:
@@ -329,11 +337,11 @@ def remind() -> Response:
             sent += 1
         except WorkflowError as exc:
             db.session.rollback()
-            refused.append(f"#{item_id}：{exc.message}")
+            refused.append(_("#%(id)s：%(message)s", id=item_id, message=exc.message))
     if sent:
         deliver_pending(db.session)  # notifications after the commit: nobody is told of a rolled-back reminder
         db.session.commit()
-        flash(f"已向责任单位发出 {sent} 条催办", "success")
+        flash(_("已向责任单位发出 %(n)s 条催办", n=sent), "success")
     for message in refused:
         flash(message, "error")
     return redirect(_back())

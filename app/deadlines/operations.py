@@ -11,16 +11,24 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.deadlines.models import DeadlineMark
+from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.items.models import Item
 from app.outbox.operations import queue
 from workflows.deadlines import SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
 
 
 def tick(session: Session, today: date) -> int:
-    """Record each item's current level once per (state, due date, level); returns new marks."""
+    """Record each item's current level once per (state, due date, level); returns new marks.
+
+    The due date is the effective one: a granted extension (延期) moves it, so the item is noted and
+    reminded against the extended deadline (and a mark for the new date is a new mark).
+    """
     horizon = today + timedelta(days=7)
-    rows = session.execute(select(Item.id, Item.state, Item.due_on, Item.unit_id, Item.title)
-                           .where(Item.due_on.is_not(None), Item.due_on <= horizon)).all()
+    granted = granted_extensions()
+    due = effective_due_of(granted)  # a granted extension moves the deadline the levels count from
+    rows = session.execute(select(Item.id, Item.state, due, Item.unit_id, Item.title)
+                           .outerjoin(granted, granted_join_condition(granted))
+                           .where(Item.due_on.is_not(None), Item.due_on <= horizon, due <= horizon)).all()
     existing = set(session.execute(select(DeadlineMark.item_id, DeadlineMark.state, DeadlineMark.due_on,
                                           DeadlineMark.level)).tuples())
     added = 0

@@ -17,7 +17,7 @@ from app.extension_requests.models import ExtensionRequest
 from app.extensions import db
 from app.items.facts import subject_for
 from app.items.models import Item
-from app.items.operations import load_item_for_update
+from app.items.operations import load_item_for_update, note_action
 from app.outbox.operations import queue
 from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted
 from workflows.permissions import Subject, can_see
@@ -90,6 +90,38 @@ def effective_due_column():
     return type_coerce(case((and_(granted.is_not(None), granted > Item.due_on), granted), else_=Item.due_on), Date)
 
 
+def granted_extensions():
+    """The latest granted date per (item, state, original due date), as a subquery to outer-join.
+
+    Grouped by exactly the columns of :func:`granted_join_condition`, so an item meets at
+    most one row: joining never multiplies items, and aggregate queries stay one statement.
+    """
+    return (select(ExtensionRequest.item_id.label("item_id"), ExtensionRequest.state.label("state"),
+                   ExtensionRequest.original_due_on.label("original_due_on"),
+                   func.max(ExtensionRequest.granted_until).label("until"))
+            .where(ExtensionRequest.decision == "granted")
+            .group_by(ExtensionRequest.item_id, ExtensionRequest.state, ExtensionRequest.original_due_on)
+            .subquery("granted_ext"))
+
+
+def granted_join_condition(granted, items=None):
+    """The outer-join condition of :func:`granted_extensions` to the ``items`` table (Item's by default)."""
+    cols = (Item.__table__ if items is None else items).c
+    return and_(granted.c.item_id == cols.id, granted.c.state == cols.state,
+                granted.c.original_due_on == cols.due_on)
+
+
+def effective_due_of(granted, items=None):
+    """SQL for :func:`effective_due` over an outer join to :func:`granted_extensions`.
+
+    ``Item.due_on`` itself (the original deadline, which on-time rates use) is never changed.
+    """
+    due = (Item.__table__ if items is None else items).c.due_on
+    # type_coerce, not CAST: SQLite's CAST(… AS DATE) would turn '2018-07-03' into the number 2018
+    return type_coerce(case((and_(granted.c.until.is_not(None), granted.c.until > due), granted.c.until),
+                            else_=due), Date)
+
+
 def request_extension(item_id: int, user: User, actor: Actor, requested_until: date | None,
                       reason: str | None) -> ExtensionRequest:
     """The item's unit asks to move its current deadline to ``requested_until``, giving a reason."""
@@ -124,6 +156,10 @@ def request_extension(item_id: int, user: User, actor: Actor, requested_until: d
                            requested_until=requested_until, reason=text, requested_by_id=user.id,
                            requested_at=utcnow())
     db.session.add(row)
+    db.session.flush()
+    note_action(item, actor, "request_extension", comment=text,
+                data={"request": row.id, "due_on": item.due_on.isoformat(),
+                      "requested_until": requested_until.isoformat()})
     queue(db.session, "waiting", item_id=item.id, role=Role.office_approver.value,
           payload={"title": item.title, "to_title": f"延期申请：申请延至 {requested_until.isoformat()}",
                    "trigger": "request_extension", "actor": user.username, "comment": text})
@@ -158,6 +194,10 @@ def decide_extension(request_id: int, actor: Actor, decision: str, granted_until
     elif not note:
         raise GuardFailed(["不予批准时必须填写理由"])
     row.decision, row.decided_by_id, row.decided_at, row.decision_comment = decision, actor.user_id, utcnow(), note
+    note_action(item, actor, "grant_extension" if decision == "granted" else "refuse_extension", comment=note,
+                data={"request": row.id, "due_on": row.original_due_on.isoformat(),
+                      "requested_until": row.requested_until.isoformat(),
+                      **({"granted_until": row.granted_until.isoformat()} if decision == "granted" else {})})
     verdict = f"延期申请已批准，期限延至 {row.granted_until.isoformat()}" if decision == "granted" else "延期申请未获批准"
     queue(db.session, "decided", item_id=item.id, user_id=row.requested_by_id,
           payload={"title": item.title, "trigger_title": verdict, "to_title": note or "",

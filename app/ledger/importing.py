@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.plans.models import AnnexTask, Plan
 from app.plans.schema import PlanDataError, UnitData, default_groups, unit_text
 from app.plans.xlsx import read_annex_xlsx
+from app.screens.terms import N_
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
 
@@ -85,13 +86,14 @@ def preview_annex_xlsx(session: Session, file: Path | IO[bytes]) -> Preview:
         current = existing.get(td.number)
         changes: list[str] = []
         if current is not None:
-            for label, old, new in (("工作任务", current.title, td.title), ("牵头责任单位", current.lead_text, lead),
-                                    ("配合单位", current.cooperating_text, cooperating),
-                                    ("时限要求", current.deadline, td.deadline)):
+            for label, old, new in ((N_("工作任务"), current.title, td.title),
+                                    (N_("牵头责任单位"), current.lead_text, lead),
+                                    (N_("配合单位"), current.cooperating_text, cooperating),
+                                    (N_("时限要求"), current.deadline, td.deadline)):
                 if old != new:
                     changes.append(label)
         status = "new" if current is None else "changed" if changes else "same"
-        new_assignments = [(names[slug], role) for slugs, role in ((td.lead, "牵头"), (td.cooperating, "配合"))
+        new_assignments = [(names[slug], role) for slugs, role in ((td.lead, N_("牵头")), (td.cooperating, N_("配合")))
                            for slug in slugs
                            if current is None or (current.id, ids[slug]) not in assigned]
         preview.tasks.append(PreviewTask(td.number, td.title, lead, cooperating, td.deadline, status, changes,

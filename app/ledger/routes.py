@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -25,8 +27,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(FlaskForm):
-    file = FileField("任务分解表（.xlsx）", validators=[
-        FileRequired("请选择要导入的 Excel 文件"), FileAllowed(["xlsx"], "只接受 .xlsx 文件")])
+    file = FileField(_l("任务分解表（.xlsx）"), validators=[
+        FileRequired(_l("请选择要导入的 Excel 文件")), FileAllowed(["xlsx"], _l("只接受 .xlsx 文件"))])
 
 
 class ConfirmForm(FlaskForm):
@@ -81,7 +83,7 @@ def plan_import_confirm() -> Response:
         abort(400)
     path = stashed_path(current_app.config["PLANDESK_STORAGE_DIR"], form.token.data)
     if path is None:
-        flash("上传的文件已失效，请重新上传", "error")
+        flash(_("上传的文件已失效，请重新上传"), "error")
         return redirect(url_for("ledger.plan_import"))
     try:
         summary = import_annex_xlsx(path)
@@ -92,5 +94,5 @@ def plan_import_confirm() -> Response:
             flash(error, "error")
         return redirect(url_for("ledger.plan_import"))
     path.unlink(missing_ok=True)
-    flash(f"导入完成：{summary}", "success")
+    flash(_("导入完成：%(summary)s", summary=summary), "success")
     return redirect(url_for("ledger.plan_import"))

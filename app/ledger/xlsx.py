@@ -25,6 +25,7 @@ from app.audit.models import AuditEventRow
 from app.auth.models import User
 from app.clock import CHINA
 from app.dashboards.queries import QuotaRow, quota_board
+from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.items.models import Item
 from app.items.queries import visible_items
 from app.plans.models import AnnexTask, AnnexTaskUnit, Plan
@@ -59,7 +60,9 @@ SOURCE_TITLES = {"applications": "示范创建申报（持续提升阶段计为�
 
 #: trigger → Chinese title, from the workflow definitions (+ the actions outside the tables)
 TRIGGER_TITLES: dict[str, str] = {"create": "创建", "edit": "修改", "attach": "上传材料", "detach": "删除材料",
-                                  "acknowledge": "签收", "remind": "催办"}
+                                  "acknowledge": "签收", "remind": "催办",
+                                  "request_extension": "申请延期", "grant_extension": "批准延期",
+                                  "refuse_extension": "不予批准延期"}
 for _wf in WORKFLOWS.values():
     for _sp in _wf.specs:
         TRIGGER_TITLES.setdefault(_sp.trigger, _sp.title)
@@ -87,11 +90,14 @@ def ledger_rows(session: Session, plan_id: int, today: date, actor: Actor | None
     """The ledger's rows (one per task assignment the actor may see), in annex order."""
     unit = aliased(Unit)
     ta = TaskAssignment.__table__  # the table, not the entity: Item is already in the FROM list
+    granted = granted_extensions()
+    due = effective_due_of(granted)  # the deadline a granted extension (延期) set, if any
     base = visible_items(actor) if actor is not None else select(Item)
     q = (base.where(Item.plan_id == plan_id, Item.type == "task")
          .with_only_columns(Item.id, AnnexTask.number, AnnexTask.title, AnnexTask.lead_text, AnnexTask.cooperating_text,
-                            AnnexTask.deadline, unit.name, ta.c.is_lead, Item.state, Item.due_on)
+                            AnnexTask.deadline, unit.name, ta.c.is_lead, Item.state, due)
          .select_from(Item)
+         .outerjoin(granted, granted_join_condition(granted))
          .join(ta, ta.c.id == Item.id)
          .join(AnnexTask, AnnexTask.id == ta.c.annex_task_id)
          .join(unit, unit.id == Item.unit_id)

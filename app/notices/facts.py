@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from app.audit.models import AuditEventRow
 from app.clock import CHINA, today as clock_today
 from app.dashboards.queries import level_case, number, quota_board
+from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.extensions import db
 from app.items.models import Item
 from app.notices.models import Notice
@@ -107,7 +108,9 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     """
     county_id = _county_id(session, county)
     unit_t = aliased(Unit)
-    level = level_case(Item.due_on, today)
+    granted = granted_extensions()
+    due_col = effective_due_of(granted)  # a unit granted an extension (延期) is not late before it ends
+    level = level_case(due_col, today)
     in_rectification = Item.state.like(RECTIFICATION_PREFIX + "%")
     scope = [Item.plan_id == plan_id, Item.type.in_(FACT_TYPES)]
     if county_id is not None:
@@ -115,11 +118,12 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     grouped = _Units(("overdue_items", "failed_acceptances", "overdue_rectifications"))
 
     # Overdue items and overdue rectifications: one query, split by the state's phase.
-    late = (select(Item.id, Item.type, Item.title, Item.state, Item.due_on, level, in_rectification,
+    late = (select(Item.id, Item.type, Item.title, Item.state, due_col, level, in_rectification,
                    *_unit_columns(unit_t))
             .join(unit_t, unit_t.id == Item.unit_id)
-            .where(*scope, Item.due_on.is_not(None), Item.due_on < today)
-            .order_by(Item.due_on, Item.id))
+            .outerjoin(granted, granted_join_condition(granted))
+            .where(*scope, Item.due_on.is_not(None), Item.due_on < today, due_col < today)
+            .order_by(due_col, Item.id))
     for item_id, typ, title, state, due_on, lvl, rect, slug, name, kind, sort, uid in session.execute(late):
         due = _as_date(due_on)
         entry = {"id": item_id, "type": typ, "title": title, "state": state, "deadline": due.isoformat(),

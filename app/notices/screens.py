@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -31,5 +32,5 @@ def draft_from_facts_screen() -> Response:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("dashboards.overdue"))
-    flash("已据实生成通报草稿，请核对后提交审核", "success")
+    flash(_("已据实生成通报草稿，请核对后提交审核"), "success")
     return redirect(url_for("screens.item_page", item_id=notice.id))

@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -23,6 +25,8 @@ from app.items.models import Item
 from app.items.operations import fire_transition
 from app.items.queries import visible_items
 from app.reports.models import Report, ReportFigure
+from app.screens.terms import N_
+from app.screens.ui import is_zh, tr
 from app.reports.operations import (QUARTER_NAMES, current_figures, open_quarterly_reports, report_indicators,
                                     reporting_units, save_report_figures)
 from app.units.models import Unit
@@ -35,8 +39,10 @@ from workflows.roles import Actor
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 REVIEW_TRIGGERS = ("endorse", "send_back", "accept")
-TRIGGER_BUTTONS = {"endorse": "审核通过并报市", "send_back": "退回", "accept": "采纳"}
-TRIGGER_TITLES = {"create": "开启报告", "edit": "修改数据", "remind": "催办",
+TRIGGER_BUTTONS = {"endorse": N_("审核通过并报市"), "send_back": N_("退回"), "accept": N_("采纳")}
+TRIGGER_TITLES = {"create": N_("开启报告"), "edit": N_("修改数据"), "remind": N_("催办"),
+                  "request_extension": N_("申请延期"), "grant_extension": N_("批准延期"),
+                  "refuse_extension": N_("不予批准延期"),
                   **{sp.trigger: sp.title for sp in REPORT.specs}}
 
 
@@ -49,7 +55,7 @@ class FiguresForm(FlaskForm):
 class TransitionForm(FlaskForm):
     trigger = HiddenField(validators=[DataRequired()])
     version = IntegerField(validators=[DataRequired()])
-    comment = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("意见"), validators=[Optional(), Length(max=2000)])
 
 
 class OpenForm(FlaskForm):
@@ -110,8 +116,9 @@ def open_reports() -> Response:
     year, quarter = quarter_of(today())
     result = open_quarterly_reports(db.session, plan, year, quarter, actor=actor)
     db.session.commit()
-    flash(f"{year}年第{QUARTER_NAMES[quarter]}季度：新开 {len(result.created)} 份报告，已存在 {result.existing} 份",
-          "success")
+    flash(_("%(period)s：新开 %(created)s 份报告，已存在 %(existing)s 份",
+            period=_("%(year)s年第%(q)s季度", year=year, q=QUARTER_NAMES[quarter] if is_zh() else quarter),
+            created=len(result.created), existing=result.existing), "success")
     return redirect(url_for("reports.index", year=year, quarter=quarter))
 
 
@@ -178,11 +185,11 @@ def save_figures(report_id: int):
             figures = {code: value for code, value in typed.items() if value}
             fire_transition(report_id, "submit", actor, version=form.version.data, data={"figures": figures})
             db.session.commit()
-            flash("季度报告已提交", "success")
+            flash(_("季度报告已提交"), "success")
         else:
             save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed)
             db.session.commit()
-            flash("已保存", "success")
+            flash(_("已保存"), "success")
     except WorkflowError as exc:
         db.session.rollback()
         reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
@@ -207,5 +214,5 @@ def transition(report_id: int):
         reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
         report, subject = _load(report_id, actor)
         return _render(report, subject, actor, errors=reasons, status=exc.http_status)
-    flash(f"已{TRIGGER_BUTTONS[form.trigger.data]}", "success")
+    flash(_("已%(action)s", action=tr(TRIGGER_BUTTONS[form.trigger.data])), "success")
     return redirect(url_for("reports.detail", report_id=report_id))

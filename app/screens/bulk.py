@@ -4,6 +4,9 @@ The dry run asks the engine's own predicates (visible, valid here, role and unit
 each item without changing anything; confirming fires each item through ``fire_transition`` at the
 version shown in the list, one transaction (and one audit event) per item, so one refusal never
 undoes the others and an item changed since the list was drawn is refused as stale.
+
+A decision that needs inputs (a rectification deadline, inspection findings) takes them once for the
+whole selection; the dry run checks them with the engine's guards item by item, as the firing will.
 """
 from __future__ import annotations
 
@@ -35,7 +38,12 @@ MAX_ITEMS = 100
 #: a short name per trigger for the bulk menu (the item page shows each workflow's own title)
 BULK_TITLES = {"endorse": _l("审核通过（报上一级）"), "send_back": _l("退回"), "accept": _l("采纳 / 确定为创建对象"),
                "file_plan": _l("备案"), "schedule_inspection": _l("安排检查验收"), "reject": _l("不予通过"),
-               "withdraw": _l("撤回"), "revoke": _l("撤销"), "issue": _l("签发")}
+               "withdraw": _l("撤回"), "revoke": _l("撤销"), "issue": _l("签发"),
+               "pass": _l("检查验收通过"), "order_rectification": _l("责令限期整改")}
+#: what a bulk decision may ask for, typed once and applied to every selected item
+BULK_INPUTS = frozenset({"comment", "deadline", "findings"})
+#: the inputs other than the comment, as the engine's guards read them from ``data``
+DATA_INPUTS = ("deadline", "findings")
 #: who decides in bulk: reviewers and approvers (filers file one item at a time)
 BULK_ROLES = frozenset({Role.county_reviewer, Role.city_reviewer, Role.office_approver})
 
@@ -52,7 +60,8 @@ class Check:
 
 
 def bulk_triggers(actors: list[tuple[Actor, int | None]]) -> list[tuple[str, str]]:
-    """Triggers the user may fire in bulk: those needing no input but an optional comment."""
+    """Triggers the user may fire in bulk: those needing at most a comment, a deadline and findings
+    (the same for every selected item: a rectification deadline, say)."""
     out: dict[str, str] = {}
     for actor, _d in actors:
         if actor.role not in BULK_ROLES:
@@ -60,7 +69,7 @@ def bulk_triggers(actors: list[tuple[Actor, int | None]]) -> list[tuple[str, str
         for wf in WORKFLOWS.values():
             for sp in wf.specs:
                 inputs = {r for r in sp.requires if r in INPUT_REQUIREMENTS}
-                if actor.role in sp.roles and inputs <= {"comment"} and sp.trigger in BULK_TITLES:
+                if actor.role in sp.roles and inputs <= BULK_INPUTS and sp.trigger in BULK_TITLES:
                     out.setdefault(sp.trigger, str(BULK_TITLES[sp.trigger]))
     return sorted(out.items(), key=lambda kv: list(BULK_TITLES).index(kv[0]))
 
@@ -89,7 +98,8 @@ def dry_run_one(item: Item, trigger: str, actor: Actor, version: int | None, com
     return True, dest, None
 
 
-def check_all(selection: list[tuple[int, int | None]], trigger: str, comment: str | None) -> list[Check]:
+def check_all(selection: list[tuple[int, int | None]], trigger: str, comment: str | None,
+              data: dict[str, Any] | None = None) -> list[Check]:
     checks: list[Check] = []
     actors = user_actors()
     for item_id, version in selection:
@@ -100,7 +110,7 @@ def check_all(selection: list[tuple[int, int | None]], trigger: str, comment: st
         first_refusal: WorkflowError | None = None
         done = False
         for actor, delegation_id in actors:
-            ok, dest, refusal = dry_run_one(item, trigger, actor, version, comment, {})
+            ok, dest, refusal = dry_run_one(item, trigger, actor, version, comment, dict(data or {}))
             if ok:
                 checks.append(Check(item, item_id, version, True, "", dest, delegation_id))
                 done = True
@@ -123,37 +133,45 @@ def parse_selection(values: list[str]) -> list[tuple[int, int | None]]:
     return list(dict.fromkeys(out))
 
 
-def _inputs() -> tuple[list[tuple[int, int | None]], str, str | None]:
+def _inputs() -> tuple[list[tuple[int, int | None]], str, str | None, dict[str, Any]]:
     selection = parse_selection(request.form.getlist("sel"))
     trigger = request.form.get("trigger", "")
     comment = (request.form.get("comment") or "").strip()[:2000] or None
-    return selection, trigger, comment
+    data = {key: value for key in DATA_INPUTS
+            if (value := (request.form.get(key) or "").strip()[:2000]) and key in trigger_inputs(trigger)}
+    return selection, trigger, comment, data
+
+
+def trigger_inputs(trigger: str) -> frozenset[str]:
+    """The inputs some definition of ``trigger`` asks for (deadline, findings, comment)."""
+    return frozenset(r.value for wf in WORKFLOWS.values() for sp in wf.specs if sp.trigger == trigger
+                     for r in sp.requires if r.value in BULK_INPUTS)
 
 
 @bp.route("/bulk/preview", methods=["POST"])
 @login_required
 def bulk_preview() -> Any:
-    selection, trigger, comment = _inputs()
+    selection, trigger, comment, data = _inputs()
     allowed = dict(bulk_triggers(user_actors()))
     if not selection or trigger not in allowed:
         flash(_("请先勾选事项，并选择要批量执行的操作。"), "error")
         return redirect(request.referrer if _same_site(request.referrer) else url_for("worklists.todo"))
-    checks = check_all(selection, trigger, comment)
+    checks = check_all(selection, trigger, comment, data)
     return render_template("screens/bulk.html", checks=checks, trigger=trigger, trigger_title=allowed[trigger],
-                           comment=comment, confirmed=False,
+                           comment=comment, data=data, confirmed=False,
                            ok_count=sum(c.ok for c in checks))
 
 
 @bp.route("/bulk/confirm", methods=["POST"])
 @login_required
 def bulk_confirm() -> Any:
-    selection, trigger, comment = _inputs()
+    selection, trigger, comment, data = _inputs()
     allowed = dict(bulk_triggers(user_actors()))
     if not selection or trigger not in allowed:
         flash(_("请先勾选事项，并选择要批量执行的操作。"), "error")
         return redirect(url_for("worklists.todo"))
     results: list[Check] = []
-    for check in check_all(selection, trigger, comment):
+    for check in check_all(selection, trigger, comment, data):
         if not check.ok:
             results.append(check)
             continue
@@ -161,7 +179,8 @@ def bulk_confirm() -> Any:
 
         try:
             actor = current_actor(current_user, check.item.unit.slug, delegation_id=check.delegation_id)
-            outcome = fire_transition(check.item_id, trigger, actor, version=check.version, comment=comment)
+            outcome = fire_transition(check.item_id, trigger, actor, version=check.version, comment=comment,
+                                      data=dict(data))
             db.session.commit()
             results.append(Check(db.session.get(Item, check.item_id), check.item_id, outcome.version, True, "",
                                  outcome.to_state, check.delegation_id))
@@ -173,7 +192,7 @@ def bulk_confirm() -> Any:
     flash(_("批量办理完成：成功 %(ok)s 件，未执行 %(no)s 件。", ok=done, no=len(results) - done),
           "success" if done else "error")
     return render_template("screens/bulk.html", checks=results, trigger=trigger, trigger_title=allowed[trigger],
-                           comment=comment, confirmed=True, ok_count=done)
+                           comment=comment, data=data, confirmed=True, ok_count=done)
 
 
 def _same_site(url: str | None) -> bool:

@@ -63,7 +63,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "attachments": views.attachments(item), "returned": views.returned_reason(item, rows),
         "last": views.last_transition(rows), "due": due, "level": overdue_level(due, today()),
         "figures": views.figure_inputs(item) if item.type in ("application", "task", "report") else [],
-        "may_file": _may_file(subject, actor), "kinds": KINDS,
+        "may_file": may_file(subject, actor), "kinds": KINDS,
         "extension_pending": pending_for(item.id), "extensions": requests_of_item(item.id),
         "may_request_extension": can_request(actor, subject) and pending_for(item.id) is None,
         "may_decide_extension": any(can_decide(a, subject) for a, _d in user_actors()),
@@ -85,7 +85,8 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
     return ctx
 
 
-def _may_file(subject: Subject, actor) -> bool:
+def may_file(subject: Subject, actor) -> bool:
+    """Whether ``actor`` may edit ``subject`` now (a draft, by its own unit's filer; any notice drafter)."""
     roles = subject.workflow.editable.get(subject.row.state)
     if roles is None or actor.role not in roles:
         return False
@@ -99,7 +100,7 @@ def _may_remind(subject: Subject, actor) -> bool:
         return False
     item = subject.row
     return (item.due_on is not None and item.state not in subject.workflow.finals
-            and overdue_level(item.due_on, today()).value != "none" and can_remind(actor, subject.county))
+            and overdue_level(effective_due(item), today()).value != "none" and can_remind(actor, subject.county))
 
 
 def _notice_context(item, actor) -> dict[str, Any]:
@@ -363,6 +364,35 @@ def notice_pdf(item_id: int) -> Response:
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/items/<int:item_id>/notice-preview")
+@login_required
+def notice_preview(item_id: int) -> str:
+    """The notice as a page laid out like the printed one (the PDF's content, from the same data)."""
+    item = visible_subject(item_id).row
+    if item.type != "notice":
+        abort(404)
+    from app.notices.operations import current_plan, render_data
+    from app.notices.pdf import chinese_date, parse_body
+
+    data = render_data(item, current_plan())
+
+    def ending(text: str, suffix: str, strip: str) -> str:  # as the PDF prints it: one closing mark
+        text = (text or "").strip().rstrip(strip)
+        return text if not text or text.endswith(suffix) else text + suffix
+
+    doc = {
+        "letter": data["format"] == "letter", "issuer_mark": data["issuer_mark"], "number": data["number"],
+        "title_lines": [line.strip() for line in (data["title"] or "").splitlines() if line.strip()],
+        "addressees": ending(data["addressees"] or "", "：", "：:，,。"),
+        "paragraphs": parse_body(data["body"] or ""), "attachments": data["attachments"],
+        "signature": data["signature"], "date": chinese_date(data["date"]),
+        "copies": ending(data["copies"] or "", "。", "。.，,；;"), "printed_by": data["printed_by"],
+        "printed_on": chinese_date(data["printed_on"]),
+        "verification_code": data["verification_code"], "revoked": item.state == "revoked",
+    }
+    return render_template("notices/preview.html", item=item, doc=doc, today=today())
 
 
 @bp.app_template_global()

@@ -134,13 +134,19 @@ def fdatetime(value: datetime | None) -> str:
 
 
 def error_message(exc: WorkflowError) -> str:
-    """A refusal for a flash message: the core's own Chinese reason; headed in English when English."""
+    """A refusal for a flash message: the core's own Chinese reason; headed in English when English.
+
+    In English, a reason marked for translation (``terms.py``) is shown translated; one with figures or
+    names in it stays as the core wrote it.
+    """
     reasons = getattr(exc, "reasons", None)
-    detail = "；".join(reasons) if reasons else exc.message
     if is_zh():
-        return detail
+        return "；".join(reasons) if reasons else exc.message
+    detail = "; ".join(tr(r) for r in reasons) if reasons else tr(exc.message)
     headline = ERROR_HEADLINES.get(exc.code)
-    return f"{headline}: {detail}" if headline else detail
+    if headline is None or str(headline) == detail:
+        return detail
+    return f"{headline}: {detail}"
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.items.facts import indicator_codes_for
 from app.items.models import Item
 from app.plans.models import Category, Indicator, Target
+from app.screens.terms import N_
 from app.units.models import Unit
 from workflows.audit import UNVERSIONED_TRIGGERS
 from workflows.base import INPUT_REQUIREMENTS, Workflow
@@ -27,8 +28,9 @@ from workflows.permissions import Subject, can_see
 from workflows.roles import Actor
 
 #: requirements checked against the item's facts, with the hint the screen shows
-FACT_HINTS = {"evidence": "本阶段至少需要上传一份证明材料", "fields": "必填项须填写完整",
-              "plan_document": "须上传实施方案（材料类别选“实施方案”）", "notice_fields": "标题、主送机关、正文和涉及单位须填写完整"}
+FACT_HINTS = {"evidence": N_("本阶段至少需要上传一份证明材料"), "fields": N_("必填项须填写完整"),
+              "plan_document": N_("须上传实施方案（材料类别选“实施方案”）"),
+              "notice_fields": N_("标题、主送机关、正文和涉及单位须填写完整")}
 #: triggers whose inputs may be saved as a draft before they are sent
 SAVE_TRIGGERS = frozenset({"submit", "submit_self_assessment"})
 DRAFT_INPUTS = frozenset({"text", "figures", "report"})

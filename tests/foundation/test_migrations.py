@@ -70,3 +70,20 @@ def test_state_columns_are_constrained(ctx) -> None:
         db.session.execute(text("UPDATE items SET state = 'no_such_state' WHERE id = (SELECT min(id) FROM items)"))
         db.session.flush()
     db.session.rollback()
+
+
+def test_admin_log_is_append_only_at_head(ctx) -> None:
+    """管理日志 (admin_events) is append-only like the audit trail: its triggers exist at head."""
+    if db.engine.dialect.name == "sqlite":
+        names = set(db.session.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'")).scalars())
+        assert {"admin_events_no_update", "admin_events_no_delete"} <= names
+    else:
+        names = set(db.session.execute(text(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+        assert "admin_events_append_only" in names
+    for statement in ("UPDATE admin_events SET actor = 'x'", "DELETE FROM admin_events"):
+        db.session.execute(text("INSERT INTO admin_events (at, actor, action, target_type, target, changes_json) "
+                                "VALUES (CURRENT_TIMESTAMP, 'admin', 'update_unit', 'unit', 'huoqiu', '{}')"))
+        with pytest.raises(Exception, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()

@@ -103,3 +103,150 @@ def test_the_language_chosen_before_signing_in_is_kept(app) -> None:
     r = client.post("/login", data={"username": "supervisor", "password": DEMO_PASSWORD, "csrf_token": token})
     assert r.status_code == 302
     assert "All items" in client.get("/").get_data(as_text=True)
+
+
+# -- the whole catalogue, every template, and the supervision screens in English --------------------------------------
+
+#: templates whose Chinese is the document itself (the notice PDF follows GB/T 9704 and is never translated)
+UNTRANSLATED_TEMPLATES = ("pdf/",)
+#: Chinese that may stay in markup: the language switch names Chinese in Chinese
+ALLOWED_IN_MARKUP = ('lang="zh-CN">中文<',)
+_LITERAL = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+#: a gettext call with literal arguments: ``_('…')``, ``_("…", n=…)``, ``ngettext('…', '…', n)``
+GETTEXT_CALL = re.compile(
+    r"\b(?:_|gettext|ngettext|_l|lazy_gettext|N_)\(\s*" + _LITERAL + r"(?:\s*,\s*" + _LITERAL + r")*", re.S)
+
+
+def all_templates() -> list[Path]:
+    root = ROOT / "templates"
+    return [p for p in sorted(root.rglob("*.html"))
+            if not str(p.relative_to(root)).startswith(UNTRANSLATED_TEMPLATES)]
+
+
+def untranslated_chinese(text: str) -> list[str]:
+    """Lines of a template with Chinese outside a comment, a trans block or a gettext call's literals.
+
+    Unlike the markup test above, Chinese inside a Jinja expression (``{{ '已完成' if … }}``) counts.
+    """
+    def blank(m: re.Match) -> str:
+        return "\n" * m.group(0).count("\n")
+
+    text = re.sub(r"\{#.*?#\}", blank, text, flags=re.S)
+    text = re.sub(r"\{%-?\s*trans\b.*?%\}.*?\{%-?\s*endtrans\s*-?%\}", blank, text, flags=re.S)
+    text = GETTEXT_CALL.sub(blank, text)
+    for allowed in ALLOWED_IN_MARKUP:
+        text = text.replace(allowed, "")
+    return [f"{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if CJK.search(line)]
+
+
+def test_the_template_scanner_flags_unwrapped_chinese() -> None:
+    assert untranslated_chinese("<h1>{{ _('指标看板') }}</h1>{# 注释 #}") == []
+    assert untranslated_chinese('{{ _("共 %(n)s 项", n=total) }}') == []
+    assert untranslated_chinese("<th>目标</th>") == ["1: <th>目标</th>"]
+    assert untranslated_chinese("{{ '已认定' if x else _('已完成') }}")
+    assert untranslated_chinese('<canvas aria-label="图表"></canvas>')
+
+
+@pytest.mark.parametrize("path", all_templates(), ids=lambda p: str(p.relative_to(ROOT / "templates")))
+def test_every_template_wraps_its_chinese(path: Path) -> None:
+    leftovers = untranslated_chinese(path.read_text(encoding="utf-8"))
+    assert not leftovers, leftovers
+
+
+def test_the_english_catalogue_is_complete_and_not_fuzzy() -> None:
+    with PO.open("rb") as fh:
+        cat = read_po(fh)
+    messages = [m for m in cat if m.id]
+    assert messages
+    assert not [m.id for m in messages if m.fuzzy]
+    strings = [(m.id, m.string) for m in messages]
+    assert not [i for i, s in strings if not (s.strip() if isinstance(s, str) else all(x.strip() for x in s))]
+    # English is English: no msgstr keeps Chinese words, apart from Chinese quoted verbatim (the annex's column
+    # names, heading numerals, a document number)
+    quoted = {"如：皖商办〔2019〕12号", "表格须按方案附件的格式排列，含“序号、工作任务、牵头责任单位、配合单位、时限要求”各列，表头上方可有标题行。先预览，确认后才写入。",
+              "一段一行；以“一、”或“（一）”开头的行为标题。"}
+    assert not [i for i, s in strings if i not in quoted and isinstance(s, str) and CJK.search(s)]
+
+
+def _visible(html: str) -> str:
+    """What a reader meets: the text, and the titles, labels and placeholders of the markup."""
+    attrs = " ".join(re.findall(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"', html))
+    return text_of(html) + " " + attrs
+
+
+def _database_words(app) -> list[str]:
+    """Data shown as stored: unit and user names, item titles, the plan's title and its tasks (longest first)."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.items.models import Item
+    from app.plans.models import AnnexTask, Plan
+    from app.units.models import Unit
+
+    with app.app_context():
+        words: set[str] = set()
+        for column in (Unit.name, User.display_name, Item.title, Plan.title, Plan.document_number,
+                       AnnexTask.title, AnnexTask.lead_text, AnnexTask.cooperating_text):
+            words |= {w for w in db.session.scalars(select(column)) if w}
+        db.session.remove()
+    return sorted(words, key=len, reverse=True)
+
+
+def _chinese_left(text: str, data: list[str]) -> list[str]:
+    for word in data:
+        text = text.replace(word, " ")
+    text = text.replace("中文", " ")  # the language switch
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in CJK.finditer(text)][:10]
+
+
+def test_supervision_screens_in_english_show_no_chinese_but_data(app, inapp) -> None:
+    """The board, the matrix, the item lists, the overdue list, the reports and the ledger import, in English."""
+    import io
+    from dataclasses import replace
+    from datetime import date
+
+    from tests.dashboards.journeys import application_to, open_reports, report_to, set_today
+
+    reports = inapp(open_reports, 2018, 3)
+    inapp(report_to, reports["yeji"], "accepted", {"training_person_times": 120, "new_ecommerce_entities": 5,
+                                                   "entities_over_10m": 0, "brands_over_1m": 0,
+                                                   "sanpin_yibiao_online": 1, "trademark_enterprises_online": 0})
+    inapp(application_to, "huoqiu", "provincial_demo_village", "consolidation")
+    inapp(application_to, "shucheng", "provincial_demo_village", "mobilization.city_review")
+    set_today(app, date(2018, 8, 5))  # every task assignment is past its mobilization deadline
+    office = Person(app, "office_approver")
+    office.post("/language", {"locale": "en"})
+    data = _database_words(app)
+    pages = ["/dashboard", "/dashboard/matrix", "/dashboard/matrix?kind=tasks", "/dashboard/matrix?kind=county_tasks",
+             "/dashboard/matrix?type=application", "/dashboard/items?county=huoqiu",
+             "/dashboard/items?county=huoqiu&phase=mobilization&light=red",
+             "/dashboard/items?county=huoqiu&indicator=provincial_demo_village&status=achieved",
+             "/dashboard/overdue", "/dashboard/overdue?soon=1&level=overdue", "/dashboard/trends",
+             "/reports/", "/reports/?year=2018&quarter=3", f"/reports/{reports['yeji']}",
+             f"/reports/{reports['huoqiu']}"]
+    for path in pages:
+        html = office.get(path)
+        assert '<html lang="en">' in html, path
+        left = _chinese_left(_visible(html), data)
+        assert not left, (path, left)
+
+    admin = Person(app, "admin")
+    admin.post("/language", {"locale": "en"})
+    html = admin.get("/admin/plan-import")
+    data += ["序号", "工作任务", "牵头责任单位", "配合单位", "时限要求"]  # the annex's column names, which the file must use
+    assert not _chinese_left(_visible(html), data)
+    from tests.ledger.test_plan_import import NEW_TASK, annex_file, current_tasks
+
+    def changed_table() -> bytes:
+        tasks = current_tasks()
+        tasks[0] = replace(tasks[0], deadline=date(2019, 12, 31))
+        return annex_file([*tasks, NEW_TASK])
+
+    upload = inapp(changed_table)
+    r = admin.post("/admin/plan-import", {"file": (io.BytesIO(upload), "annex.xlsx")},
+                   content_type="multipart/form-data", status=200)
+    html = r.get_data(as_text=True)
+    assert "Confirm import" in html
+    left = _chinese_left(_visible(html), data + [NEW_TASK.title])
+    assert not left, left

@@ -13,6 +13,12 @@
   var PALETTE = ['#1b5e9e', '#c0392b', '#2e7d4f', '#7b3fa0', '#d4820a', '#00838f', '#6d4c41', '#546e7a'];
   var DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3], [], [6, 3], [2, 2], [8, 3, 2, 3]];
   var charts = [];
+  // the page's language: labels come translated in data-labels (Chinese is the fallback)
+  var L = { rateAxis: '完成率（超过 100% 按 100% 画）', achieved: '已完成', target: '目标', pending: '审核中',
+            rate: '完成率', over: '超额', gap: '尚差', cityTarget: '全市目标', ownTarget: '本县区目标',
+            unitAxis: '（单位）', cityAxis: '（全市）', failed: '图表数据加载失败，请刷新页面；下表数据不受影响。',
+            separator: '，' };
+  var LOCALE = 'zh-CN';
 
   function onReady(fn) {
     if (document.readyState !== 'loading') { fn(); } else { document.addEventListener('DOMContentLoaded', fn); }
@@ -26,7 +32,7 @@
 
   function fmt(value) {
     if (value === null || value === undefined) { return '—'; }
-    return Number(value).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+    return Number(value).toLocaleString(LOCALE, { maximumFractionDigits: 2 });
   }
 
   function rateColor(rate) {
@@ -91,20 +97,20 @@
     });
     options.layout = { padding: { right: labelRoom(texts) } };
     options.scales = {
-      x: { min: 0, max: 100, ticks: { callback: function (v) { return v + '%'; } }, title: { display: true, text: '完成率（超过 100% 按 100% 画）' } },
+      x: { min: 0, max: 100, ticks: { callback: function (v) { return v + '%'; } }, title: { display: true, text: L.rateAxis } },
       y: { ticks: { autoSkip: false, font: { size: 12 } } }
     };
     options.plugins.legend = { display: false };
     options.plugins.tooltip = { callbacks: { label: function (c) {
       var r = rows[c.dataIndex].city;
-      return '已完成 ' + fmt(r.achieved) + ' / 目标 ' + fmt(r.target) + rows[c.dataIndex].measure + '，审核中 ' + fmt(r.pending);
+      return L.achieved + ' ' + fmt(r.achieved) + ' / ' + L.target + ' ' + fmt(r.target) + rows[c.dataIndex].measure + L.separator + L.pending + ' ' + fmt(r.pending);
     } } };
     options.plugins.pdEndLabels = { texts: texts };
     keep(new Chart(canvas, {
       type: 'bar',
       data: {
         labels: rows.map(function (i) { return wrap(i.title, 16); }),
-        datasets: [{ label: '完成率', data: rates, backgroundColor: rows.map(function (i) { return rateColor(i.city.rate); }),
+        datasets: [{ label: L.rate, data: rates, backgroundColor: rows.map(function (i) { return rateColor(i.city.rate); }),
                      borderColor: INK, borderWidth: 0.5 }]
       },
       options: options,
@@ -136,11 +142,11 @@
       data: {
         labels: rows.map(function (r) { return r.county_name; }),
         datasets: [
-          { label: '已完成', data: rows.map(function (r) { return Math.min(r.achieved, r.target); }),
+          { label: L.achieved, data: rows.map(function (r) { return Math.min(r.achieved, r.target); }),
             backgroundColor: rows.map(function (r) { return r.county === own ? COLORS.own : COLORS.achieved; }) },
-          { label: '超额', data: over, backgroundColor: '#145a32' },
-          { label: '审核中', data: pendingShown, backgroundColor: COLORS.pending },
-          { label: '尚差', data: rest, backgroundColor: COLORS.gap, borderColor: '#9aa5b1', borderWidth: 1 }
+          { label: L.over, data: over, backgroundColor: '#145a32' },
+          { label: L.pending, data: pendingShown, backgroundColor: COLORS.pending },
+          { label: L.gap, data: rest, backgroundColor: COLORS.gap, borderColor: '#9aa5b1', borderWidth: 1 }
         ]
       },
       options: options,
@@ -164,12 +170,12 @@
       });
     });
     if (indicator.city_target !== null) {
-      datasets.push({ label: '全市目标', data: indicator.quarters.map(function () { return indicator.city_target; }),
+      datasets.push({ label: L.cityTarget, data: indicator.quarters.map(function () { return indicator.city_target; }),
                       yAxisID: indicator.series.length > 1 ? 'y2' : 'y', borderColor: COLORS.target, borderWidth: 1,
                       borderDash: [3, 3], pointRadius: 0 });
     }
     if (own && indicator.unit_targets[own] !== undefined) {
-      datasets.push({ label: '本县区目标', data: indicator.quarters.map(function () { return indicator.unit_targets[own]; }),
+      datasets.push({ label: L.ownTarget, data: indicator.quarters.map(function () { return indicator.unit_targets[own]; }),
                       yAxisID: 'y', borderColor: COLORS.own, borderWidth: 1, borderDash: [2, 4], pointRadius: 0 });
     }
     var whole = indicator.series.every(function (s) {
@@ -177,11 +183,11 @@
     });
     var options = baseOptions();
     options.scales = { y: { beginAtZero: true, ticks: { precision: whole ? 0 : undefined },
-                            title: { display: true, text: indicator.measure + '（单位）' } } };
+                            title: { display: true, text: indicator.measure + L.unitAxis } } };
     if (indicator.series.length > 1) {
       options.scales.y2 = { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false },
                              ticks: { precision: whole ? 0 : undefined },
-                             title: { display: true, text: indicator.measure + '（全市）' } };
+                             title: { display: true, text: indicator.measure + L.cityAxis } };
     }
     keep(new Chart(canvas, { type: 'line', data: { labels: indicator.quarters, datasets: datasets }, options: options }));
   }
@@ -207,6 +213,9 @@
     });
     var holder = document.getElementById('dashboard-data');
     if (!holder || typeof Chart === 'undefined') { return; }
+    var given = JSON.parse(holder.getAttribute('data-labels') || '{}');
+    Object.keys(given).forEach(function (key) { L[key] = given[key]; });
+    LOCALE = document.documentElement.lang || LOCALE;
     Chart.defaults.font.family = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif';
     Chart.defaults.color = INK;
     window.addEventListener('beforeprint', resizeAll);
@@ -221,7 +230,7 @@
         document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
           var p = document.createElement('p');
           p.className = 'muted';
-          p.textContent = '图表数据加载失败，请刷新页面；下表数据不受影响。';
+          p.textContent = L.failed;
           canvas.parentNode.replaceChild(p, canvas);
         });
       });
