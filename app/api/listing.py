@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, tuple_, type_coerce
 
 from app.api.errors import bad_request
 from app.api.schemas import STATES
@@ -97,16 +97,18 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     return value, item_id
 
 
-def _after(sort: str, value: Any, item_id: int) -> ColumnElement[bool]:
-    """Rows strictly after (value, id) in the order of ``sort`` (nulls last ascending, first descending)."""
+def _after(sort: str, value: Any, item_id: int) -> list[ColumnElement[bool]]:
+    """Rows strictly after (value, id) in the order of ``sort`` (nulls last ascending, first descending),
+    as consecutive segments of that order: each is one index range (a row comparison, or the nulls by
+    id), so a deep page reads only the rows it returns, whatever the table's size."""
     col = _raw(_sort_column(sort))
     if not sort.startswith("-"):
         if value is None:
-            return and_(col.is_(None), Item.id > item_id)
-        return or_(col > value, and_(col == value, Item.id > item_id), col.is_(None))
+            return [and_(col.is_(None), Item.id > item_id)]
+        return [tuple_(col, Item.id) > tuple_(value, item_id), col.is_(None)]
     if value is None:
-        return or_(and_(col.is_(None), Item.id < item_id), col.is_not(None))
-    return or_(col < value, and_(col == value, Item.id < item_id))
+        return [and_(col.is_(None), Item.id < item_id), col.is_not(None)]
+    return [tuple_(col, Item.id) < tuple_(value, item_id)]
 
 
 def _ordered(q: Select, sort: str) -> Select:
@@ -140,15 +142,18 @@ def list_items(actor: Actor, query: dict[str, Any], today: date) -> Page:
     base = filtered(actor, query, today)
     total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
     raw_col = _raw(_sort_column(sort)).label("sort_raw")
-    q = _ordered(base.add_columns(raw_col), sort).limit(per_page + 1)
+    q = _ordered(base.add_columns(raw_col), sort)
     page: int | None = None
     if "after" in query:
         value, item_id = decode_cursor(query["after"], sort)
-        q = q.where(_after(sort, value, item_id))
+        rows: list[Any] = []
+        for segment in _after(sort, value, item_id):  # the next segment only if this one ran out
+            rows += db.session.execute(q.where(segment).limit(per_page + 1 - len(rows))).unique().all()
+            if len(rows) > per_page:
+                break
     else:
         page = query.get("page", 1)
-        q = q.offset((page - 1) * per_page)
-    rows = db.session.execute(q).unique().all()
+        rows = db.session.execute(q.limit(per_page + 1).offset((page - 1) * per_page)).unique().all()
     more = len(rows) > per_page
     rows = rows[:per_page]
     cursor = encode_cursor(sort, rows[-1][0], rows[-1][1]) if more and rows else None

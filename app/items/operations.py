@@ -64,18 +64,19 @@ def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | 
     """
     with _all_or_nothing():
         session = db.session
-        image = load_image_for_update(session.connection(), item_id)
+        connection = session.connection()
+        image = load_image_for_update(connection, item_id)
         if image is None:
             raise NotFound()
         orm = image.type not in SUBTYPES or needs_orm(image.type, trigger)
         row = _locked(item_id) if orm else image
-        store = SqlStore(session, deferred=True)
+        store = SqlStore(session, deferred=True, connection=connection)
         # no autoflush inside the engine: the versioned UPDATE is written once, at the end
         with session.no_autoflush:
             outcome = engine.fire(subject_for(row), trigger, actor, version=version, store=store,
                                   comment=comment, data=data, today=today())
         if not orm:
-            write_image(session, image, outcome.version - 1)
+            write_image(session, image, outcome.version - 1, connection)
         store.write()
     return outcome
 

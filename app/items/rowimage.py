@@ -164,13 +164,13 @@ def _own_update(kind: str, columns: frozenset[str]) -> Any:
     return _OWN_UPDATES[key]
 
 
-def write_image(session: Session, image: ItemImage, old_version: int) -> None:
+def write_image(session: Session, image: ItemImage, old_version: int, connection: Connection | None = None) -> None:
     """Write the changed columns: the ``items`` row only if still at ``old_version``, else stale."""
     changed = image.changed
     refused = set(changed) - set(_MOVED) - _SUBTYPE_COLUMNS[image.type]
     if refused:
         raise ValueError(f"a transition may not change {sorted(refused)} through a row image")
-    connection = session.connection()
+    connection = connection if connection is not None else session.connection()
     values = image._values  # noqa: SLF001  (the image's own module)
     moved = connection.execute(_MOVE, {"item_id": image.id, "old_version": old_version,
                                        **{c: values[c] for c in _MOVED}})

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEventRow
@@ -65,14 +66,22 @@ class SqlStore:
     they are kept until :meth:`write`, so a duplicate chain position surfaces outside the engine, where
     it is reported as a stale version."""
 
-    def __init__(self, session: Session, *, deferred: bool = False) -> None:
+    def __init__(self, session: Session, *, deferred: bool = False, connection: Connection | None = None) -> None:
         self.session = session
         self.deferred = deferred
+        self._connection = connection
         self.events: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
 
+    @property
+    def connection(self) -> Connection:
+        """The session's connection in this transaction (looked up once)."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
+
     def chain_head(self, item_id: int) -> tuple[int, str] | None:
-        row = self.session.connection().execute(_HEAD, {"item_id": item_id}).first()
+        row = self.connection.execute(_HEAD, {"item_id": item_id}).first()
         return (row[0], row[1]) if row else None
 
     def append_event(self, event: AuditEvent) -> None:
@@ -93,7 +102,7 @@ class SqlStore:
 
     def write(self) -> None:
         """Insert what was kept (one statement per table)."""
-        connection = self.session.connection()
+        connection = self.connection
         if self.events:
             connection.execute(_INSERT_EVENT, self.events)
             self.events = []
