@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEventRow
 from app.outbox.models import OutboxMessage
-from app.outbox.operations import transition_messages
+from app.outbox.operations import note_queued, transition_messages
 from app.plans.models import Plan, PlanPhase
 from workflows.audit import AuditEvent
 from workflows.base import Spec
@@ -108,6 +108,7 @@ class SqlStore:
             self.events = []
         if self.messages:
             connection.execute(_INSERT_MESSAGE, self.messages)
+            note_queued()
             self.messages = []
 
 

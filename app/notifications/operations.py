@@ -10,14 +10,14 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from werkzeug.wrappers import Response
 
 from app.clock import utcnow
 from app.extensions import db
 from app.items.store import effect
-from app.outbox.models import Notification, OutboxMessage
-from app.outbox.operations import deliver_pending, queue
+from app.outbox.models import Notification
+from app.outbox.operations import deliver_pending, queue, queued_in_this_request
 from workflows.base import Spec
 from workflows.roles import Actor
 
@@ -84,22 +84,24 @@ def tell_addressees(item: Any, sp: Spec, actor: Actor, comment: str | None, data
                        "to_title": item.number or "", "actor": actor.username})
 
 
-def _has_pending() -> bool:
-    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None)).limit(1)) is not None
-
-
 def deliver_after_request(response: Response) -> Response:
-    """After a successful write, turn queued messages into notifications at once.
+    """After a successful write that queued messages, turn them into notifications at once.
 
     Runs after the view committed its action; a failure here is logged and rolled back, and the
     messages stay queued for ``outbox deliver`` / ``deadlines tick``: the action itself is never undone.
+    On PostgreSQL this second transaction commits without waiting for the WAL flush
+    (``synchronous_commit off``): it only derives notifications from messages already committed, so a
+    crash can at worst lose the delivery, and then the messages are still pending and delivered again.
     """
     if request.method not in ("POST", "PUT", "PATCH", "DELETE") or response.status_code >= 400:
         return response
+    if not queued_in_this_request():
+        return response
     try:
-        if _has_pending():
-            deliver_pending(db.session)
-            db.session.commit()
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        deliver_pending(db.session)
+        db.session.commit()
     except Exception:  # noqa: BLE001  (delivery is best effort after the action's own commit)
         db.session.rollback()
         log.exception("delivering notifications failed; they stay queued")

@@ -10,8 +10,8 @@ import smtplib
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, g, has_request_context
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -32,6 +32,7 @@ def message_row(kind: str, *, item_id: int | None = None, unit_id: int | None = 
 
 def queue(session: Session, kind: str, *, item_id: int | None = None, unit_id: int | None = None,
           role: str | None = None, user_id: int | None = None, payload: dict[str, Any] | None = None) -> None:
+    note_queued()
     session.add(OutboxMessage(**message_row(kind, item_id=item_id, unit_id=unit_id, role=role, user_id=user_id,
                                             payload=payload)))
 
@@ -56,32 +57,79 @@ def transition_messages(item: Any, sp: Spec, actor: Actor, comment: str | None) 
     return rows
 
 
+def note_queued() -> None:
+    """Remember that this request queued messages, so it delivers them after its commit."""
+    if has_request_context():
+        g.outbox_queued = True
+
+
+def queued_in_this_request() -> bool:
+    return bool(has_request_context() and g.get("outbox_queued"))
+
+
 def deliver_pending(session: Session, limit: int = 500) -> int:
-    """Turn queued messages into in-app notifications (and e-mail when configured). Returns the count."""
+    """Turn queued messages into in-app notifications (and e-mail when configured). Returns the count.
+
+    Core statements: the pending messages (row-locked, skipping those another worker is delivering),
+    each message's recipients, one INSERT of every notification and one UPDATE marking them sent.
+    """
     from app.auth.models import User
 
-    messages = session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-                               .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)).all()
+    outbox, users = OutboxMessage.__table__, User.__table__
+    connection = session.connection()
+    messages = connection.execute(
+        select(outbox.c.id, outbox.c.kind, outbox.c.item_id, outbox.c.recipient_unit_id, outbox.c.recipient_role,
+               outbox.c.recipient_user_id, outbox.c.payload_json)
+        .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    if not messages:
+        return 0
+    notes: list[dict[str, Any]] = []
+    mails: list[tuple[str, str]] = []
+    # every recipient of every message in one query, matched to the messages here
+    wanted = [and_(*_recipient_conditions(users, msg)) for msg in messages]
+    people = connection.execute(select(users.c.id, users.c.email, users.c.unit_id, users.c.role)
+                                .where(users.c.is_active.is_(True), or_(*wanted)).order_by(users.c.id)).all()
     for msg in messages:
         payload = json.loads(msg.payload_json)
-        q = select(User).where(User.is_active_user.is_(True))
-        if msg.recipient_user_id is not None:
-            q = q.where(User.id == msg.recipient_user_id)
-        if msg.recipient_unit_id is not None:
-            q = q.where(User.unit_id == msg.recipient_unit_id)
-        if msg.recipient_role is not None:
-            q = q.where(User.role == msg.recipient_role)
         text = _message_text(msg.kind, payload)
-        for user in session.scalars(q):
-            if user.id == payload.get("actor_id") and msg.kind != "reminder":
+        for person in people:
+            if not _is_recipient(person, msg):
+                continue
+            if person.id == payload.get("actor_id") and msg.kind != "reminder":
                 continue  # nobody is told of what they just did themselves
-            session.add(Notification(user_id=user.id, item_id=msg.item_id, kind=msg.kind, message=text,
-                                     created_at=utcnow()))
-            if user.email:
-                _send_mail(user.email, text)
-        msg.sent_at = utcnow()
-        msg.attempts += 1
+            notes.append({"user_id": person.id, "item_id": msg.item_id, "kind": msg.kind, "message": text,
+                          "created_at": utcnow(), "read_at": None})
+            if person.email:
+                mails.append((person.email, text))
+    if notes:
+        connection.execute(insert(Notification.__table__), notes)
+    connection.execute(update(outbox).where(outbox.c.id.in_([m.id for m in messages]))
+                       .values(sent_at=utcnow(), attempts=outbox.c.attempts + 1))
+    # ORM copies of these messages in this session would show them unsent: reload on next access
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, OutboxMessage):
+            session.expire(obj)
+    for to, text in mails:
+        _send_mail(to, text)
     return len(messages)
+
+
+def _recipient_conditions(users: Any, msg: Any) -> list[Any]:
+    conditions = [users.c.id.is_not(None)]
+    if msg.recipient_user_id is not None:
+        conditions.append(users.c.id == msg.recipient_user_id)
+    if msg.recipient_unit_id is not None:
+        conditions.append(users.c.unit_id == msg.recipient_unit_id)
+    if msg.recipient_role is not None:
+        conditions.append(users.c.role == msg.recipient_role)
+    return conditions
+
+
+def _is_recipient(person: Any, msg: Any) -> bool:
+    return ((msg.recipient_user_id is None or person.id == msg.recipient_user_id)
+            and (msg.recipient_unit_id is None or person.unit_id == msg.recipient_unit_id)
+            and (msg.recipient_role is None or person.role == msg.recipient_role))
 
 
 def _message_text(kind: str, payload: dict[str, Any]) -> str:
