@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, t
 
 from app.api.errors import bad_request
 from app.api.schemas import STATES
+from app.extension_requests.operations import effective_due_column
 from app.extensions import db
 from app.items.models import Item
 from app.items.queries import visible_items
@@ -32,6 +33,8 @@ class Page:
     page: int | None
     per_page: int
     next: str | None
+    #: item id → the deadline in force (its due date moved by a granted extension)
+    due: dict[int, date | None]
 
 
 def _sqlite() -> bool:
@@ -58,16 +61,20 @@ def state_condition(value: str) -> ColumnElement[bool]:
 
 
 def overdue_condition(level: str, today: date) -> ColumnElement[bool]:
-    """workflows.deadlines.overdue_level as due-date ranges, so the due-date index answers it."""
+    """workflows.deadlines.overdue_level as ranges of the deadline in force (an extension moves it).
+
+    An extension only ever moves a deadline later, so the item's own due date is bounded by the same
+    upper end: that bound lets the due-date index narrow the scan before the extension is looked at."""
+    due = effective_due_column()
     soon_end = today + timedelta(days=DUE_SOON_DAYS)
     serious_before = today - timedelta(days=SERIOUS_AFTER_DAYS)
     if level == "due_soon":
-        return Item.due_on.between(today, soon_end)
+        return and_(Item.due_on <= soon_end, due.between(today, soon_end))
     if level == "overdue":
-        return Item.due_on.between(serious_before, today - timedelta(days=1))
+        return and_(Item.due_on < today, due.between(serious_before, today - timedelta(days=1)))
     if level == "seriously_overdue":
-        return Item.due_on < serious_before
-    return or_(Item.due_on.is_(None), Item.due_on > soon_end)
+        return and_(Item.due_on < serious_before, due < serious_before)
+    return or_(Item.due_on.is_(None), due > soon_end)
 
 
 def encode_cursor(sort: str, item: Item, raw: Any) -> str:
@@ -142,7 +149,7 @@ def list_items(actor: Actor, query: dict[str, Any], today: date) -> Page:
     base = filtered(actor, query, today)
     total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
     raw_col = _raw(_sort_column(sort)).label("sort_raw")
-    q = _ordered(base.add_columns(raw_col), sort)
+    q = _ordered(base.add_columns(raw_col, effective_due_column().label("due_in_force")), sort)
     page: int | None = None
     if "after" in query:
         value, item_id = decode_cursor(query["after"], sort)
@@ -157,4 +164,4 @@ def list_items(actor: Actor, query: dict[str, Any], today: date) -> Page:
     more = len(rows) > per_page
     rows = rows[:per_page]
     cursor = encode_cursor(sort, rows[-1][0], rows[-1][1]) if more and rows else None
-    return Page([r[0] for r in rows], total, page, per_page, cursor)
+    return Page([r[0] for r in rows], total, page, per_page, cursor, {r[0].id: r[2] for r in rows})

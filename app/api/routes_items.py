@@ -47,7 +47,8 @@ def get_items(call: Call) -> Reply:
     """Filters: type, state (exact or phase), county, overdue; sort ±due_at/±updated_at; page or after."""
     now = today()
     page = list_items(call.actor, call.query, now)
-    return Reply({"items": [item_summary(i, now) for i in page.items], "total": page.total, "page": page.page,
+    return Reply({"items": [item_summary(i, now, page.due[i.id]) for i in page.items], "total": page.total,
+                  "page": page.page,
                   "per_page": page.per_page, "next": page.next})
 
 

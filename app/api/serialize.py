@@ -13,6 +13,7 @@ from app.audit.models import AuditEventRow
 from app.extensions import db
 from app.items.models import Item
 from workflows.base import state_title
+from app.extension_requests.operations import effective_due
 from workflows.deadlines import overdue_level
 from workflows.engine import available_actions, input_requirements
 from workflows.permissions import Subject
@@ -37,11 +38,14 @@ def iso_datetime(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
-def item_summary(item: Item, today: date) -> dict[str, Any]:
+def item_summary(item: Item, today: date, due: date | None = None) -> dict[str, Any]:
+    """The list row; ``due_at`` and ``overdue`` use the deadline in force (``due``: the item's due date
+    moved by a granted extension, as the screens show it; read here when not given)."""
+    if due is None:
+        due = effective_due(item)
     return {"id": item.id, "type": item.type, "title": item.title,
             "county": item.county.slug if item.county is not None else None, "state": item.state,
-            "version": item.version, "due_at": iso_date(item.due_on),
-            "overdue": overdue_level(item.due_on, today).value}
+            "version": item.version, "due_at": iso_date(due), "overdue": overdue_level(due, today).value}
 
 
 def attachment_dict(att: Attachment) -> dict[str, Any]:

@@ -156,3 +156,29 @@ def test_screens_follow_the_extension(late, auth, client) -> None:
     assert 'data-trigger="request_extension"' in page and 'data-trigger="grant_extension"' in page
     timeline = page[page.index('<ol class="timeline">'):]
     assert "申请延期" in timeline and "批准延期" in timeline and "批准延至：2018-08-20" in timeline
+
+
+def test_the_api_shows_the_deadline_in_force(late, ctx, client) -> None:
+    """GET /api/v1/items and /items/<id>: ``due_at`` and ``overdue`` follow a granted extension, and the
+    ``overdue`` filter selects by it; the item's own due date stays."""
+    from tests.conftest import DEMO_PASSWORD
+
+    task = task_of("huoqiu", 3)
+    original = task.due_on
+    token = client.post("/api/v1/auth/token", json={"username": "huoqiu_filer",
+                                                    "password": DEMO_PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def listed(query: str) -> dict[int, dict]:
+        body = client.get(f"/api/v1/items?type=task&per_page=100&{query}", headers=headers).get_json()
+        return {row["id"]: row for row in body["items"]}
+
+    assert listed("overdue=overdue")[task.id]["due_at"] == original.isoformat()
+    decide(ask(task.id, date(2018, 8, 10)), "granted", date(2018, 8, 10))  # five days after today
+    assert task.id not in listed("overdue=overdue")
+    row = listed("overdue=due_soon")[task.id]
+    assert (row["due_at"], row["overdue"]) == ("2018-08-10", "due_soon")
+    assert listed("")[task.id]["overdue"] == "due_soon"
+    detail = client.get(f"/api/v1/items/{task.id}", headers=headers).get_json()
+    assert (detail["due_at"], detail["overdue"]) == ("2018-08-10", "due_soon")
+    assert db.session.get(Item, task.id).due_on == original
