@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import csrf_token
+from tests.security.world import matrix_world
 
 PUBLIC = {"auth.login", "notices_public.verify", "auth.set_language", "static"}
 ADMIN_ONLY = {"admin.units", "admin.edit_unit", "admin.users", "admin.edit_user", "admin.user_active",
@@ -161,7 +162,6 @@ def expected_screen(endpoint: str, role: str, target: str | None) -> int:
     raise AssertionError(f"no role rule for item route {endpoint}")
 
 
-
 #: who sees a draft but may not edit it: the edit form sends them back to the item page
 NON_EDITORS: dict[tuple[str, str, str | None], str] = {
     **{("filing.edit_item", role, "own_application"): "not the filer of this draft"
@@ -171,40 +171,6 @@ NON_EDITORS: dict[tuple[str, str, str | None], str] = {
     **{("filing.edit_item", role, "draft_notice"): "not the filer of this draft"
        for role in CITY_WIDE - {"city_reviewer"}},
 }
-
-
-def _matrix_world(app: Flask) -> dict:
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.items.models import Item
-    from app.items.operations import fire_transition
-    from app.notices.models import Notice
-    from app.notices.operations import create_notice
-    from app.units.models import Unit
-    from tests.screens.support import actor, attach, make_application
-
-    with app.app_context():
-        ids = {"own_application": make_application("huoqiu", site="自家村"),
-               "other_application": make_application("shucheng", site="保密村")}
-        atts = {"own_application": attach(ids["own_application"], "huoqiu_filer"),
-                "other_application": attach(ids["other_application"], "shucheng_filer")}
-        for target, slug in (("own_task", "huoqiu"), ("dept_task", "commerce")):
-            unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == slug))
-            ids[target] = db.session.scalar(select(Item.id).where(Item.type == "task", Item.unit_id == unit_id)
-                                            .order_by(Item.id).limit(1))
-            atts[target] = attach(ids[target], f"{slug}_filer", kind="plan")
-        values = {"title": "关于进度的通报", "addressees": "各县区人民政府，市直有关部门", "body": "一、情况\n进展。",
-                  "subject_units": ["huoqiu"]}
-        for target in ("draft_notice", "issued_notice"):
-            ids[target] = create_notice(actor("city_reviewer"), "criticism", values).id
-            db.session.commit()
-        fire_transition(ids["issued_notice"], "submit", actor("city_reviewer"), version=1)
-        fire_transition(ids["issued_notice"], "issue", actor("office_approver"), version=2)
-        db.session.commit()
-        code = db.session.get(Notice, ids["issued_notice"]).verification_code
-        db.session.remove()
-    return {"ids": ids, "atts": atts, "code": code}
 
 
 def _get(client: FlaskClient, path: str) -> tuple[int, str]:
@@ -239,7 +205,7 @@ def _cells(app: Flask, world: dict, role: str, client: FlaskClient):
 
 
 def test_every_get_route_gives_the_exact_code_for_every_role(sqlite_app: Flask) -> None:
-    world = _matrix_world(sqlite_app)
+    world = matrix_world(sqlite_app)
     wrong = []
     for role, username in ROLE_USERS.items():
         client = sqlite_app.test_client()

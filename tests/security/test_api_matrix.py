@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from tests.api.conftest import PDF, PREFIX, Api, error_of
+from tests.security.world import matrix_world
 
 #: the user each role is tried as (a county's roles are huoqiu's; the department is commerce)
 ROLE_USERS = {"county_filer": "huoqiu_filer", "county_reviewer": "huoqiu_reviewer",
@@ -99,38 +99,7 @@ def test_without_a_token_every_route_but_the_public_ones_is_401(app: Flask) -> N
     assert api.post("/auth/token", json={"username": "huoqiu_filer", "password": "wrong"}).status_code == 401
 
 
-# -- the world of the role matrix --------------------------------------------------------------
-
-def _world(app: Flask) -> dict[str, Any]:
-    """Items of each target, each application with one evidence file; an issued notice."""
-    from app.extensions import db
-    from app.items.models import Item
-    from app.items.operations import fire_transition
-    from app.notices.operations import create_notice
-    from app.units.models import Unit
-    from tests.screens.support import actor, attach, make_application
-
-    with app.app_context():
-        own = make_application("huoqiu", site="自家村")
-        other = make_application("shucheng", site="保密村")
-        ids = {"own_application": own, "other_application": other}
-        atts = {"own_application": attach(own, "huoqiu_filer"), "other_application": attach(other, "shucheng_filer")}
-        for target, slug in (("own_task", "huoqiu"), ("dept_task", "commerce")):
-            unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == slug))
-            ids[target] = db.session.scalar(select(Item.id).where(Item.type == "task", Item.unit_id == unit_id)
-                                            .order_by(Item.id).limit(1))
-            atts[target] = attach(ids[target], f"{slug}_filer", kind="plan")
-        values = {"title": "关于进度的通报", "addressees": "各县区人民政府，市直有关部门", "body": "一、情况\n进展。",
-                  "subject_units": ["huoqiu"]}
-        for target in ("draft_notice", "issued_notice"):
-            ids[target] = create_notice(actor("city_reviewer"), "criticism", values).id
-            db.session.commit()
-        fire_transition(ids["issued_notice"], "submit", actor("city_reviewer"), version=1)
-        fire_transition(ids["issued_notice"], "issue", actor("office_approver"), version=2)
-        db.session.commit()
-        db.session.remove()
-    return {"ids": ids, "atts": atts}
-
+# -- the role matrix (its items: tests/security/world.py) ---------------------------------------
 
 def expected_get(endpoint: str, role: str, target: str) -> int:
     visible = TARGETS[target](role)
@@ -144,7 +113,7 @@ def expected_get(endpoint: str, role: str, target: str) -> int:
 
 
 def test_every_get_route_for_every_role_and_target(sqlite_app: Flask) -> None:
-    world = _world(sqlite_app)
+    world = matrix_world(sqlite_app)
     api = Api(sqlite_app.test_client())
     rules = [r for r in api_rules(sqlite_app) if "GET" in r.methods]
     table: list[tuple[str, str, str, int, int]] = []
@@ -172,7 +141,7 @@ def test_every_get_route_for_every_role_and_target(sqlite_app: Flask) -> None:
 
 
 def test_item_writes_on_another_countys_item_are_404(sqlite_app: Flask) -> None:
-    world = _world(sqlite_app)
+    world = matrix_world(sqlite_app)
     api = Api(sqlite_app.test_client())
     other, att = world["ids"]["other_application"], world["atts"]["other_application"]
     bodies: dict[str, dict[str, Any]] = {
