@@ -172,3 +172,17 @@ def relative_to_root(path: Path) -> str:
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
         return Path(path).name
+
+
+def finish_report(report: dict[str, Any], goals: Mapping[str, Any], started: float, stages: Mapping[str, float],
+                  out: Path, print_table: Any) -> int:
+    """Add the goals and timings to ``report``, write it to ``out``, print its table; the exit status."""
+    import time
+
+    report["goals"] = dict(goals)
+    report["config"]["wall_seconds"] = round(time.perf_counter() - started, 1)
+    report["config"]["stages_seconds_since_start"] = dict(stages)
+    write_json(out, report)
+    print_table(report)
+    print(f"\nwrote {relative_to_root(out)} ({report['config']['wall_seconds']} s)")
+    return 0

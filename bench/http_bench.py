@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import environment, median, percentile, relative_to_root, write_json  # noqa: E402
+from bench.common import environment, finish_report, median, percentile  # noqa: E402
 from bench.httpclient import ApiClient  # noqa: E402
 from bench.pgdb import install, issue_tokens, make_app, sa_url, scratch_database, server_version  # noqa: E402
 
@@ -310,14 +310,8 @@ def main(argv: list[str] | None = None) -> int:
                    "repeats": repeats, "items": CLIENTS * ITEMS_PER_CLIENT, "today": TODAY.isoformat(),
                    "floor": "GET /api/v1/me", "transitions": "submit / withdraw (with comment), own items"},
         "environment": env, "results": results}
-    report["goals"] = goals(results)
-    report["config"]["wall_seconds"] = round(time.perf_counter() - started, 1)
-    report["config"]["stages_seconds_since_start"] = stages
     out = args.json or ROOT / "bench" / "results" / ("http-quick.json" if args.quick else "http.json")
-    write_json(out, report)
-    print_table(report)
-    print(f"\nwrote {relative_to_root(out)} ({report['config']['wall_seconds']} s)")
-    return 0
+    return finish_report(report, goals(results), started, stages, out, print_table)
 
 
 if __name__ == "__main__":

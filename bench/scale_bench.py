@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import dashboard_bench as dash  # noqa: E402
-from bench.common import environment, relative_to_root, write_json  # noqa: E402
+from bench.common import environment, finish_report  # noqa: E402
 from bench.pgdb import install, issue_tokens, make_app, scratch_database, server_version  # noqa: E402
 
 SMALL, FULL_LARGE, QUICK_LARGE = 2_000, 200_000, 20_000
@@ -227,14 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                    "today": dash.TODAY.isoformat(),
                    "note": reduced_note(large)},
         "environment": env, "sizes": sizes}
-    report["goals"] = goals(sizes)
-    report["config"]["wall_seconds"] = round(time.perf_counter() - started, 1)
-    report["config"]["stages_seconds_since_start"] = stages
     out = args.json or ROOT / "bench" / "results" / ("scale-quick.json" if args.quick else "scale.json")
-    write_json(out, report)
-    print_table(report)
-    print(f"\nwrote {relative_to_root(out)} ({report['config']['wall_seconds']} s)")
-    return 0
+    return finish_report(report, goals(sizes), started, stages, out, print_table)
 
 
 if __name__ == "__main__":

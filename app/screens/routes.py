@@ -349,12 +349,18 @@ def acknowledge(item_id: int) -> Any:
     return redirect(url_for(".item_page", item_id=item_id))
 
 
-@bp.route("/items/<int:item_id>/notice.pdf")
-@login_required
-def notice_pdf(item_id: int) -> Response:
+def _visible_notice(item_id: int) -> Any:
+    """The notice the current user may see, or 404 (also for an item that is not a notice)."""
     item = visible_subject(item_id).row
     if item.type != "notice":
         abort(404)
+    return item
+
+
+@bp.route("/items/<int:item_id>/notice.pdf")
+@login_required
+def notice_pdf(item_id: int) -> Response:
+    item = _visible_notice(item_id)
     from app.notices.operations import notice_pdf as render
 
     response = Response(render(item), mimetype="application/pdf")
@@ -370,9 +376,7 @@ def notice_pdf(item_id: int) -> Response:
 @login_required
 def notice_preview(item_id: int) -> str:
     """The notice as a page laid out like the printed one (the PDF's content, from the same data)."""
-    item = visible_subject(item_id).row
-    if item.type != "notice":
-        abort(404)
+    item = _visible_notice(item_id)
     from app.notices.operations import current_plan, render_data
     from app.notices.pdf import chinese_date, parse_body
 
