@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError
 
 from app.api.errors import ApiError
-from app.api.registry import Reply, to_response
+from app.api.reply import Reply, to_response
 from app.api_tokens.models import IdempotencyKey
 from app.clock import utcnow
 from app.extensions import db

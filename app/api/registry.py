@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from marshmallow import Schema
 
 from app.api import errors
 from app.api.auth import authenticate_request
 from app.api.fields import INT32_MAX
+from app.api.reply import Reply, to_response
 from app.api.request import fingerprint, load, read_json, read_multipart, read_query
 from app.api_tokens.models import ApiToken
 from app.auth.models import User
@@ -58,13 +59,6 @@ class Call:
         if self.user is None:
             raise RuntimeError("endpoint without authentication has no actor")
         return self.user.actor()
-
-
-@dataclass(frozen=True)
-class Reply:
-    body: Any = None
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,16 +186,3 @@ def _idempotency_key() -> str | None:
     if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
         raise errors.bad_request("Idempotency-Key 必须是 1 至 255 个可打印 ASCII 字符", header="Idempotency-Key")
     return key
-
-
-def to_response(reply: Reply | Response) -> Response:
-    if isinstance(reply, Response):
-        return reply
-    if reply.status == 204:
-        response = Response(status=204)
-    else:
-        response = jsonify(reply.body)
-        response.status_code = reply.status
-    for name, value in reply.headers.items():
-        response.headers[name] = value
-    return response
