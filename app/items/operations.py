@@ -71,6 +71,7 @@ def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | 
         orm = image.type not in SUBTYPES or needs_orm(image.type, trigger)
         row = _locked(item_id) if orm else image
         store = SqlStore(session, deferred=True, connection=connection)
+        store.preload_head(item_id, image.chain_head)
         # no autoflush inside the engine: the versioned UPDATE is written once, at the end
         with session.no_autoflush:
             outcome = engine.fire(subject_for(row), trigger, actor, version=version, store=store,

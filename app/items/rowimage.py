@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from app.applications.models import Application
+from app.audit.models import AuditEventRow
 from app.items.models import Item
 from app.plans.models import AnnexTask, Category, Plan
 from app.tasks.models import TaskAssignment
@@ -59,10 +60,12 @@ class ItemImage:
     """Attribute access like the ORM row (``item.state``, ``item.unit.kind``, ``item.category``);
     assignments are recorded so :func:`write_image` writes exactly the changed columns."""
 
-    __slots__ = ("_values", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days")
+    __slots__ = ("_values", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days",
+                 "chain_head")
 
     def __init__(self, values: dict[str, Any], *, unit: UnitRef, county: UnitRef | None,
-                 category_ref: CategoryRef | None, annex_task: AnnexRef | None, review_working_days: int) -> None:
+                 category_ref: CategoryRef | None, annex_task: AnnexRef | None, review_working_days: int,
+                 chain_head: tuple[int, str] | None = None) -> None:
         object.__setattr__(self, "_values", values)
         object.__setattr__(self, "_changed", set())
         object.__setattr__(self, "unit", unit)
@@ -70,6 +73,8 @@ class ItemImage:
         object.__setattr__(self, "category_ref", category_ref)
         object.__setattr__(self, "annex_task", annex_task)
         object.__setattr__(self, "review_working_days", review_working_days)
+        #: (seq, hash) of the item's last audit event, read with the row (under its lock)
+        object.__setattr__(self, "chain_head", chain_head)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -95,8 +100,16 @@ class ItemImage:
         return f"<ItemImage {self.type} {self.id} {self.state} v{self.version}>"
 
 
+def _last_event(column: Any) -> Any:
+    """``column`` of the item's last audit event (its chain head), as a scalar subquery."""
+    audit = AuditEventRow.__table__
+    return (select(column).where(audit.c.item_id == ITEMS.c.id).order_by(audit.c.seq.desc()).limit(1)
+            .correlate(ITEMS).scalar_subquery())
+
+
 def _load_statement() -> Any:
     apps, tasks = SUBTYPES["application"], SUBTYPES["task"]
+    audit = AuditEventRow.__table__
     owner, county = Unit.__table__.alias("owner"), Unit.__table__.alias("county_unit")
     categories, annex, plans = Category.__table__, AnnexTask.__table__, Plan.__table__
     sub_columns = [apps.c[k].label(f"application__{k}") for k in sorted(_SUBTYPE_COLUMNS["application"])]
@@ -108,7 +121,8 @@ def _load_statement() -> Any:
                categories.c.level.label("category_level"), categories.c.checklist.label("category_checklist"),
                categories.c.id.label("category_id"),
                annex.c.deadline.label("annex_deadline"), annex.c.indicator_codes.label("annex_indicator_codes"),
-               annex.c.id.label("annex_id"), plans.c.review_working_days.label("review_working_days"))
+               annex.c.id.label("annex_id"), plans.c.review_working_days.label("review_working_days"),
+               _last_event(audit.c.seq).label("head_seq"), _last_event(audit.c.hash).label("head_hash"))
         .select_from(ITEMS)
         .join(owner, owner.c.id == ITEMS.c.unit_id)
         .outerjoin(county, county.c.id == ITEMS.c.county_id)
@@ -143,7 +157,8 @@ def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = 
     annex = (AnnexRef(row["annex_deadline"], row["annex_indicator_codes"] or [])
              if row["annex_id"] is not None else None)
     return ItemImage(values, unit=UnitRef(row["owner_slug"], row["owner_kind"]), county=county,
-                     category_ref=category, annex_task=annex, review_working_days=row["review_working_days"])
+                     category_ref=category, annex_task=annex, review_working_days=row["review_working_days"],
+                     chain_head=(row["head_seq"], row["head_hash"]) if row["head_seq"] is not None else None)
 
 
 #: the columns a transition may change on ``items`` (the engine's state and version, the due date, the

@@ -70,6 +70,7 @@ class SqlStore:
         self.session = session
         self.deferred = deferred
         self._connection = connection
+        self._heads: dict[int, tuple[int, str] | None] = {}
         self.events: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
 
@@ -80,7 +81,16 @@ class SqlStore:
             self._connection = self.session.connection()
         return self._connection
 
+    def preload_head(self, item_id: int, head: tuple[int, str] | None) -> None:
+        """The chain head read with the row-locked item (the row image): no second query for it.
+
+        Only for a transition whose effects append no event of their own to the same item (none do):
+        if one did, the event's position would be taken and the transition refused as stale."""
+        self._heads[item_id] = head
+
     def chain_head(self, item_id: int) -> tuple[int, str] | None:
+        if item_id in self._heads:
+            return self._heads.pop(item_id)
         row = self.connection.execute(_HEAD, {"item_id": item_id}).first()
         return (row[0], row[1]) if row else None
 

@@ -70,18 +70,23 @@ def queued_in_this_request() -> bool:
 def deliver_pending(session: Session, limit: int = 500) -> int:
     """Turn queued messages into in-app notifications (and e-mail when configured). Returns the count.
 
-    Core statements: the pending messages (row-locked, skipping those another worker is delivering),
-    each message's recipients, one INSERT of every notification and one UPDATE marking them sent.
+    Core statements: one UPDATE … RETURNING that claims the pending messages and marks them sent
+    (skipping those another worker is delivering), one query for their recipients, one INSERT of every
+    notification.
     """
     from app.auth.models import User
 
     outbox, users = OutboxMessage.__table__, User.__table__
     connection = session.connection()
-    messages = connection.execute(
-        select(outbox.c.id, outbox.c.kind, outbox.c.item_id, outbox.c.recipient_unit_id, outbox.c.recipient_role,
-               outbox.c.recipient_user_id, outbox.c.payload_json)
-        .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
+    # claim the pending messages and mark them sent in one statement (rows another worker is
+    # delivering are skipped); if anything below fails, the transaction rolls the claim back
+    pending = (select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
+               .with_for_update(skip_locked=True).scalar_subquery())
+    messages = sorted(connection.execute(
+        update(outbox).where(outbox.c.id.in_(pending)).values(sent_at=utcnow(), attempts=outbox.c.attempts + 1)
+        .returning(outbox.c.id, outbox.c.kind, outbox.c.item_id, outbox.c.recipient_unit_id,
+                   outbox.c.recipient_role, outbox.c.recipient_user_id, outbox.c.payload_json)).all(),
+        key=lambda m: m.id)
     if not messages:
         return 0
     notes: list[dict[str, Any]] = []
@@ -104,8 +109,6 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
                 mails.append((person.email, text))
     if notes:
         connection.execute(insert(Notification.__table__), notes)
-    connection.execute(update(outbox).where(outbox.c.id.in_([m.id for m in messages]))
-                       .values(sent_at=utcnow(), attempts=outbox.c.attempts + 1))
     # ORM copies of these messages in this session would show them unsent: reload on next access
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OutboxMessage):

@@ -68,6 +68,7 @@ def fire_with_peer(peer: PeerLibrary, item_id: int, trigger: str, actor: Actor, 
             raise StaleVersion()
         data = dict(data or {})
         store = SqlStore(session, deferred=True)
+        store.preload_head(item.id, item.chain_head)
         with session.no_autoflush:
             try:
                 peer.fire(item, trigger, subject.facts, data, comment)
