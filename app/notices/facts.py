@@ -1,12 +1,13 @@
 """The facts a criticism or commendation notice is drafted from (WORKFLOWS.md, Notice).
 
-``criticism_facts``: units with overdue items, failed acceptances (an item sent to ``rejected`` from
-``acceptance.inspection`` or ordered to rectify, read from the audit trail) and overdue
-rectifications. ``commendation_facts``: units whose applications or tasks passed acceptance the
-first time (a ``pass`` with no earlier ``order_rectification`` of that item) or whose achieved
-figure exceeds the quota on the quota board. Each is a handful of aggregate queries; Python only
-groups the result rows by unit. The dict returned is what a notice freezes (``facts_json``) and
-hashes at issue, so it holds plain JSON values only.
+``criticism_facts``: units with overdue items, failed acceptances (an item sent to ``rejected``
+from ``acceptance.inspection`` or by the province's decision, or ordered to rectify, read from the
+audit trail) and overdue rectifications. ``commendation_facts``: units whose applications or tasks
+passed acceptance the first time (a ``pass`` with no earlier ``order_rectification`` of that item,
+and not refused by the province afterwards) or whose achieved figure exceeds the quota on the quota
+board. Each is a handful of aggregate queries; Python only groups the result rows by unit. The dict
+returned is what a notice freezes (``facts_json``) and hashes at issue, so it holds plain JSON
+values only.
 
 :func:`draft_from_facts` turns them into a draft notice through :func:`create_notice`.
 """
@@ -37,6 +38,7 @@ from workflows.roles import Actor, Role
 FACT_TYPES = ("application", "task", "report")
 ACCEPTANCE_TYPES = ("application", "task")
 INSPECTION = "acceptance.inspection"
+REJECTED = "rejected"
 RECTIFICATION_PREFIX = "rectification."
 ADDRESSEES = "各县区人民政府，市直有关部门"
 #: items listed by name per unit and section in the body (all of them stay in the frozen facts)
@@ -130,23 +132,25 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
                  "days_late": (today - due).days, "level": OverdueLevel(lvl).value}
         grouped.add(slug, name, kind, (sort, uid), "overdue_rectifications" if rect else "overdue_items", entry)
 
-    # Failed acceptances, from the audit trail: rejected at inspection, or ordered to rectify.
+    # Failed acceptances, from the audit trail: rejected at inspection, refused by the province, or
+    # ordered to rectify.
     ev = AuditEventRow
     rejected = and_(ev.trigger == "reject", ev.from_state == INSPECTION)
+    refused = and_(ev.trigger == "record_provincial_decision", ev.to_state == REJECTED)
     ordered = and_(ev.trigger == "order_rectification", ev.from_state == INSPECTION)
     failed = (select(Item.id, Item.type, Item.title, Item.state,
-                     func.sum(case((rejected, 1), else_=0)), func.sum(case((ordered, 1), else_=0)),
-                     func.max(ev.at), *_unit_columns(unit_t))
+                     func.sum(case((rejected, 1), else_=0)), func.sum(case((refused, 1), else_=0)),
+                     func.sum(case((ordered, 1), else_=0)), func.max(ev.at), *_unit_columns(unit_t))
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
-              .where(*scope, Item.type.in_(ACCEPTANCE_TYPES), or_(rejected, ordered))
+              .where(*scope, Item.type.in_(ACCEPTANCE_TYPES), or_(rejected, refused, ordered))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
                         unit_t.sort_order, unit_t.id)
               .order_by(Item.id))
-    for item_id, typ, title, state, n_rejected, n_ordered, last_at, slug, name, kind, sort, uid in \
+    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, uid in \
             session.execute(failed):
-        entry = {"id": item_id, "type": typ, "title": title, "state": state,
-                 "outcome": "rejected" if n_rejected else "order_rectification",
+        outcome = "rejected" if n_rejected else "provincial_rejected" if n_refused else "order_rectification"
+        entry = {"id": item_id, "type": typ, "title": title, "state": state, "outcome": outcome,
                  "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat()}
         grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
 
@@ -166,7 +170,7 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
               .where(Item.plan_id == plan_id, Item.type.in_(ACCEPTANCE_TYPES), ev.trigger == "pass",
-                     ev.from_state == INSPECTION, ~rectified_before,
+                     ev.from_state == INSPECTION, ~rectified_before, Item.state != REJECTED,
                      *([Item.county_id == county_id] if county_id is not None else []))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
                         unit_t.sort_order, unit_t.id)
@@ -212,7 +216,8 @@ def _late(e: dict) -> str:
 
 
 def _failed(e: dict) -> str:
-    outcome = "验收不通过" if e["outcome"] == "rejected" else "验收未通过，被责令限期整改"
+    outcome = {"rejected": "验收不通过", "provincial_rejected": "未通过省级认定"}.get(
+        e["outcome"], "验收未通过，被责令限期整改")
     return f"“{e['title']}”，{cn_date(e['last_failed_on'])}{outcome}。"
 
 

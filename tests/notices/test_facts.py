@@ -49,7 +49,10 @@ def acceptances(ctx: Flask) -> dict[str, int]:
     fire(second, "huoqiu_filer", "submit", report="已补齐台账")
     fire(second, "huoqiu_reviewer", "endorse")
     fire(second, "office_approver", "pass", findings="整改到位")
-    return {"ordered": ordered, "rejected": rejected, "first": first, "second": second}
+    refused = application_to("jinan", VILLAGE, "acceptance.provincial_review", "东桥村")
+    fire(refused, "office_approver", "record_provincial_decision", decision="rejected",
+         document_number="皖商秘〔2018〕201号")
+    return {"ordered": ordered, "rejected": rejected, "first": first, "second": second, "refused": refused}
 
 
 def test_nothing_to_criticise_or_commend_is_refused_with_a_reason(ctx: Flask) -> None:
@@ -89,6 +92,11 @@ def test_failed_acceptances_and_overdue_rectifications(acceptances: dict[str, in
         [(acceptances["ordered"], "2018-07-20", 21)]
     assert [(e["id"], e["outcome"]) for e in shucheng["failed_acceptances"]] == [(acceptances["rejected"], "rejected")]
     assert "jinzhai" not in {u["unit"] for u in facts["units"] if u["failed_acceptances"]}
+    # passed at inspection, then refused by the province: a failed acceptance, and no commendation
+    assert [(e["id"], e["outcome"]) for e in unit_of(facts, "jinan")["failed_acceptances"]] == \
+        [(acceptances["refused"], "provincial_rejected")]
+    praised = commendation_facts(db.session, plan().id, LATE)
+    assert acceptances["refused"] not in {e["id"] for u in praised["units"] for e in u["passed_first_time"]}
     only = criticism_facts(db.session, plan().id, LATE, county="shucheng")
     assert [u["unit"] for u in only["units"]] == ["shucheng"]
 
