@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,11 +102,21 @@ def preview_annex_xlsx(session: Session, file: Path | IO[bytes]) -> Preview:
     return preview
 
 
+#: a previewed upload nobody confirmed is deleted after this long (confirming deletes it at once)
+STASH_KEEP_SECONDS = 24 * 3600
+
+
 def stash_upload(storage_dir: str, data: bytes) -> str:
-    """Keep an uploaded file between preview and confirmation; its SHA-256 is the token."""
+    """Keep an uploaded file between preview and confirmation; its SHA-256 is the token.
+
+    Uploads previewed but never confirmed are deleted here once older than ``STASH_KEEP_SECONDS``."""
     token = hashlib.sha256(data).hexdigest()
     folder = Path(storage_dir) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STASH_KEEP_SECONDS
+    for old in folder.glob("*.xlsx"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
     (folder / f"{token}.xlsx").write_bytes(data)
     return token
 

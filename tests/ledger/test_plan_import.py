@@ -126,3 +126,19 @@ def test_import_needs_csrf(auth, client) -> None:
     response = client.post("/admin/plan-import", data={"file": (io.BytesIO(b"x"), "a.xlsx")},
                            content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_an_unconfirmed_upload_is_deleted_after_a_day(tmp_path) -> None:
+    import os
+    import time
+
+    from app.ledger.importing import STASH_KEEP_SECONDS, stash_upload, stashed_path
+
+    stale = stash_upload(str(tmp_path), b"an upload previewed and abandoned")
+    fresh = stash_upload(str(tmp_path), b"an upload previewed an hour ago")
+    old = time.time() - STASH_KEEP_SECONDS - 60
+    os.utime(stashed_path(str(tmp_path), stale), (old, old))
+    os.utime(stashed_path(str(tmp_path), fresh), (time.time() - 3600, time.time() - 3600))
+    newest = stash_upload(str(tmp_path), b"a new upload")
+    assert stashed_path(str(tmp_path), stale) is None
+    assert stashed_path(str(tmp_path), fresh) is not None and stashed_path(str(tmp_path), newest) is not None
