@@ -1,7 +1,6 @@
 """委托代办 screens: give, see and revoke delegations."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,17 +15,11 @@ from app.delegations.operations import (can_delegate, colleagues, create_delegat
 from app.extensions import db
 from app.screens.ui import error_message, register_error_pages
 from workflows.errors import WorkflowError
+from workflows.guards import parse_iso_date
 from workflows.roles import Role
 
 bp = Blueprint("delegations", __name__)
 register_error_pages(bp)
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def _delegators() -> list[User]:
@@ -45,8 +38,8 @@ def index() -> Any:
         try:
             if delegator is None:
                 raise WorkflowError(_("委托人不存在"))
-            create_delegation(current_user, delegator, delegate, _date(request.form.get("starts_on")),
-                              _date(request.form.get("ends_on")), request.form.get("reason"))
+            create_delegation(current_user, delegator, delegate, parse_iso_date(request.form.get("starts_on")),
+                              parse_iso_date(request.form.get("ends_on")), request.form.get("reason"))
             db.session.commit()
         except WorkflowError as exc:
             db.session.rollback()

@@ -1,7 +1,6 @@
 """延期申请 screens: the unit asks on the item page; the office decides here or on the item page."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,16 +14,10 @@ from app.extensions import db
 from app.screens.routes import visible_subject
 from app.screens.ui import error_message, register_error_pages, user_actors
 from workflows.errors import WorkflowError
+from workflows.guards import parse_iso_date
 
 bp = Blueprint("extension_requests", __name__)
 register_error_pages(bp)
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 @bp.route("/items/<int:item_id>/extension", methods=["POST"])
@@ -33,7 +26,7 @@ def ask(item_id: int) -> Any:
     visible_subject(item_id)
     try:
         request_extension(item_id, current_user, current_actor(current_user),
-                          _date(request.form.get("requested_until")), request.form.get("reason"))
+                          parse_iso_date(request.form.get("requested_until")), request.form.get("reason"))
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
@@ -59,7 +52,7 @@ def decide(request_id: int) -> Any:
     error = None
     for actor, _d in user_actors():  # the office, or its delegate
         try:
-            decide_extension(request_id, actor, decision, _date(request.form.get("granted_until")),
+            decide_extension(request_id, actor, decision, parse_iso_date(request.form.get("granted_until")),
                              request.form.get("comment"))
             db.session.commit()
             error = None
