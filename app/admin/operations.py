@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.admin.models import AdminEvent
-from app.clock import utcnow
-from workflows.audit import canonical_json
-
 from sqlalchemy import delete, select
 
+from app.admin.models import AdminEvent
 from app.auth.models import LoginAttempt, User
 from app.auth.passwords import hash_password, password_problems
+from app.clock import utcnow
 from app.extensions import db
 from app.units.models import Unit, UnitKind
+from workflows.audit import canonical_json
 from workflows.errors import GuardFailed, NotPermitted
 from workflows.roles import COUNTY_ROLES, Role
 

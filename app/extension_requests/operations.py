@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Date, and_, case, func, select, type_coerce
 
@@ -86,8 +87,13 @@ def effective_due_column():
                .where(ExtensionRequest.item_id == Item.id, ExtensionRequest.decision == "granted",
                       ExtensionRequest.state == Item.state, ExtensionRequest.original_due_on == Item.due_on)
                .correlate(Item).scalar_subquery())
+    return _in_force(granted, Item.due_on)
+
+
+def _in_force(until: Any, due: Any) -> Any:
+    """The deadline in force: a granted date ``until`` when it is later than the item's ``due``."""
     # type_coerce, not CAST: SQLite's CAST(… AS DATE) would turn '2018-07-03' into the number 2018
-    return type_coerce(case((and_(granted.is_not(None), granted > Item.due_on), granted), else_=Item.due_on), Date)
+    return type_coerce(case((and_(until.is_not(None), until > due), until), else_=due), Date)
 
 
 def granted_extensions():
@@ -116,10 +122,7 @@ def effective_due_of(granted, items=None):
 
     ``Item.due_on`` itself (the original deadline, which on-time rates use) is never changed.
     """
-    due = (Item.__table__ if items is None else items).c.due_on
-    # type_coerce, not CAST: SQLite's CAST(… AS DATE) would turn '2018-07-03' into the number 2018
-    return type_coerce(case((and_(granted.c.until.is_not(None), granted.c.until > due), granted.c.until),
-                            else_=due), Date)
+    return _in_force(granted.c.until, (Item.__table__ if items is None else items).c.due_on)
 
 
 def request_extension(item_id: int, user: User, actor: Actor, requested_until: date | None,
