@@ -20,12 +20,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         if config:
             app.config.update(config)
 
-    from app import database, i18n
+    from app import database, i18n, text_input
     from app.extensions import csrf, db, login_manager, migrate
 
     database.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    text_input.init_app(app)  # before CSRF: text the database cannot store is refused first
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
