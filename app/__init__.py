@@ -7,12 +7,14 @@ from typing import Any
 from flask import Flask
 
 from app.config import ROOT, Config, config_for_env
+from app.wrappers import PlanDeskRequest
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a Config object, or a mapping applied over the environment's."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"),
                 static_folder="static")
+    app.request_class = PlanDeskRequest
     if isinstance(config, Config):
         app.config.from_object(config)
     else:
