@@ -8,7 +8,7 @@ the same transaction, and a report missing any of its unit's figures is refused.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any

@@ -152,7 +152,11 @@ ABSURD = [(1e308, "不能超过 999,999,999,999.99"), (HUGE, "不能超过 999,9
           ("1e3", "必须是数字"), (True, "必须是数字"), (float("nan"), "必须是有限的数字")]
 
 
-@pytest.mark.parametrize("value, reason", ABSURD)
+ABSURD_IDS = ["1e308", "10**4000", "4000 digits", "10**12", "0.001", "12.345", "-1", "-0.5", "1e3 as text", "true",
+              "nan"]
+
+
+@pytest.mark.parametrize("value, reason", ABSURD, ids=ABSURD_IDS)
 def test_the_guard_refuses_absurd_figures_naming_them_by_title(value: Any, reason: str) -> None:
     labels = {"online_sales": "年网络销售额"}
     assert figure_problems({"online_sales": value}, ["online_sales"], labels) == [f"指标“年网络销售额”的数据{reason}"]
