@@ -7,12 +7,14 @@ from typing import Any
 from flask import Flask
 
 from app.config import ROOT, Config, config_for_env
+from app.wrappers import PlanDeskRequest
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a Config object, or a mapping applied over the environment's."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"),
                 static_folder="static")
+    app.request_class = PlanDeskRequest
     if isinstance(config, Config):
         app.config.from_object(config)
     else:
@@ -20,12 +22,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         if config:
             app.config.update(config)
 
-    from app import database, i18n
+    from app import database, i18n, text_input
     from app.extensions import csrf, db, login_manager, migrate
 
     database.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    text_input.init_app(app)  # before CSRF: text the database cannot store is refused first
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +27,6 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -49,8 +49,10 @@ class Config:
         self.MAIL_FROM = _env("MAIL_FROM", "plandesk@localhost")
         self.REDIS_URL = _env("REDIS_URL")
         self.PLANDESK_TOKEN_HOURS = int(_env("PLANDESK_TOKEN_HOURS", "12") or 12)
-        self.PLANDESK_MAX_UPLOAD = int(_env("PLANDESK_MAX_UPLOAD", str(20 * 1024 * 1024)) or 0)
-        self.PLANDESK_API_MAX_JSON = int(_env("PLANDESK_API_MAX_JSON", str(1024 * 1024)) or 0)
+        # one file's limit; every request (screens and API uploads) may carry one such file and its
+        # multipart envelope (app.wrappers.PlanDeskRequest), so MAX_CONTENT_LENGTH is not set here
+        self.PLANDESK_MAX_UPLOAD = parse_size("PLANDESK_MAX_UPLOAD", _env("PLANDESK_MAX_UPLOAD", "20MB"))
+        self.PLANDESK_API_MAX_JSON = parse_size("PLANDESK_API_MAX_JSON", _env("PLANDESK_API_MAX_JSON", "1MB"))
 
 
 class DevelopmentConfig(Config):
@@ -83,6 +85,18 @@ class TestConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = "test-secret-key-not-for-production"
+
+
+SIZE = re.compile(r"\s*(\d+)\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?\s*", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(name: str, value: str) -> int:
+    """A byte count: ``20971520``, ``512KB``, ``40MB``, ``1G`` (binary units, case ignored); above zero."""
+    match = SIZE.fullmatch(value)
+    if not match or int(match.group(1)) <= 0:
+        raise ConfigError(f"{name} must be a size in bytes, KB, MB or GB (e.g. 40MB), not {value!r}")
+    return int(match.group(1)) * SIZE_UNITS[(match.group(2) or "")[:1].upper()]
 
 
 def _parse_today(value: str | None) -> date | None:

@@ -1,9 +1,10 @@
 """Guards: what a trigger needs, checked before anything changes; every failing reason is returned."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from workflows.base import Requirement as R
@@ -25,8 +26,49 @@ def parse_iso_date(value: Any) -> date | None:
         return None
 
 
-def figure_problems(figures: Any, allowed: Any) -> list[str]:
-    """Validate indicator figures: a non-empty mapping of known codes to non-negative numbers."""
+#: the one figure rule of self-assessments and quarterly reports: finite, not negative, at most
+#: twelve digits before the point (a report's Numeric(14, 2) column) and two after it
+MAX_FIGURE = Decimal("999999999999.99")
+MAX_FIGURE_TEXT = "999,999,999,999.99"
+TWO_PLACES = Decimal("0.01")
+FIGURE_TEXT = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?")
+
+
+def figure_value(label: str, value: Any) -> tuple[Decimal | None, str | None]:
+    """``value`` (a number, or text typed into a screen) as a Decimal of two places, or why not.
+
+    The reason names the figure by ``label`` (its Chinese title); a huge integer or a long run of
+    digits is refused before any conversion."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None, f"指标“{label}”的数据必须是数字"
+    if isinstance(value, int):
+        number = None if value < 0 or value > MAX_FIGURE else Decimal(value)
+        if number is None:
+            return None, (f"指标“{label}”的数据不能为负数" if value < 0
+                          else f"指标“{label}”的数据不能超过 {MAX_FIGURE_TEXT}")
+    elif isinstance(value, str):
+        match = FIGURE_TEXT.fullmatch(value.strip())
+        if match is None:
+            return None, f"指标“{label}”的数据必须是数字"
+        if len(match.group(2).lstrip("0")) > 12 or len(match.group(3) or "") > 64:
+            return None, (f"指标“{label}”的数据不能为负数" if match.group(1) == "-"
+                          else f"指标“{label}”的数据不能超过 {MAX_FIGURE_TEXT}")
+        number = Decimal(match.group(0))
+    else:
+        number = value if isinstance(value, Decimal) else Decimal(repr(value))
+        if not number.is_finite():
+            return None, f"指标“{label}”的数据必须是有限的数字"
+    if number < 0:
+        return None, f"指标“{label}”的数据不能为负数"
+    if number > MAX_FIGURE:
+        return None, f"指标“{label}”的数据不能超过 {MAX_FIGURE_TEXT}"
+    if number != number.quantize(TWO_PLACES, rounding=ROUND_DOWN):
+        return None, f"指标“{label}”的数据最多保留两位小数"
+    return abs(number.quantize(TWO_PLACES)), None  # abs: "-0" is kept as 0.00
+
+
+def figure_problems(figures: Any, allowed: Any, labels: Mapping[str, str] | None = None) -> list[str]:
+    """Validate indicator figures: a non-empty mapping of known codes to figures that keep the figure rule."""
     if not isinstance(figures, Mapping) or not figures:
         return ["必须填写各项指标完成数据"]
     problems: list[str] = []
@@ -35,16 +77,9 @@ def figure_problems(figures: Any, allowed: Any) -> list[str]:
         if allowed_codes is not None and code not in allowed_codes:
             problems.append(f"指标“{code}”不属于本事项的考核指标")
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-            problems.append(f"指标“{code}”的数据必须是数字")
-            continue
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            problems.append(f"指标“{code}”的数据必须是数字")
-            continue
-        if not number.is_finite() or number < 0:
-            problems.append(f"指标“{code}”的数据不能为负数")
+        _number, problem = figure_value((labels or {}).get(code) or str(code), value)
+        if problem:
+            problems.append(problem)
     return problems
 
 
@@ -70,7 +105,8 @@ def guard_reasons(sp: Spec, *, facts: Mapping[str, Any], comment: str | None, da
         elif req is R.text and not _text(data.get("text")):
             reasons.append("必须填写自查评估报告")
         elif req is R.figures:
-            reasons.extend(figure_problems(data.get("figures"), facts.get("indicator_codes")))
+            reasons.extend(figure_problems(data.get("figures"), facts.get("indicator_codes"),
+                                           facts.get("indicator_labels")))
         elif req is R.report and not _text(data.get("report")):
             reasons.append("必须填写整改报告")
         elif req is R.evidence and int(facts.get("evidence_in_phase", 0)) < 1:

@@ -1,6 +1,6 @@
 """marshmallow fields that refuse what JSON allows but the database cannot keep.
 
-Text refuses NUL characters and lone surrogates (PostgreSQL cannot store them); integers refuse
+Text refuses NUL characters and lone surrogates (the one input rule of ``app.text_input``); integers refuse
 booleans and strings; numbers must be finite. Each documents itself to apispec.
 """
 from __future__ import annotations
@@ -11,17 +11,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from app.text_input import text_problem
+
 INT32_MAX = 2**31 - 1
-
-
-def text_problem(value: str) -> str | None:
-    if "\x00" in value:
-        return "文本不能包含空字符（\\u0000）"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "文本必须是合法的 UTF-8"
-    return None
 
 
 class Text(fields.String):

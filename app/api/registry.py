@@ -40,7 +40,6 @@ errors.register(bp)
 PATH_TEXT = re.compile(r"[A-Za-z0-9_]{1,64}")
 #: JSON bodies larger than this are refused with 413 (uploads have PLANDESK_MAX_UPLOAD)
 DEFAULT_MAX_JSON = 1024 * 1024
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 @dataclass
@@ -142,9 +141,9 @@ def endpoint(method: str, rule: str, *, summary: str, description: str = "", tag
 
 def _limit(ep: Endpoint) -> int:
     if ep.multipart is not None:
-        from app.attachments.storage import max_upload
+        from app.attachments.storage import request_limit
 
-        return max_upload() + MULTIPART_OVERHEAD
+        return request_limit()  # the screens' limit too (app.request_limits)
     return int(current_app.config.get("PLANDESK_API_MAX_JSON") or DEFAULT_MAX_JSON)
 
 

@@ -10,7 +10,7 @@ from flask import request
 from marshmallow import Schema, ValidationError
 
 from app.api.errors import ApiError, bad_request, validation_details
-from app.api.fields import text_problem
+from app.text_input import json_problem, text_problem
 from workflows.audit import canonical_json
 
 JSON_TYPES = ("application/json",)
@@ -35,9 +35,14 @@ def read_json() -> Any:
     if not raw.strip():
         raise bad_request("缺少 JSON 请求体")
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=_finite_float, parse_constant=_no_constant)
+        body = json.loads(raw.decode("utf-8"), parse_float=_finite_float, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise bad_request("请求体不是合法的 JSON", reason=str(exc)[:200]) from exc
+    found = json_problem(body)
+    if found:
+        where, problem = found
+        raise bad_request(problem, fields={where: [problem]})
+    return body
 
 
 def load(schema: Schema, data: Any) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from app.items.models import Item
 from app.items.operations import edit_draft, fire_transition
 from app.units.models import Unit
 from workflows.errors import NotFound
+from workflows.notice import TEXT_LABELS as NOTICE_LABELS
+from workflows.notice import TEXT_LIMITS as NOTICE_LIMITS
 from workflows.permissions import Subject, can_see
 from workflows.roles import Actor
 
@@ -28,6 +30,15 @@ EDITABLE: dict[str, dict[str, str]] = {
     "task": {},
     "report": {},
 }
+
+
+def _refuse_long_notice_text(changes: dict[str, Any]) -> None:
+    """A notice's text keeps the limits of POST /notices and of the screen form (one limit each)."""
+    too_long = {key: NOTICE_LIMITS[key] for key, value in changes.items()
+                if key in NOTICE_LIMITS and isinstance(value, str) and len(value) > NOTICE_LIMITS[key]}
+    if too_long:
+        raise bad_request("、".join(f"“{NOTICE_LABELS[k]}”不能超过 {n} 个字符" for k, n in too_long.items()),
+                          fields={k: [f"最多 {n} 个字符"] for k, n in too_long.items()})
 
 
 def visible_subject(item_id: int, actor: Actor) -> Subject:
@@ -71,6 +82,8 @@ def _changes(item: Item, body: dict[str, Any]) -> dict[str, Any]:
         changes[allowed[key]] = value.strip() if isinstance(value, str) else value
     if not changes:
         raise bad_request("没有要修改的字段", fields={"_body": ["至少修改一个字段"]})
+    if item.type == "notice":
+        _refuse_long_notice_text(changes)
     if "subject_units" in changes:
         units = set(changes["subject_units"])
         known = set(db.session.scalars(select(Unit.slug).where(Unit.slug.in_(units))))

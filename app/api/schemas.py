@@ -12,6 +12,7 @@ from app.api.fields import (INT32_MAX, FiniteNumber, StrictInt, Text, TextOrNumb
                             text_or_number_schema)
 from workflows.application import CATEGORIES
 from workflows.deadlines import OverdueLevel
+from workflows.notice import TEXT_LIMITS as NOTICE_LIMITS
 from workflows.registry import WORKFLOWS
 
 ITEM_TYPES = tuple(WORKFLOWS)
@@ -230,14 +231,16 @@ FACT_KINDS = ("criticism", "commendation")
 class NoticeIn(Schema):
     kind = Text(required=True, validate=OneOf(NOTICE_KINDS),
                 metadata={"description": "criticism、commendation 或 approval_reply"})
-    title = Text(required=True, validate=Length(1, 200))
-    addressees = Text(required=True, validate=Length(1, 500), metadata={"description": "主送机关，如 各县区人民政府，市直有关部门"})
-    body = Text(required=True, validate=Length(1, MAX_TEXT),
+    title = Text(required=True, validate=Length(1, NOTICE_LIMITS["title"]))
+    addressees = Text(required=True, validate=Length(1, NOTICE_LIMITS["addressees"]),
+                      metadata={"description": "主送机关，如 各县区人民政府，市直有关部门"})
+    body = Text(required=True, validate=Length(1, NOTICE_LIMITS["body"]),
                 metadata={"description": "正文：一行一段，以“一、”或“（一）”开头的行为标题"})
     subject_units = fields.List(Text(validate=Length(1, 64)), required=True, validate=Length(max=100),
                                 metadata={"description": "涉及单位代码（slug）"})
-    copies = Text(allow_none=True, validate=Length(max=1000), metadata={"description": "抄送"})
-    attachments_note = Text(allow_none=True, validate=Length(max=1000), metadata={"description": "附件说明，一行一件"})
+    copies = Text(allow_none=True, validate=Length(max=NOTICE_LIMITS["copies"]), metadata={"description": "抄送"})
+    attachments_note = Text(allow_none=True, validate=Length(max=NOTICE_LIMITS["attachments_note"]),
+                            metadata={"description": "附件说明，一行一件"})
 
 
 class DraftFromFactsIn(Schema):

@@ -22,6 +22,8 @@ from workflows.errors import WorkflowError
 
 CHUNK = 64 * 1024
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+#: room for the multipart envelope and the form's other fields around one file of the largest size
+MULTIPART_OVERHEAD = 64 * 1024
 MAX_NAME = 120
 
 PDF = "application/pdf"
@@ -63,6 +65,21 @@ def storage_dir() -> Path:
 
 def max_upload() -> int:
     return int(current_app.config.get("PLANDESK_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
+
+
+def request_limit() -> int:
+    """The largest request body the screens and the API's uploads accept: one file of
+    ``PLANDESK_MAX_UPLOAD`` bytes and its multipart envelope (the one limit of both)."""
+    return max_upload() + MULTIPART_OVERHEAD
+
+
+def size_label(size: int) -> str:
+    """``20 MB``, ``512 KB``, ``900 B``: a limit as people read it."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} B"
 
 
 def blob_path(sha256: str) -> Path:
@@ -141,7 +158,7 @@ def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise UploadTooLarge(f"文件不能超过 {limit // (1024 * 1024) or 1} MB",
+                    raise UploadTooLarge(f"文件不能超过 {size_label(limit)}",
                                          details={"limit": limit})
                 digest.update(chunk)
                 out.write(chunk)

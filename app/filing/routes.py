@@ -25,6 +25,7 @@ from app.screens.ui import error_message, register_error_pages, roles_required
 from app.units.models import Unit
 from workflows.errors import WorkflowError
 from workflows.notice import KINDS as NOTICE_KINDS
+from workflows.notice import TEXT_LIMITS as NOTICE_TEXT_LIMITS
 from workflows.roles import Role
 
 bp = Blueprint("filing", __name__)
@@ -185,4 +186,4 @@ def _notice_form(item: Any) -> Any:
             return redirect(url_for("screens.item_page", item_id=notice.id))
     selected = values.getlist("subject_units") if hasattr(values, "getlist") else values.get("subject_units", [])
     return render_template("filing/notice_form.html", item=item, values=values, selected=set(selected),
-                           units=_units(), kinds=NOTICE_KINDS)
+                           units=_units(), kinds=NOTICE_KINDS, limits=NOTICE_TEXT_LIMITS)

@@ -43,6 +43,14 @@ def indicator_codes_for(item: Item) -> list[str]:
     return sorted(codes)
 
 
+def indicator_labels_for(item: Item, codes: list[str] | None) -> dict[str, str]:
+    """The Chinese title of each indicator code (what a guard's reason names a figure by)."""
+    if not codes:
+        return {}
+    return dict(db.session.execute(select(Indicator.code, Indicator.title).where(
+        Indicator.plan_id == item.plan_id, Indicator.code.in_(codes))).tuples().all())
+
+
 class LazyFacts(Mapping[str, Any]):
     """Facts computed on first read: a transition pays only for the queries its guards need."""
 
@@ -72,15 +80,20 @@ def subject_for(item: Item) -> Subject:
         category = _category_of(item)
         loaders["level"] = lambda: category().level if category() else item.category.split("_", 1)[0]
         loaders["indicator_codes"] = lambda: [c["code"] for c in _checklist(category())] or None
+        loaders["indicator_labels"] = lambda: {c["code"]: c.get("title") or c["code"] for c in _checklist(category())}
         loaders["missing_fields"] = lambda: [label for attr, label in APPLICATION_REQUIRED
                                              if not (getattr(item, attr) or "").strip()]
         loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
     elif item.type == "task":
         loaders["has_plan_document"] = lambda: evidence_in_phase(item, "plan") > 0
         loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
-        loaders["indicator_codes"] = lambda: indicator_codes_for(item) or None
+        codes = _once(lambda: indicator_codes_for(item))
+        loaders["indicator_codes"] = lambda: codes() or None
+        loaders["indicator_labels"] = lambda: indicator_labels_for(item, codes())
     elif item.type == "report":
-        loaders["indicator_codes"] = lambda: indicator_codes_for(item) or None
+        codes = _once(lambda: indicator_codes_for(item))
+        loaders["indicator_codes"] = lambda: codes() or None
+        loaders["indicator_labels"] = lambda: indicator_labels_for(item, codes())
     elif item.type == "notice":
         values["missing_fields"] = [label for attr, label in NOTICE_REQUIRED if not getattr(item, attr)]
         audience = frozenset(db.session.scalars(

@@ -29,11 +29,11 @@ from app.units.models import Unit
 from workflows.audit import canonical_json
 from workflows.base import Spec
 from workflows.errors import GuardFailed, NotFound, NotPermitted
-from workflows.notice import KINDS
+from workflows.notice import KINDS, TEXT_LABELS, TEXT_LIMITS
 from workflows.roles import Actor, Role
 
 TEXT_FIELDS = ("title", "addressees", "body", "copies", "attachments_note")
-MAX_LENGTHS = {"title": 200, "addressees": 500, "body": 20000, "copies": 1000, "attachments_note": 1000}
+MAX_LENGTHS = TEXT_LIMITS
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
 
@@ -66,10 +66,10 @@ def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
             clean[key] = None
             continue
         if not isinstance(value, str):
-            reasons.append(f"“{key}”必须是文本")
+            reasons.append(f"“{TEXT_LABELS[key]}”必须是文本")
             continue
         if len(value) > MAX_LENGTHS[key]:
-            reasons.append(f"“{key}”不能超过 {MAX_LENGTHS[key]} 个字符")
+            reasons.append(f"“{TEXT_LABELS[key]}”不能超过 {MAX_LENGTHS[key]} 个字符")
             continue
         clean[key] = value.strip()
     if "subject_units" in values:

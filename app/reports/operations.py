@@ -8,9 +8,9 @@ the same transaction, and a report missing any of its unit's figures is refused.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -26,14 +26,12 @@ from app.reports.models import Report, ReportFigure
 from app.units.models import Unit, UnitKind
 from workflows.base import Spec, state_title
 from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted, StaleVersion
+from workflows.guards import figure_value
 from workflows.permissions import can_see
 from workflows.roles import Actor, Role
 
 SYSTEM = Actor(None, "system", Role.admin, None)
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
-#: Numeric(14, 2): twelve digits before the point
-MAX_FIGURE = Decimal("999999999999.99")
-TWO_PLACES = Decimal("0.01")
 #: the attribute ``edit_draft`` records figure changes under (synchronised to ReportFigure rows here)
 FIGURE_CHANGES = "figure_values"
 
@@ -135,8 +133,9 @@ def open_quarterly_reports(session: Session, plan: Plan, year: int, quarter: int
     return result
 
 
-def parse_figures(raw: Mapping[str, Any], allowed: Sequence[str]) -> dict[str, Decimal | None]:
-    """Figures typed in (code → text or number; blank = none), as Decimals; GuardFailed lists each problem."""
+def parse_figures(raw: Mapping[str, Any], allowed: Mapping[str, str]) -> dict[str, Decimal | None]:
+    """Figures typed in (code → text or number; blank = none), as Decimals, under the one figure rule
+    of ``workflows.guards``; ``allowed`` maps each code to its title. GuardFailed lists each problem."""
     problems: list[str] = []
     out: dict[str, Decimal | None] = {}
     for code, value in raw.items():
@@ -146,22 +145,13 @@ def parse_figures(raw: Mapping[str, Any], allowed: Sequence[str]) -> dict[str, D
         if value is None or (isinstance(value, str) and not value.strip()):
             out[code] = None
             continue
-        if isinstance(value, bool):
-            problems.append(f"指标“{code}”的数据必须是数字")
-            continue
-        try:
-            number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
-        except InvalidOperation:
-            problems.append(f"指标“{code}”的数据必须是数字")
-            continue
-        if not number.is_finite() or number < 0:
-            problems.append(f"指标“{code}”的数据不能为负数")
-        elif number > MAX_FIGURE:
-            problems.append(f"指标“{code}”的数据过大")
-        elif number != number.quantize(TWO_PLACES):
-            problems.append(f"指标“{code}”最多保留两位小数")
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("，", "")
+        number, problem = figure_value(allowed[code] or code, value)
+        if problem:
+            problems.append(problem)
         else:
-            out[code] = number.quantize(TWO_PLACES)
+            out[code] = number
     if problems:
         raise GuardFailed(problems)
     return out
@@ -213,7 +203,7 @@ def save_report_figures(session: Session, report_id: int, actor: Actor, *, versi
     recorded when nothing changed.
     """
     report = _ensure_editable(session.get(Report, report_id), actor, version)
-    allowed = [i.code for i in report_indicators(session, report.plan_id, _unit_of(session, report))]
+    allowed = {i.code: i.title for i in report_indicators(session, report.plan_id, _unit_of(session, report))}
     values = parse_figures(figures, allowed)
     before = current_figures(report)
     changes = {code: (None if value is None else str(value)) for code, value in values.items()
@@ -236,7 +226,7 @@ def store_submitted_figures(item: Item, sp: Spec, actor: Actor, comment: str | N
     session = db.session
     report = item if isinstance(item, Report) else session.get(Report, item.id)
     expected = report_indicators(session, report.plan_id, _unit_of(session, report))
-    allowed = [i.code for i in expected]
+    allowed = {i.code: i.title for i in expected}
     submitted = data.get("figures") or {}
     # a county may also send its demo-site quotas (the engine's guard allows them); they are not stored
     extra = set(submitted) - set(allowed)
