@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.items.operations import create_item
+from app.items.operations import create_item, recompute_deadlines
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
 from app.plans.schema import (PlanData, PlanDataError, TaskData, UnitData, default_groups, read_plan_file,
                               unit_text)
@@ -53,7 +53,8 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     _set(plan, title=data.title, issuer=data.issuer, document_number=data.document_number,
          issued_on=data.issued_on, is_current=True, notice_issuer_unit_id=units[data.notice_issuer.unit].id,
          notice_issuer_name=data.notice_issuer.name, notice_issuer_code=data.notice_issuer.code,
-         review_working_days=data.review_working_days)
+         review_working_days=data.review_working_days,
+         draft_working_days=data.draft_working_days)
     if plan.source_sha256 != source_sha256:
         plan.source_sha256, plan.loaded_at = source_sha256, utcnow()
     db.session.flush()
@@ -66,8 +67,10 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     groups = data.groups or default_groups(data.units)
     upsert_tasks(plan, data.tasks, units, data.units, groups, counts)
     db.session.flush()
+    moved = recompute_deadlines(plan.id)
     return (f"plan {data.code}: {len(data.tasks)} tasks, {len(data.targets)} targets; created "
-            f"{counts['units']} units, {counts['tasks']} tasks, {counts['assignments']} assignments")
+            f"{counts['units']} units, {counts['tasks']} tasks, {counts['assignments']} assignments"
+            + (f"; deadlines recomputed on {moved} items" if moved else ""))
 
 
 def _upsert_units(unit_data: Sequence[UnitData], counts: dict[str, int]) -> dict[str, Unit]:

@@ -26,6 +26,8 @@ class Plan(db.Model):
     notice_issuer_name: Mapped[str] = mapped_column(String(100))
     notice_issuer_code: Mapped[str] = mapped_column(String(32))
     review_working_days: Mapped[int] = mapped_column(Integer, default=10)
+    #: working days a new or returned draft has to be submitted, per workflow name (absent: the workflow's default)
+    draft_working_days: Mapped[dict[str, int] | None] = mapped_column(JSON, default=dict)
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -47,8 +47,10 @@ def test_submit_endorse_and_send_back_are_recorded(ctx, new_application) -> None
     ]
     assert evs[2].comment == "缺少村委会证明" and evs[2].role == "county_reviewer" and evs[2].unit == "huoqiu"
     assert evs[2].prev_hash == evs[1].hash
-    # the due date follows the state: back in mobilization.draft, the plan's mobilization deadline
-    assert item.due_on.isoformat() == "2018-07-31"
+    # the deadlines follow the state: back in mobilization.draft, the returned draft has ten working days
+    # again (from 2018-07-10); the plan's mobilization date stays the phase deadline
+    assert item.due_on.isoformat() == "2018-07-24"
+    assert item.phase_due_on.isoformat() == "2018-07-31"
     assert verify(db.session).ok
 
 

@@ -117,6 +117,10 @@ def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str
     assert notice.addressees == "各县区人民政府，市直有关部门"
     lines = notice.body.splitlines()
     assert lines[1] == "一、逾期未完成事项" and "二、检查验收未通过事项" in lines and "三、整改逾期事项" in lines
+    # after the plan's date for filing, a county short of its demo-site quotas is behind the plan (the unit,
+    # not its drafts)
+    assert "四、未按方案进度完成目标任务" in lines
+    assert any("至方案规定的2018年7月31日仅申报" in line for line in lines)
     assert any(line.startswith("（一）霍邱县（") for line in lines), lines[:3]
     assert any("期限2018年7月31日，已逾期10天" in line for line in lines)
     assert any("期限2018年7月20日，已逾期21天" in line for line in lines)
