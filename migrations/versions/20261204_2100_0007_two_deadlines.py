@@ -1,8 +1,9 @@
-"""items: two deadlines (handling and phase) and the business date of filing; plans: draft working days
+"""items: two deadlines (handling and phase) and the business date of filing; plans: draft working days, groups
 
 ``items.due_on`` stays the handling deadline of the current step; ``items.phase_due_on`` is the
 plan's date for the item's phase, ``items.filed_on`` the business date it was created on, and
-``plans.draft_working_days`` the working days a draft has per workflow. Existing rows get their
+``plans.draft_working_days`` the working days a draft has per workflow, ``plans.unit_groups`` the plan's
+groups of units (for reading annex tables that name them). Existing rows get their
 phase date from the plan and their filing date from ``created_at``; their handling deadline is
 recomputed by the next ``plan load`` (which ``make run`` runs) or at their next transition.
 
@@ -23,6 +24,7 @@ def upgrade():
     op.add_column("items", sa.Column("phase_due_on", sa.Date(), nullable=True))
     op.add_column("items", sa.Column("filed_on", sa.Date(), nullable=True))
     op.add_column("plans", sa.Column("draft_working_days", sa.JSON(), nullable=True))
+    op.add_column("plans", sa.Column("unit_groups", sa.JSON(), nullable=True))
     _backfill()
 
 
@@ -46,6 +48,7 @@ def _backfill() -> None:
 
 def downgrade():
     with op.batch_alter_table("plans") as batch:
+        batch.drop_column("unit_groups")
         batch.drop_column("draft_working_days")
     with op.batch_alter_table("items") as batch:
         batch.drop_column("filed_on")

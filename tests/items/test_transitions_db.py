@@ -232,7 +232,7 @@ def test_deadlines_tick_is_idempotent_and_leaves_items_alone(app) -> None:
         versions = dict(db.session.execute(select(Item.id, Item.version)).tuples().all())
         updated = dict(db.session.execute(select(Item.id, Item.updated_at)).tuples().all())
     first = runner.invoke(args=["deadlines", "tick"])
-    assert first.exit_code == 0 and "deadline marks: 169" in first.output
+    assert first.exit_code == 0 and "deadline marks: 190" in first.output
     second = runner.invoke(args=["deadlines", "tick"])
     assert "deadline marks: 0" in second.output and "anchor: unchanged" in second.output
     with app.app_context():
@@ -240,7 +240,7 @@ def test_deadlines_tick_is_idempotent_and_leaves_items_alone(app) -> None:
         assert dict(db.session.execute(select(Item.id, Item.updated_at)).tuples().all()) == updated
         reminders = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                       .where(OutboxMessage.kind == "reminder"))
-        assert reminders == 169
+        assert reminders == 190
 
 
 def test_version_check_alone_holds_without_the_row_lock(app, new_application, monkeypatch) -> None:

@@ -73,8 +73,8 @@ def test_overdue_tasks_are_listed_per_unit_with_days_late(ctx: Flask) -> None:
     assert {(e["deadline"], e["days_late"], e["level"]) for e in huoqiu["overdue_items"]} == \
         {("2018-07-31", 10, "overdue")}
     assert huoqiu["failed_acceptances"] == [] and huoqiu["overdue_rectifications"] == []
-    # every one of the 169 assignments is late, each under its own unit
-    assert sum(len(u["overdue_items"]) for u in facts["units"]) == 169
+    # every one of the 190 assignments is late, each under its own unit
+    assert sum(len(u["overdue_items"]) for u in facts["units"]) == 190
     serious = criticism_facts(db.session, plan().id, date(2018, 9, 15), county="yeji")
     assert [u["unit"] for u in serious["units"]] == ["yeji"]
     assert {(e["days_late"], e["level"]) for e in serious["units"][0]["overdue_items"]} == \
