@@ -148,6 +148,11 @@ class Workflow:
     specs: tuple[Spec, ...]
     #: draft states whose fields may be edited, and by which roles (own unit, except notices)
     editable: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+    #: working days a new or returned draft has to be submitted (the plan may set another figure)
+    draft_working_days: int = 10
+    #: drafts the plan itself creates (task assignments) are due on the plan's phase date, not sooner
+    #: than ``draft_working_days``; drafts a unit creates are due ``draft_working_days`` after creation
+    drafts_follow_plan: bool = False
     machine: Machine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

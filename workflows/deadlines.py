@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -47,28 +47,66 @@ def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS
     return date(year, last_month, calendar.monthrange(year, last_month)[1]) + timedelta(days=days)
 
 
+#: working days a draft (new or returned) has to be submitted, unless the plan sets another figure
+DRAFT_WORKING_DAYS = 10
+#: phases whose step is the office's or finished: no handling deadline
+NO_DEADLINE_PHASES = frozenset({"consolidation", "rejected", "revoked", "accepted", "issued", "draft"})
+
+
+def phase_deadline(state: str, *, phase_deadlines: Mapping[str, date | None], task_deadline: date | None = None,
+                   filing_deadline: date | None = None) -> date | None:
+    """The plan's date for the phase ``state`` belongs to: a fact about the plan, not about who holds the item.
+
+    A task in implementation takes its own annex deadline (the plan's date for that task); a periodic
+    filing (a quarterly report) its filing deadline; every other phase the plan's phase deadline.
+    """
+    phase = state.partition(".")[0]
+    if filing_deadline is not None:
+        return filing_deadline
+    if phase == "implementation" and task_deadline is not None:
+        return task_deadline
+    return phase_deadlines.get(phase)
+
+
 def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date | None],
              task_deadline: date | None = None, rectification_deadline: date | None = None,
-             review_days: int = 10, filing_deadline: date | None = None) -> date | None:
-    """When an item in ``state`` (entered on ``entered_on``) is due; None for states without one.
+             review_days: int = 10, filing_deadline: date | None = None,
+             draft_days: int = DRAFT_WORKING_DAYS, drafts_follow_plan: bool = False,
+             add_days: Callable[[date, int], date] = add_working_days) -> date | None:
+    """The handling deadline of ``state`` (entered on ``entered_on``): when whoever holds the item must act.
 
-    Review steps are due ``review_days`` working days after the item entered them; rectification
-    takes the deadline the office set; implementation takes the task's own annex deadline; a
-    periodic filing's draft (a quarterly report) takes ``filing_deadline``; other phases take the
-    plan's phase deadline.
+    This is what lights, worklists, reminders and "overdue" count from; the plan's date for the
+    phase is :func:`phase_deadline`. The rules:
+
+    - a periodic filing's draft (a quarterly report) is due on ``filing_deadline``;
+    - a review step is due ``review_days`` working days after the item entered it;
+    - rectification is due on the date the office ordered;
+    - a draft (new or sent back) is due ``draft_days`` working days after it was created or returned;
+      where drafts follow the plan (task assignments, created by the plan itself), on the phase
+      date instead, but never sooner than those ``draft_days``;
+    - any other step with a plan date (implementation) is due on that date, never sooner than
+      ``draft_days`` working days after the item entered the step;
+    - consolidation and final states have none.
+
+    So no item is ever overdue on the day it enters a step: a county filing after the plan's date is
+    *filed late* (a fact about the unit), not an overdue draft.
     """
     phase, _, step = state.partition(".")
     if state == "draft" and filing_deadline is not None:
         return filing_deadline
     if step in REVIEW_STEPS or state in REVIEW_STEPS:
-        return add_working_days(entered_on, review_days)
+        return add_days(entered_on, review_days)
     if phase == "rectification":
         return rectification_deadline
-    if phase == "implementation" and task_deadline is not None:
-        return task_deadline
-    if phase in ("consolidation", "rejected", "revoked", "accepted", "issued", "draft"):
+    if phase in NO_DEADLINE_PHASES:
         return None
-    return phase_deadlines.get(phase)
+    floor = add_days(entered_on, draft_days)
+    if step == "draft" and not drafts_follow_plan:
+        return floor
+    planned = phase_deadline(state, phase_deadlines=phase_deadlines, task_deadline=task_deadline)
+    if planned is None:
+        return floor if step == "draft" else None
+    return max(planned, floor)
 
 
 def overdue_level(due: date | None, today: date) -> OverdueLevel:

@@ -74,4 +74,5 @@ TASK = Workflow(
     specs=SPECS,
     editable={S.mobilization_draft.value: frozenset({CF, DF}), S.implementation.value: frozenset({CF, DF}),
               S.rectification_draft.value: frozenset({CF, DF})},
+    drafts_follow_plan=True,
 )

@@ -157,7 +157,12 @@ class ItemDetailOut(Schema):
     version = fields.Integer(required=True)
     unit = fields.String(required=True)
     county = fields.String(required=True, allow_none=True)
-    due_at = fields.Date(required=True, allow_none=True)
+    due_at = fields.Date(required=True, allow_none=True,
+                         metadata={"description": "当前环节的办理期限（已批准延期的，为延期后的日期）"})
+    phase_deadline = fields.Date(required=True, allow_none=True,
+                                 metadata={"description": "方案为该事项所处阶段规定的时限"})
+    filed_late = fields.Boolean(required=True,
+                                metadata={"description": "申报晚于方案规定的申报时限（单位的事实，不是逾期）"})
     overdue = fields.String(required=True, validate=OneOf(LEVELS))
     category = fields.String(validate=OneOf(CATEGORIES), metadata={"description": "仅示范创建申报"})
     site_name = fields.String(metadata={"description": "仅示范创建申报"})

@@ -11,9 +11,10 @@ from app.attachments.models import Attachment
 from app.attachments.operations import live_attachments
 from app.audit.models import AuditEventRow
 from app.extensions import db
+from app.extension_requests.operations import effective_due
+from app.items.deadlines import filed_late
 from app.items.models import Item
 from workflows.base import state_title
-from app.extension_requests.operations import effective_due
 from workflows.deadlines import overdue_level
 from workflows.engine import available_actions, input_requirements
 from workflows.permissions import Subject
@@ -66,6 +67,8 @@ def item_detail(subject: Subject, actor: Actor, today: date) -> dict[str, Any]:
         **item_summary(item, today),
         "state_title": state_title(item.state),
         "unit": item.unit.slug,
+        "phase_deadline": iso_date(item.phase_due_on),
+        "filed_late": filed_late(item),
         "attachments": [attachment_dict(a) for a in live_attachments(item.id)],
         "actions": [{"trigger": a.trigger, "title": a.title, "requires": list(input_requirements(a))}
                     for a in available_actions(subject, actor)],

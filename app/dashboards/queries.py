@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -105,6 +106,12 @@ class QuotaRow:
     @property
     def is_met(self) -> bool:
         return self.achieved >= self.target
+
+    #: behind the plan: "filed" (too few sites filed once the plan's date for filing has passed),
+    #: "achieved" (target not met once the plan's date for acceptance has passed), else None
+    behind: str | None = None
+    #: the plan's date the row is behind against
+    behind_since: date | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"county": self.county, "county_name": self.county_name, "indicator": self.indicator,
@@ -196,7 +203,9 @@ def quota_board_statement(plan_id: int, today: date):
         select(units.c.slug, units.c.name, indicators.c.code, indicators.c.title, indicators.c.measure,
                source.label("source"), targets.c.figure,
                func.coalesce(measured.c.achieved, 0).label("achieved"),
-               func.coalesce(measured.c.pending, 0).label("pending"))
+               func.coalesce(measured.c.pending, 0).label("pending"),
+               _phase_date(plan_id, "mobilization").label("filing_date"),
+               _phase_date(plan_id, "acceptance").label("acceptance_date"))
         .select_from(
             targets.join(indicators, indicators.c.id == targets.c.indicator_id)
             .outerjoin(units, units.c.id == targets.c.unit_id)
@@ -205,6 +214,12 @@ def quota_board_statement(plan_id: int, today: date):
         .where(targets.c.plan_id == plan_id)
         .order_by(indicators.c.sort_order, indicators.c.id, targets.c.unit_id.is_(None), units.c.sort_order,
                   units.c.id))
+
+
+def _phase_date(plan_id: int, code: str) -> Any:
+    """The plan's date for phase ``code``, as a scalar subquery (one row of plan_phases)."""
+    return (select(PlanPhase.deadline).where(PlanPhase.plan_id == plan_id, PlanPhase.code == code)
+            .scalar_subquery())
 
 
 def quota_board(session: Session, plan_id: int, today: date, county: str | None = None) -> list[QuotaRow]:
@@ -216,12 +231,37 @@ def quota_board(session: Session, plan_id: int, today: date, county: str | None 
     API and the notices' commendation drafts.
     """
     rows = session.execute(quota_board_statement(plan_id, today)).all()
-    out = [QuotaRow(county=r[0], county_name=r[1] or CITY_NAME, indicator=r[2], indicator_title=r[3],
-                    measure=r[4], source=r[5], target=_dec(r[6]), achieved=_dec(r[7]), pending=_dec(r[8]))
-           for r in rows]
+    out = []
+    for r in rows:
+        target, achieved, pending = _dec(r[6]), _dec(r[7]), _dec(r[8])
+        dates = {"mobilization": _as_day(r[9]), "acceptance": _as_day(r[10])}
+        behind, since = (_behind(r[5], target, achieved, pending, dates, today) if r[0] is not None
+                         else (None, None))
+        out.append(QuotaRow(county=r[0], county_name=r[1] or CITY_NAME, indicator=r[2], indicator_title=r[3],
+                            measure=r[4], source=r[5], target=target, achieved=achieved, pending=pending,
+                            behind=behind, behind_since=since))
     if county is not None:
         out = [r for r in out if r.county is None or r.county == county]
     return out
+
+
+def _as_day(value: object) -> date | None:
+    """A date from a scalar subquery (SQLite answers ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[return-value]
+
+
+def _behind(source: str, target: Decimal, achieved: Decimal, pending: Decimal, dates: dict[str, date | None],
+            today: date) -> tuple[str | None, date | None]:
+    """Whether a county is behind the plan on one quota: lateness belongs to the unit, not to its drafts.
+
+    Demo sites must be filed (accepted as creation objects or under review) by the plan's
+    mobilization date; every quota must be met by the plan's acceptance date."""
+    filing, acceptance = dates.get("mobilization"), dates.get("acceptance")
+    if acceptance is not None and today > acceptance and achieved < target:
+        return "achieved", acceptance
+    if source == "applications" and filing is not None and today > filing and achieved + pending < target:
+        return "filed", filing
+    return None, None
 
 
 def quota_hint(rows: Iterable[QuotaRow], county: str, indicator: str) -> str | None:

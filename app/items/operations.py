@@ -86,12 +86,27 @@ def create_item(item: Item, actor: Actor, data: Mapping[str, Any] | None = None)
     """Start a new item in its workflow's initial state and write the first event of its chain."""
     wf = get_workflow(item.type)
     engine.start(item, wf)
-    item.state_entered_on = today()
+    item.state_entered_on = item.filed_on = today()
     db.session.add(item)
     db.session.flush()
     refresh_due_date(db.session, item)
     engine.record_creation(subject_for(item), actor, store=SqlStore(db.session), data=data)
     return item
+
+
+def recompute_deadlines(plan_id: int) -> int:
+    """Recompute every item's two deadlines from its state and the plan's dates as they are now.
+
+    Run when a plan is (re)loaded: the deadlines are derived from the plan's dates and the working-day
+    rules, so a changed plan date, or rows written before the rules changed, are brought in line.
+    Returns how many items changed; a second run changes none."""
+    changed = 0
+    for item in db.session.scalars(select(Item).where(Item.plan_id == plan_id).order_by(Item.id)):
+        before = (item.due_on, item.phase_due_on)
+        refresh_due_date(db.session, item)
+        changed += (item.due_on, item.phase_due_on) != before
+    db.session.flush()
+    return changed
 
 
 def edit_draft(item_id: int, actor: Actor, *, version: int | None, changes: Mapping[str, Any]) -> Item:

@@ -61,10 +61,12 @@ class ItemImage:
     assignments are recorded so :func:`write_image` writes exactly the changed columns."""
 
     __slots__ = ("_values", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days",
+                 "draft_working_days",
                  "chain_head")
 
     def __init__(self, values: dict[str, Any], *, unit: UnitRef, county: UnitRef | None,
                  category_ref: CategoryRef | None, annex_task: AnnexRef | None, review_working_days: int,
+                 draft_working_days: dict[str, int] | None = None,
                  chain_head: tuple[int, str] | None = None) -> None:
         object.__setattr__(self, "_values", values)
         object.__setattr__(self, "_changed", set())
@@ -73,6 +75,7 @@ class ItemImage:
         object.__setattr__(self, "category_ref", category_ref)
         object.__setattr__(self, "annex_task", annex_task)
         object.__setattr__(self, "review_working_days", review_working_days)
+        object.__setattr__(self, "draft_working_days", draft_working_days or {})
         #: (seq, hash) of the item's last audit event, read with the row (under its lock)
         object.__setattr__(self, "chain_head", chain_head)
 
@@ -122,6 +125,7 @@ def _load_statement() -> Any:
                categories.c.id.label("category_id"),
                annex.c.deadline.label("annex_deadline"), annex.c.indicator_codes.label("annex_indicator_codes"),
                annex.c.id.label("annex_id"), plans.c.review_working_days.label("review_working_days"),
+               plans.c.draft_working_days.label("draft_working_days"),
                _last_event(audit.c.seq).label("head_seq"), _last_event(audit.c.hash).label("head_hash"))
         .select_from(ITEMS)
         .join(owner, owner.c.id == ITEMS.c.unit_id)
@@ -158,12 +162,13 @@ def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = 
              if row["annex_id"] is not None else None)
     return ItemImage(values, unit=UnitRef(row["owner_slug"], row["owner_kind"]), county=county,
                      category_ref=category, annex_task=annex, review_working_days=row["review_working_days"],
+                     draft_working_days=row["draft_working_days"],
                      chain_head=(row["head_seq"], row["head_hash"]) if row["head_seq"] is not None else None)
 
 
 #: the columns a transition may change on ``items`` (the engine's state and version, the due date, the
 #: office's rectification deadline); written together, with the version check
-_MOVED = ("state", "version", "state_entered_on", "due_on", "rectification_deadline")
+_MOVED = ("state", "version", "state_entered_on", "due_on", "phase_due_on", "rectification_deadline")
 _MOVE = (update(ITEMS).where(ITEMS.c.id == bindparam("item_id"), ITEMS.c.version == bindparam("old_version"))
          .values({c: bindparam(c) for c in _MOVED}))
 _OWN_UPDATES: dict[tuple[str, frozenset[str]], Any] = {}

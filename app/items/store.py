@@ -14,9 +14,10 @@ from app.outbox.models import OutboxMessage
 from app.outbox.operations import note_queued, transition_messages
 from app.plans.models import Plan, PlanPhase
 from workflows.audit import AuditEvent
-from workflows.base import Spec
-from workflows.deadlines import REVIEW_STEPS, due_date, quarter_report_deadline
+from workflows.base import Spec, Workflow
+from workflows.deadlines import NO_DEADLINE_PHASES, REVIEW_STEPS, due_date, phase_deadline, quarter_report_deadline
 from workflows.permissions import Subject
+from workflows.registry import get_workflow
 from workflows.roles import Actor
 
 Effect = Callable[[Any, Spec, Actor, "str | None", Mapping[str, Any], date], None]
@@ -145,21 +146,42 @@ class _PhaseDeadlines(Mapping[str, "date | None"]):
 
 
 def refresh_due_date(session: Session, item: Any) -> None:
-    """Recompute the stored due date from the state, the plan's dates and the item's own deadlines.
+    """Recompute the item's two deadlines from its state, the plan's dates and its own deadlines.
 
-    Queries only what the state's rule needs (review steps: the plan's review days; other phases:
-    that one phase's deadline)."""
+    ``due_on`` is the handling deadline of the current step (what lights, worklists, reminders and
+    "overdue" count from); ``phase_due_on`` the plan's date for its phase. Queries only what the
+    state's rules need."""
+    workflow = get_workflow(item.type)
+    phases = _PhaseDeadlines(session, item.plan_id)
+    annex = getattr(item, "annex_task", None)
+    task_deadline = annex.deadline if annex is not None else None
+    filing_deadline = (quarter_report_deadline(item.year, item.quarter)
+                       if getattr(item, "type", None) == "report" else None)
+    item.due_on = due_date(
+        item.state, entered_on=item.state_entered_on, phase_deadlines=phases, task_deadline=task_deadline,
+        rectification_deadline=item.rectification_deadline, review_days=_review_days(session, item),
+        filing_deadline=filing_deadline, draft_days=_draft_days(session, item, workflow),
+        drafts_follow_plan=workflow.drafts_follow_plan)
+    item.phase_due_on = phase_deadline(item.state, phase_deadlines=phases, task_deadline=task_deadline,
+                                       filing_deadline=filing_deadline)
+
+
+def _review_days(session: Session, item: Any) -> int:
     review_days = getattr(item, "review_working_days", None)
     phase, _, step = item.state.partition(".")
     if review_days is None and (step or phase) in REVIEW_STEPS:
-        review_days = session.scalar(select(Plan.review_working_days).where(Plan.id == item.plan_id)) or 10
-    annex = getattr(item, "annex_task", None)
-    item.due_on = due_date(
-        item.state, entered_on=item.state_entered_on,
-        phase_deadlines=_PhaseDeadlines(session, item.plan_id),
-        task_deadline=annex.deadline if annex is not None else None,
-        rectification_deadline=item.rectification_deadline,
-        review_days=review_days or 10,
-        filing_deadline=(quarter_report_deadline(item.year, item.quarter)
-                         if getattr(item, "type", None) == "report" else None),
-    )
+        review_days = session.scalar(select(Plan.review_working_days).where(Plan.id == item.plan_id))
+    return review_days or 10
+
+
+def _draft_days(session: Session, item: Any, workflow: Workflow) -> int:
+    """The plan's working days for a draft of this workflow, else the workflow's own default.
+
+    Read only for the steps whose deadline uses it (drafts and plan-dated steps)."""
+    phase, _, step = item.state.partition(".")
+    if step in REVIEW_STEPS or phase in REVIEW_STEPS or phase in ("rectification", *NO_DEADLINE_PHASES):
+        return workflow.draft_working_days
+    configured = getattr(item, "draft_working_days", None)
+    if configured is None:
+        configured = session.scalar(select(Plan.draft_working_days).where(Plan.id == item.plan_id))
+    return int((configured or {}).get(workflow.name, workflow.draft_working_days))

@@ -16,8 +16,9 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.plans.loader import plan_groups
 from app.plans.models import AnnexTask, Plan
-from app.plans.schema import PlanDataError, UnitData, default_groups, unit_text
+from app.plans.schema import PlanDataError, UnitData, unit_text
 from app.plans.xlsx import read_annex_xlsx
 from app.screens.terms import N_
 from app.tasks.models import TaskAssignment
@@ -72,7 +73,7 @@ def preview_annex_xlsx(session: Session, file: Path | IO[bytes]) -> Preview:
     if plan is None:
         return Preview(None, errors=["尚未导入任何方案，请先运行 plan load"])
     units = unit_data(session)
-    groups = default_groups(units)
+    groups = plan_groups(plan, units)
     try:
         tasks = read_annex_xlsx(file, units, groups)
     except PlanDataError as exc:

@@ -117,7 +117,7 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     scope = [Item.plan_id == plan_id, Item.type.in_(FACT_TYPES)]
     if county_id is not None:
         scope.append(Item.county_id == county_id)
-    grouped = _Units(("overdue_items", "failed_acceptances", "overdue_rectifications"))
+    grouped = _Units(("overdue_items", "failed_acceptances", "overdue_rectifications", "behind_quotas"))
 
     # Overdue items and overdue rectifications: one query, split by the state's phase.
     late = (select(Item.id, Item.type, Item.title, Item.state, due_col, level, in_rectification,
@@ -154,7 +154,24 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
                  "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat()}
         grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
 
+    _add_behind_quotas(session, grouped, plan_id, today, county)
     return {"kind": "criticism", "as_of": today.isoformat(), "county": county, "units": grouped.as_list()}
+
+
+def _add_behind_quotas(session: Session, grouped: _Units, plan_id: int, today: date, county: str | None) -> None:
+    """Counties behind the plan on a quota once the plan's date for it has passed (the unit's lateness)."""
+    board = [r for r in quota_board(session, plan_id, today, county=county) if not r.is_city and r.behind]
+    if not board:
+        return
+    units = {slug: (name, kind, sort, uid) for slug, name, kind, sort, uid in session.execute(
+        select(*_unit_columns(Unit)).where(Unit.slug.in_({r.county for r in board})))}
+    for r in board:
+        name, kind, sort, uid = units[r.county]
+        grouped.add(r.county, name, kind, (sort, uid), "behind_quotas",
+                    {"indicator": r.indicator, "indicator_title": r.indicator_title, "measure": r.measure,
+                     "target": number(r.target), "achieved": number(r.achieved),
+                     "filed": number(r.achieved + r.pending), "behind": r.behind,
+                     "deadline": r.behind_since.isoformat() if r.behind_since else None})
 
 
 def commendation_facts(session: Session, plan_id: int, today: date, county: str | None = None) -> dict[str, Any]:
@@ -230,10 +247,19 @@ def _exceeded(e: dict) -> str:
             f"超额完成目标任务。")
 
 
+def _behind(e: dict) -> str:
+    if e["behind"] == "filed":
+        return (f"{e['indicator_title']}：指标{e['target']}{e['measure']}，至方案规定的{cn_date(e['deadline'])}"
+                f"仅申报{e['filed']}{e['measure']}。")
+    return (f"{e['indicator_title']}：指标{e['target']}{e['measure']}，至方案规定的{cn_date(e['deadline'])}"
+            f"仅完成{e['achieved']}{e['measure']}。")
+
+
 SECTIONS = {
     "criticism": (("overdue_items", "逾期未完成事项", _late),
                   ("failed_acceptances", "检查验收未通过事项", _failed),
-                  ("overdue_rectifications", "整改逾期事项", _late)),
+                  ("overdue_rectifications", "整改逾期事项", _late),
+                  ("behind_quotas", "未按方案进度完成目标任务", _behind)),
     "commendation": (("passed_first_time", "一次性通过检查验收", _passed),
                      ("exceeded_quotas", "超额完成目标任务", _exceeded)),
 }

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
-from app.items.operations import create_item
+from app.items.operations import create_item, recompute_deadlines
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
 from app.plans.schema import (PlanData, PlanDataError, TaskData, UnitData, default_groups, read_plan_file,
                               unit_text)
@@ -53,7 +53,9 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     _set(plan, title=data.title, issuer=data.issuer, document_number=data.document_number,
          issued_on=data.issued_on, is_current=True, notice_issuer_unit_id=units[data.notice_issuer.unit].id,
          notice_issuer_name=data.notice_issuer.name, notice_issuer_code=data.notice_issuer.code,
-         review_working_days=data.review_working_days)
+         review_working_days=data.review_working_days,
+         draft_working_days=data.draft_working_days,
+         unit_groups={name: list(members) for name, members in _groups_of(data).items()})
     if plan.source_sha256 != source_sha256:
         plan.source_sha256, plan.loaded_at = source_sha256, utcnow()
     db.session.flush()
@@ -63,11 +65,22 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     indicators = _upsert_indicators(plan, data)
     _upsert_targets(plan, data, indicators, units)
     _upsert_categories(plan, data)
-    groups = data.groups or default_groups(data.units)
+    groups = _groups_of(data)
     upsert_tasks(plan, data.tasks, units, data.units, groups, counts)
     db.session.flush()
+    moved = recompute_deadlines(plan.id)
     return (f"plan {data.code}: {len(data.tasks)} tasks, {len(data.targets)} targets; created "
-            f"{counts['units']} units, {counts['tasks']} tasks, {counts['assignments']} assignments")
+            f"{counts['units']} units, {counts['tasks']} tasks, {counts['assignments']} assignments"
+            + (f"; deadlines recomputed on {moved} items" if moved else ""))
+
+
+def plan_groups(plan: Plan, unit_data: Sequence[UnitData]) -> dict[str, tuple[str, ...]]:
+    """The groups of units a loaded plan names (各县区人民政府 = the counties, unless the plan says otherwise)."""
+    return {**default_groups(unit_data), **{name: tuple(members) for name, members in (plan.unit_groups or {}).items()}}
+
+
+def _groups_of(data: PlanData) -> dict[str, tuple[str, ...]]:
+    return dict(data.groups) or default_groups(data.units)
 
 
 def _upsert_units(unit_data: Sequence[UnitData], counts: dict[str, int]) -> dict[str, Unit]:
@@ -179,7 +192,7 @@ def import_annex_xlsx(file: Path | IO[bytes], plan_code: str | None = None) -> s
     unit_rows = db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)).all()
     unit_data = [UnitData(slug=u.slug, name=u.name, kind=u.kind, code=u.code, aliases=tuple(u.aliases or ()))
                  for u in unit_rows]
-    groups = default_groups(unit_data)
+    groups = plan_groups(plan, unit_data)
     tasks = read_annex_xlsx(file, unit_data, groups)
     counts = {"units": 0, "tasks": 0, "assignments": 0}
     upsert_tasks(plan, tasks, {u.slug: u for u in unit_rows}, unit_data, groups, counts)

@@ -26,6 +26,10 @@ class Plan(db.Model):
     notice_issuer_name: Mapped[str] = mapped_column(String(100))
     notice_issuer_code: Mapped[str] = mapped_column(String(32))
     review_working_days: Mapped[int] = mapped_column(Integer, default=10)
+    #: working days a new or returned draft has to be submitted, per workflow name (absent: the workflow's default)
+    draft_working_days: Mapped[dict[str, int] | None] = mapped_column(JSON, default=dict)
+    #: group name -> member unit slugs (各县区人民政府, 市电商工作领导小组成员单位), for reading annex tables
+    unit_groups: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, default=dict)
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

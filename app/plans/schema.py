@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from workflows.registry import WORKFLOWS
+
 # The workflow's top-level states, in order (WORKFLOWS.md); every plan maps its steps onto them.
 PHASE_CODES = ("mobilization", "implementation", "self_assessment", "acceptance", "rectification",
                "consolidation")
@@ -115,6 +117,8 @@ class PlanData:
     issued_on: date
     notice_issuer: NoticeIssuerData
     review_working_days: int
+    #: working days a new or returned draft has to be submitted, per workflow (absent: 10)
+    draft_working_days: dict[str, int]
     units: tuple[UnitData, ...]
     groups: dict[str, tuple[str, ...]]  # group name -> member slugs
     phases: tuple[PhaseData, ...]
@@ -231,6 +235,23 @@ def read_plan_file(path: str | PathLike[str]) -> PlanData:
     return parse_plan(raw)
 
 
+def _draft_working_days(plan: "_Fields") -> dict[str, int]:
+    """``draft_working_days: {application: 10, task: 10}``: positive whole days per known workflow."""
+    raw = plan.raw.get("draft_working_days") or {}
+    if not isinstance(raw, Mapping):
+        plan.error("字段“draft_working_days”应为“流程: 工作日数”的映射")
+        return {}
+    out: dict[str, int] = {}
+    for name, days in raw.items():
+        if name not in WORKFLOWS:
+            plan.error(f"字段“draft_working_days”中未知流程“{name}”（可用：{'、'.join(sorted(WORKFLOWS))}）")
+        elif type(days) is not int or not 0 < days <= 250:
+            plan.error(f"字段“draft_working_days”中流程“{name}”的工作日数应为1至250的整数，实为“{days}”")
+        else:
+            out[str(name)] = days
+    return out
+
+
 class _Fields:
     """Typed access to one mapping of the document; problems go to a shared list, prefixed by where."""
 
@@ -336,7 +357,7 @@ def parse_plan(raw: Any) -> PlanData:
                   ("plan", "units", "groups", "phases", "indicators", "targets", "categories", "tasks"))
     plan = _Fields(top.raw.get("plan", {}), "方案（plan）", errors,
                    ("code", "title", "issuer", "document_number", "issued_on", "notice_issuer",
-                    "review_working_days"))
+                    "review_working_days"), optional=("draft_working_days",))
     units = _units(top.items("units"), errors)
     groups = _groups(top.raw.get("groups", {}), units, errors)
     indicators = _indicators(top.items("indicators"), errors)
@@ -356,6 +377,7 @@ def parse_plan(raw: Any) -> PlanData:
         issued_on=plan.day("issued_on") or date.min,
         notice_issuer=notice_issuer,
         review_working_days=plan.positive_int("review_working_days"),
+        draft_working_days=_draft_working_days(plan),
         units=units,
         groups=groups,
         phases=_phases(top.items("phases"), errors),

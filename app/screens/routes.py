@@ -18,6 +18,7 @@ from app.clock import today
 from app.extension_requests.operations import (can_decide, can_request, effective_due, pending_for,
                                                requests_of_item)
 from app.extensions import db
+from app.items.deadlines import filed_late, filing_deadline
 from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.operations import edit_draft, fire_transition
@@ -62,6 +63,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "actions": views.actions_for(subject, user_actors(), DANGER_TRIGGERS),
         "attachments": views.attachments(item), "returned": views.returned_reason(item, rows),
         "last": views.last_transition(rows), "due": due, "level": overdue_level(due, today()),
+        "filed_late": filed_late(item), "filing_deadline": filing_deadline(item),
         "figures": views.figure_inputs(item) if item.type in ("application", "task", "report") else [],
         "may_file": may_file(subject, actor), "kinds": KINDS,
         "extension_pending": pending_for(item.id), "extensions": requests_of_item(item.id),

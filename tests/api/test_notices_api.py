@@ -94,4 +94,4 @@ def test_ledger_export(api: Api) -> None:
     assert r.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in r.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(r.data))
-    assert book["工作台账"].max_row == 1 + 169
+    assert book["工作台账"].max_row == 1 + 190

@@ -33,7 +33,7 @@ def late(app):
 
 def test_overdue_list_is_every_late_item_most_late_first(late, ctx) -> None:
     rows, total = overdue_items(db.session, plan().id, date(2018, 8, 5), limit=None)
-    assert total == 169 and len(rows) == 169
+    assert total == 190 and len(rows) == 190
     assert all(r.days_late == 5 and r.level is OverdueLevel.overdue for r in rows)
     assert [r.id for r in rows] == sorted(r.id for r in rows)  # same due date: by id
     first = rows[0]
@@ -45,7 +45,7 @@ def test_overdue_list_is_every_late_item_most_late_first(late, ctx) -> None:
     rows, _ = overdue_items(db.session, plan().id, date(2018, 7, 25))
     assert rows == []
     soon, soon_total = overdue_items(db.session, plan().id, date(2018, 7, 25), include_due_soon=True)
-    assert soon_total == 169 and soon[0].days_late == -6 and soon[0].level is OverdueLevel.due_soon
+    assert soon_total == 190 and soon[0].days_late == -6 and soon[0].level is OverdueLevel.due_soon
 
 
 def test_overdue_by_unit(late, ctx) -> None:

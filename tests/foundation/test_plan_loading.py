@@ -58,11 +58,13 @@ def test_plan_rows(ctx) -> None:
 def test_one_assignment_per_responsible_unit(ctx) -> None:
     raw = raw_plan()
     county_slugs = {u["slug"] for u in raw["units"] if u["kind"] == "county"}
+    groups = {name: sorted(county_slugs) if members == "counties" else members
+              for name, members in raw["groups"].items()}
 
     def expand(entries: list[str]) -> list[str]:
         out: list[str] = []
         for e in entries:
-            out.extend(sorted(county_slugs) if e == "各县区人民政府" else [e])
+            out.extend(groups.get(e, [e]))  # a group (各县区人民政府, 市电商工作领导小组成员单位) is its members
         return out
 
     expected = {(t["number"], slug, True) for t in raw["tasks"] for slug in expand(t["lead"])}

@@ -59,7 +59,7 @@ def test_county_home_lists_only_its_own_county(auth, client, app) -> None:
 def test_city_reviewer_sees_every_unit(auth, client) -> None:
     auth.login("city_reviewer")
     page = client.get("/").get_data(as_text=True)
-    assert len(ITEM_ROW.findall(page)) == 50  # a full first page of the 169 assignments
+    assert len(ITEM_ROW.findall(page)) == 50  # a full first page of the 190 assignments
     assert "下一页" in page
 
 

@@ -47,8 +47,10 @@ def test_submit_endorse_and_send_back_are_recorded(ctx, new_application) -> None
     ]
     assert evs[2].comment == "缺少村委会证明" and evs[2].role == "county_reviewer" and evs[2].unit == "huoqiu"
     assert evs[2].prev_hash == evs[1].hash
-    # the due date follows the state: back in mobilization.draft, the plan's mobilization deadline
-    assert item.due_on.isoformat() == "2018-07-31"
+    # the deadlines follow the state: back in mobilization.draft, the returned draft has ten working days
+    # again (from 2018-07-10); the plan's mobilization date stays the phase deadline
+    assert item.due_on.isoformat() == "2018-07-24"
+    assert item.phase_due_on.isoformat() == "2018-07-31"
     assert verify(db.session).ok
 
 
@@ -230,7 +232,7 @@ def test_deadlines_tick_is_idempotent_and_leaves_items_alone(app) -> None:
         versions = dict(db.session.execute(select(Item.id, Item.version)).tuples().all())
         updated = dict(db.session.execute(select(Item.id, Item.updated_at)).tuples().all())
     first = runner.invoke(args=["deadlines", "tick"])
-    assert first.exit_code == 0 and "deadline marks: 169" in first.output
+    assert first.exit_code == 0 and "deadline marks: 190" in first.output
     second = runner.invoke(args=["deadlines", "tick"])
     assert "deadline marks: 0" in second.output and "anchor: unchanged" in second.output
     with app.app_context():
@@ -238,7 +240,7 @@ def test_deadlines_tick_is_idempotent_and_leaves_items_alone(app) -> None:
         assert dict(db.session.execute(select(Item.id, Item.updated_at)).tuples().all()) == updated
         reminders = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                       .where(OutboxMessage.kind == "reminder"))
-        assert reminders == 169
+        assert reminders == 190
 
 
 def test_version_check_alone_holds_without_the_row_lock(app, new_application, monkeypatch) -> None:

@@ -32,8 +32,8 @@ def test_ledger_has_one_row_per_task_assignment(ctx) -> None:
     sheet = book["工作台账"]
     assert tuple(c.value for c in sheet[1]) == LEDGER_HEADERS
     assert LEDGER_HEADERS[:5] == ("序号", "工作任务", "牵头责任单位", "配合单位", "时限要求")
-    assert sheet.max_row == 1 + 169
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:O170"
+    assert sheet.max_row == 1 + 190
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:O191"
     assert sheet.print_title_rows == "$1:$1"
     first = [c.value for c in sheet[2]]
     assert first[:9] == [1, "力争全市农村产品网络销售额达到65亿元。", "市商务局、各县区人民政府", "市农委、市旅游委、市经信委",
@@ -112,6 +112,6 @@ def test_download_button(auth, client) -> None:
     disposition = response.headers["Content-Disposition"]
     assert "attachment" in disposition
     assert "filename*=UTF-8''%E5%B7%A5%E4%BD%9C%E5%8F%B0%E8%B4%A6-2018-07-10.xlsx" in disposition
-    assert workbook(response.data)["工作台账"].max_row == 170
+    assert workbook(response.data)["工作台账"].max_row == 191
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/ledger.xlsx"' in page

@@ -47,7 +47,7 @@ def test_preview_lists_what_would_be_created_and_writes_nothing(ctx) -> None:
                                                                          ("霍邱县", "配合")])
     assert preview.tasks[0].status == "changed" and preview.tasks[0].changes == ["时限要求"]
     assert all(t.status == "same" for t in preview.tasks[1:-1])
-    assert counts() == (18, 169)
+    assert counts() == (18, 190)
 
 
 def test_row_errors_in_chinese(ctx) -> None:
@@ -86,14 +86,14 @@ def test_admin_previews_then_confirms(app, auth, client) -> None:
     assert "新增 <b>1</b> 项" in page and "将新建任务落实事项 <b>3</b> 个" in page and "确认导入" in page
     assert "建设农村电商公共服务中心数据平台" in page and "市统计局（配合）" in page
     with app.app_context():
-        assert counts() == (18, 169)
+        assert counts() == (18, 190)
     token = re.search(r'name="token" value="([0-9a-f]{64})"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post("/admin/plan-import/confirm", data={"csrf_token": csrf, "token": token})
     assert response.status_code == 302
     assert "导入完成" in client.get("/admin/plan-import").get_data(as_text=True)
     with app.app_context():
-        assert counts() == (19, 172)
+        assert counts() == (19, 193)
     # the stashed upload is gone once imported
     assert client.post("/admin/plan-import/confirm", data={"csrf_token": csrf, "token": token}).status_code == 302
     assert "上传的文件已失效" in client.get("/admin/plan-import").get_data(as_text=True)

@@ -73,8 +73,8 @@ def test_overdue_tasks_are_listed_per_unit_with_days_late(ctx: Flask) -> None:
     assert {(e["deadline"], e["days_late"], e["level"]) for e in huoqiu["overdue_items"]} == \
         {("2018-07-31", 10, "overdue")}
     assert huoqiu["failed_acceptances"] == [] and huoqiu["overdue_rectifications"] == []
-    # every one of the 169 assignments is late, each under its own unit
-    assert sum(len(u["overdue_items"]) for u in facts["units"]) == 169
+    # every one of the 190 assignments is late, each under its own unit
+    assert sum(len(u["overdue_items"]) for u in facts["units"]) == 190
     serious = criticism_facts(db.session, plan().id, date(2018, 9, 15), county="yeji")
     assert [u["unit"] for u in serious["units"]] == ["yeji"]
     assert {(e["days_late"], e["level"]) for e in serious["units"][0]["overdue_items"]} == \
@@ -117,6 +117,10 @@ def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str
     assert notice.addressees == "各县区人民政府，市直有关部门"
     lines = notice.body.splitlines()
     assert lines[1] == "一、逾期未完成事项" and "二、检查验收未通过事项" in lines and "三、整改逾期事项" in lines
+    # after the plan's date for filing, a county short of its demo-site quotas is behind the plan (the unit,
+    # not its drafts)
+    assert "四、未按方案进度完成目标任务" in lines
+    assert any("至方案规定的2018年7月31日仅申报" in line for line in lines)
     assert any(line.startswith("（一）霍邱县（") for line in lines), lines[:3]
     assert any("期限2018年7月31日，已逾期10天" in line for line in lines)
     assert any("期限2018年7月20日，已逾期21天" in line for line in lines)

@@ -14,6 +14,11 @@ from app.plans.schema import (PHASE_CODES, PlanData, PlanDataError, parse_plan, 
 PLAN_FILE = Path(__file__).resolve().parents[2] / "app" / "plans" / "data" / "luan-2018-143.yaml"
 COUNTIES = ("huoqiu", "shucheng", "jinzhai", "huoshan", "jinan", "yuan", "yeji")
 C = "counties"  # 各县区人民政府 in the tables below
+#: 市电商工作领导小组成员单位: the municipal units the plan gives duties to, but the lead of task 18
+LEADING_GROUP_MEMBERS = ("agriculture", "tourism", "economy", "market_regulation", "postal_admin", "post_company",
+                         "planning", "land", "development", "transport", "hrss", "supply_coop", "pboc",
+                         "food_drug", "finance", "poverty", "forestry", "education", "disabled", "youth_league",
+                         "women", "statistics")
 
 DEPARTMENTS = {
     "commerce": "市商务局", "economy": "市经信委", "transport": "市交通运输局", "planning": "市规划局",
@@ -49,7 +54,7 @@ TASK_UNITS: dict[int, tuple[list[str], list[str]]] = {
     15: (["finance", "commerce"], [C]),
     16: (["commerce", C], ["agriculture", "tourism", "supply_coop", "youth_league", "post_company"]),
     17: (["statistics", "commerce"], ["agriculture", "tourism"]),
-    18: (["commerce"], ["leading_group_members"]),
+    18: (["commerce"], list(LEADING_GROUP_MEMBERS)),
 }
 
 # CONTRACT.md's indicator codes with the measure of the plan's figure.
@@ -96,9 +101,9 @@ def test_units(plan: PlanData) -> None:
     assert tuple(u.slug for u in plan.counties) == COUNTIES
     assert {s: u.name for s, u in by_slug.items() if u.kind == "department"} == DEPARTMENTS
     assert by_slug["leading_group_office"].name == "市电商工作领导小组办公室"
-    assert by_slug["leading_group_members"].kind == "group"
+    assert not any(u.kind == "group" for u in plan.units)  # a group is its members, never one pseudo-unit
     assert by_slug["kaifaqu"].kind == "zone"
-    assert plan.groups == {"各县区人民政府": COUNTIES}
+    assert plan.groups == {"各县区人民政府": COUNTIES, "市电商工作领导小组成员单位": LEADING_GROUP_MEMBERS}
 
 
 @pytest.mark.parametrize("name, slugs", [

@@ -68,12 +68,12 @@ def test_a_table_typed_like_the_annex(plan: PlanData) -> None:
         ["2019-02-28", "市电商工作领导小组\n成员单位", 18.0, "组织开展检查验收", "市商务局"],
         ["2018年7月底前", "市农委、市旅游委、市供销社、团市委、市邮政公司等", 16, "典型示范", "市发改委"],
     )
-    tasks = read_annex_xlsx(data, list(plan.units))
+    tasks = read_annex_xlsx(data, list(plan.units), plan.groups)
     assert tasks == [
         TaskData(5, "科学规划引导", ("planning", "land"),
                  ("development", "postal_admin", "post_company", *COUNTIES), date(2018, 12, 31)),
         TaskData(15, "专项资金", ("finance", "commerce"), COUNTIES, date(2018, 7, 31)),
-        TaskData(18, "组织开展检查验收", ("commerce",), ("leading_group_members",),
+        TaskData(18, "组织开展检查验收", ("commerce",), plan.groups["市电商工作领导小组成员单位"],
                  date(2019, 2, 28)),
         TaskData(16, "典型示范", ("development",),
                  ("agriculture", "tourism", "supply_coop", "youth_league", "post_company"),

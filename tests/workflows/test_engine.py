@@ -124,7 +124,11 @@ def test_dispatch_keeps_no_reference_to_rows() -> None:
 
 def test_due_dates_and_levels() -> None:
     phases = {"mobilization": date(2018, 7, 31), "self_assessment": date(2019, 2, 28)}
-    assert due_date("mobilization.draft", entered_on=date(2018, 7, 1), phase_deadlines=phases) == date(2018, 7, 31)
+    # a unit's draft is due ten working days after it was created, whatever the plan's date (tested in
+    # tests/workflows/test_two_deadlines.py); a task assignment's draft on the plan's date
+    assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=phases) == date(2018, 7, 16)
+    assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=phases,
+                    drafts_follow_plan=True) == date(2018, 7, 31)
     # a review step is due ten working days after the item entered it, not on the phase date
     assert due_date("mobilization.county_review", entered_on=date(2018, 12, 28), phase_deadlines=phases) \
         == add_working_days(date(2018, 12, 28), 10) == date(2019, 1, 11)
