@@ -257,4 +257,3 @@ def test_reminders_uploads_and_deletions_on_one_item_at_once(server: Server, set
                          (task_id,)).fetchone()[0]
     assert outbox == 1
     assert len({pid for pid, _, _ in server.served(f"/items/{task_id}/")}) > 1
-
