@@ -162,7 +162,15 @@ def test_more_rows_than_a_plan_has_are_refused(tmp_path: Path) -> None:
     assert result["errors"] == [f"任务分解表最多 {MAX_ROWS} 行，本文件第 {MAX_ROWS + 1} 行仍有内容，未导入"], result
 
 
-def test_the_screen_refuses_a_zip_bomb_in_chinese(app, auth, client, bomb: Path) -> None:
+@pytest.fixture(scope="module")
+def small_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 MB in about 90 KB (the test client spools larger uploads to a file it never closes)."""
+    return zip_bomb(tmp_path_factory.mktemp("small-bomb") / "bomb.xlsx", size=30 * MB)
+
+
+def test_the_screen_refuses_a_zip_bomb_in_chinese(app, auth, client, small_bomb: Path) -> None:
+    bomb = small_bomb
+    assert bomb.stat().st_size < 500 * 1024
     auth.login("admin")
     token = csrf_token(client, "/admin/plan-import")
     response = client.post("/admin/plan-import", data={
@@ -179,3 +187,5 @@ def test_the_cli_refuses_a_zip_bomb_with_a_clear_error(app, bomb: Path) -> None:
     result = app.test_cli_runner().invoke(args=["plan", "import-xlsx", str(bomb)])
     assert result.exit_code == 1
     assert "任务分解表有误，未导入任何内容" in result.output and "解压后过大" in result.output, result.output
+    result = app.test_cli_runner().invoke(args=["plan", "import-xlsx", str(bomb.with_name("nothing.xlsx"))])
+    assert result.exit_code == 2 and "does not exist" in result.output
