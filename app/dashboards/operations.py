@@ -13,7 +13,7 @@ from app.dashboards.permissions import can_remind
 from app.extension_requests.operations import effective_due
 from app.items.facts import subject_for
 from app.items.models import Item
-from app.items.operations import note_action
+from app.items.operations import load_item_for_update, note_action
 from app.outbox.operations import queue
 from workflows.deadlines import OverdueLevel, overdue_level
 from workflows.errors import GuardFailed, NotFound, NotPermitted
@@ -37,7 +37,7 @@ def send_reminder(session: Session, item_id: int, actor: Actor, today: date, com
     message to the unit's users, delivered after commit. Refused when the item is not visible (404),
     the actor may not remind (403), it is not due within a week, or it was reminded today already.
     """
-    item = session.get(Item, item_id)
+    item = load_item_for_update(item_id)  # before today's reminders are read: one reminder a day
     if item is None:
         raise NotFound()
     subject = subject_for(item)

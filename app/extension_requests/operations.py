@@ -177,6 +177,7 @@ def decide_extension(request_id: int, actor: Actor, decision: str, granted_until
     if row is None:
         raise NotFound("延期申请不存在")
     item = load_item_for_update(row.item_id)
+    db.session.refresh(row)  # read again under the item's lock: a concurrent decision may have committed
     subject = subject_for(item)
     if not can_see(actor, subject):
         raise NotFound("延期申请不存在")

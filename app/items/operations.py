@@ -23,8 +23,15 @@ from workflows.roles import Actor
 
 
 def load_item_for_update(item_id: int) -> Item | None:
-    """The item, row-locked until the transaction ends (PostgreSQL; SQLite holds its write lock)."""
-    return db.session.scalar(select(Item).where(Item.id == item_id).with_for_update(of=Item))
+    """The item, row-locked until the transaction ends (PostgreSQL; SQLite holds its write lock).
+
+    Every write to an item's audit chain takes this lock first, before it reads anything its decision
+    depends on (a receipt, today's reminders, a pending request), and before it locks or writes any
+    other row: one lock order, so concurrent appends queue instead of colliding on the chain position
+    or deadlocking. The row is re-read under the lock (``populate_existing``): a copy loaded earlier in
+    the request may predate a concurrent commit."""
+    return db.session.scalar(select(Item).where(Item.id == item_id).with_for_update(of=Item)
+                             .execution_options(populate_existing=True))
 
 
 @contextmanager
@@ -126,5 +133,10 @@ def edit_draft(item_id: int, actor: Actor, *, version: int | None, changes: Mapp
 
 def note_action(item: Item, actor: Actor, trigger: str, data: Mapping[str, Any] | None = None,
                 comment: str | None = None) -> None:
-    """Record an unversioned action (attach, detach, acknowledge, remind) in the item's chain."""
+    """Record an unversioned action (attach, detach, acknowledge, remind, extensions) in the item's chain.
+
+    Callers lock the item first (:func:`load_item_for_update`) before deciding anything; the lock is
+    taken here again (a no-op when held) so that no append reads the chain head unlocked."""
+    if load_item_for_update(item.id) is None:
+        raise NotFound()
     engine.note(subject_for(item), actor, trigger, store=SqlStore(db.session), data=data, comment=comment)

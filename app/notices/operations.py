@@ -19,7 +19,7 @@ from app.attachments.storage import blob_path, store_stream
 from app.clock import today, utcnow
 from app.extensions import db
 from app.items.facts import subject_for
-from app.items.operations import create_item, note_action
+from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
 from app.notices.fonts import FontSet, discover_fonts
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
@@ -195,8 +195,8 @@ def audience_unit_ids(notice: Notice) -> list[int]:
 
 def acknowledge(notice_id: int, actor: Actor) -> NoticeReceipt:
     """签收: the actor's unit acknowledges an issued notice addressed to it (once)."""
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or notice.state not in ("issued", "revoked"):
+    notice = load_item_for_update(notice_id)  # before the receipt is read: one acknowledgement per unit
+    if not isinstance(notice, Notice) or notice.state not in ("issued", "revoked"):
         raise NotFound()
     unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == actor.unit)) if actor.unit else None
     receipt = db.session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice_id,

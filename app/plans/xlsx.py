@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from os import PathLike
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.plans.schema import (PlanDataError, TaskData, UnitData, resolve_task_units, resolve_unit,
@@ -30,6 +32,14 @@ _DATE_FORMS = (  # whitespace removed first; a trailing 前 / 之前 / 以前 is
     (re.compile(r"(\d{4})年[底末]"), lambda y: date(y, 12, 31)),
 )
 _BEFORE = re.compile(r"(?:之前|以前|前)?")
+#: limits checked before anything is parsed: a plan's table has tens of rows and a few small files
+MAX_ROWS = 5_000
+MAX_COLUMNS = 64  # cells right of this are never read
+MAX_MEMBER_BYTES = 20 * 1024 * 1024  # uncompressed size of any one file in the .xlsx (a zip)
+MAX_TOTAL_BYTES = 50 * 1024 * 1024  # uncompressed size of all of them
+MAX_MEMBERS = 1_000
+_MB = 1024 * 1024
+_MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 
 Source = str | PathLike[str] | IO[bytes]
 
@@ -40,11 +50,17 @@ def read_annex_xlsx(path_or_file: Source, units: Sequence[UnitData],
 
     Unit names resolve through names, aliases and groups (default: 各县区人民政府 = the counties).
     """
+    check_archive(path_or_file)
     try:
-        sheet = load_workbook(path_or_file, data_only=True).active
+        book = load_workbook(path_or_file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
         raise PlanDataError([f"无法读取Excel文件（{e}）"]) from e
-    rows = _cell_values(sheet)
+    try:
+        rows = _cell_values(book.active)
+    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as e:
+        raise PlanDataError([f"无法读取Excel文件（{e}）"]) from e
+    finally:
+        book.close()
     header_at = next((i for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS])
                       if sum(_squash(v) in COLUMNS for v in row) >= 2), None)
     if header_at is None:
@@ -137,15 +153,68 @@ def parse_deadline(value: Any) -> date | None:
     return None
 
 
+def check_archive(path_or_file: Source) -> None:
+    """Refuse, before anything is decompressed, a file whose members would unpack too large (a zip bomb,
+    a sheet of a million rows): the sizes are the zip's central directory's, which ``zipfile`` also
+    holds every member to while reading (a member that unpacks larger fails its check)."""
+    try:
+        with zipfile.ZipFile(path_or_file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise PlanDataError([f"无法读取Excel文件（{e}）"]) from e
+    finally:
+        if hasattr(path_or_file, "seek"):
+            path_or_file.seek(0)
+    if len(members) > MAX_MEMBERS:
+        raise PlanDataError([f"文件内部包含 {len(members)} 个部件，超过 {MAX_MEMBERS} 个，不是正常的任务分解表，未导入"])
+    for member in members:
+        if member.file_size > MAX_MEMBER_BYTES:
+            raise PlanDataError([f"文件解压后过大：其中“{member.filename[:80]}”为 {member.file_size // _MB} MB，"
+                                 f"超过 {MAX_MEMBER_BYTES // _MB} MB 上限（任务分解表最多 {MAX_ROWS} 行），未导入"])
+    total = sum(m.file_size for m in members)
+    if total > MAX_TOTAL_BYTES:
+        raise PlanDataError([f"文件解压后共 {total // _MB} MB，超过 {MAX_TOTAL_BYTES // _MB} MB 上限，未导入"])
+
+
 def _cell_values(sheet: Any) -> list[list[Any]]:
-    """Cell values row by row from row 1, a merged range's value copied into each of its cells."""
-    rows = [list(r) for r in sheet.iter_rows(min_row=1, max_row=sheet.max_row, values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
-                rows[r][c] = value
+    """Cell values row by row from row 1 (at most MAX_ROWS rows of MAX_COLUMNS cells, streamed from a
+    read-only sheet), a merged range's value copied into each of its cells."""
+    rows: list[list[Any]] = []
+    for number, row in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), 1):
+        if number <= MAX_ROWS:
+            rows.append(list(row))
+        elif any(not _is_blank(v) for v in row):
+            raise PlanDataError([f"任务分解表最多 {MAX_ROWS} 行，本文件第 {number} 行仍有内容，未导入"])
+    for min_row, min_col, max_row, max_col in _merged_ranges(sheet):
+        if min_row > len(rows) or min_col > MAX_COLUMNS:
+            continue
+        value = rows[min_row - 1][min_col - 1] if min_col - 1 < len(rows[min_row - 1]) else None
+        for r in range(min_row - 1, min(max_row, len(rows))):
+            row = rows[r]
+            for c in range(min_col - 1, min(max_col, MAX_COLUMNS)):
+                if c >= len(row):
+                    row.extend([None] * (c + 1 - len(row)))
+                row[c] = value
     return rows
+
+
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of the sheet's merged ranges: a read-only sheet does not
+    read them, so its XML is streamed once more for its ``mergeCell`` elements."""
+    ranges: list[tuple[int, int, int, int]] = []
+    source = getattr(sheet, "_get_source", None)
+    if source is None:  # an ordinary (not read-only) sheet
+        return [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
+    with source() as xml:
+        for _, element in ElementTree.iterparse(xml):
+            if element.tag == _MERGE_CELL:
+                try:
+                    min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                except (ValueError, TypeError):
+                    continue
+                ranges.append((min_row, min_col, max_row, max_col))
+            element.clear()
+    return ranges
 
 
 def _squash(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from app.dashboards.operations import send_reminder
 from app.dashboards.queries import overdue_by_unit, overdue_items, phase_matrix
 from app.deadlines.models import DeadlineMark
 from app.deadlines.operations import tick
+from app.extension_requests.models import ExtensionRequest
 from app.extension_requests.operations import decide_extension, request_extension
 from app.extensions import db
 from app.items.models import Item
@@ -26,7 +28,7 @@ from tests.dashboards.journeys import plan, set_today, task_of
 from tests.helpers import csrf_token
 from tests.items.conftest import actor_of
 from workflows.deadlines import OverdueLevel
-from workflows.errors import GuardFailed
+from workflows.errors import GuardFailed, InvalidTransition
 
 DAY = date(2018, 8, 5)  # every task assignment missed the mobilization deadline (2018-07-31) by 5 days
 
@@ -182,3 +184,44 @@ def test_the_api_shows_the_deadline_in_force(late, ctx, client) -> None:
     detail = client.get(f"/api/v1/items/{task.id}", headers=headers).get_json()
     assert (detail["due_at"], detail["overdue"]) == ("2018-08-10", "due_soon")
     assert db.session.get(Item, task.id).due_on == original
+
+
+def test_two_simultaneous_decisions_on_one_request_decide_once(late) -> None:
+    """Grant and refusal of the same request at the same instant, each in its own session: the item's
+    lock is taken first and the request read again under it, so the second sees the first decision."""
+    with late.app_context():
+        task_id = task_of("huoqiu", 6).id
+        request_id = ask(task_id, date(2018, 8, 20))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker(decision: str, comment: str | None) -> None:
+        with late.app_context():
+            if db.engine.dialect.name != "sqlite":
+                # the request as the form showed it, read before the lock (on SQLite the first read takes
+                # the write lock, BEGIN IMMEDIATE, so the other session waits there instead)
+                db.session.get(ExtensionRequest, request_id)
+            barrier.wait(timeout=10)
+            try:
+                decide_extension(request_id, actor_of("office_approver"), decision, None, comment)
+                db.session.commit()
+                outcomes.append(decision)
+            except InvalidTransition as exc:
+                db.session.rollback()
+                outcomes.append(exc.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=args) for args in (("granted", None), ("refused", "不予延期"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == 2 and outcomes.count("该延期申请已经审批过了") == 1, outcomes
+    with late.app_context():
+        decisions = db.session.scalars(select(AuditEventRow.trigger).where(
+            AuditEventRow.item_id == task_id, AuditEventRow.trigger.in_(("grant_extension", "refuse_extension")))).all()
+        assert len(decisions) == 1
+        row = db.session.get(ExtensionRequest, request_id)
+        assert row.decision == ("granted" if decisions[0] == "grant_extension" else "refused")
+        assert verify(db.session).ok

@@ -909,3 +909,57 @@ def test_long_titles_break_between_words_into_even_lines(fonts, title, lines):
 def test_render_many_raises_the_first_failure(fonts, reply):
     with pytest.raises(ValueError, match="unknown notice format"):
         render_many([reply, {**reply, "format": "poster"}, reply], processes=2, fonts=fonts)
+
+
+# --- nothing lost: runs wider than the line break anywhere ---------------------------------
+
+#: a 165-character URL, no space in it
+LONG_URL = ("https://plandesk.example.gov.cn/files/2018/report?"
+            + "&".join(f"field{i}=value{i}" for i in range(12)))[:165]
+
+
+def _printed(data: bytes, tmp_path: Path) -> str:
+    """The PDF's text as pdftotext reads it, every whitespace and the page numbers removed."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    source = tmp_path / "wide.pdf"
+    source.write_bytes(data)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True)
+    # page numbers ("— 2 —") come at the end of each page's text: without them the flow is contiguous
+    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", out.stdout.decode("utf-8")))
+
+
+def _in_order(wanted: str, printed: str) -> int:
+    """How many characters of ``wanted`` (whitespace ignored) appear in ``printed``, in order, as a run."""
+    wanted = re.sub(r"\s+", "", wanted)
+    start = printed.find(wanted[:8])
+    found = 0
+    while start >= 0 and found < len(wanted) and start + found < len(printed) \
+            and printed[start + found] == wanted[found]:
+        found += 1
+    return found
+
+
+def test_a_long_url_in_the_body_wraps_and_loses_nothing(fonts, criticism, tmp_path):
+    assert len(LONG_URL) == 165 and " " not in LONG_URL
+    body = "一、有关情况\n请登录" + LONG_URL + "，按要求填报整改情况。\n" + "x" * 300 + "（完）"
+    data = {**criticism, "body": body,
+            "title": "关于" + LONG_URL[:120] + "的通报",
+            "addressees": "各县区人民政府，" + "y" * 150,
+            "attachments": ["清单" + "z" * 120],
+            "copies": "市委办公室，" + "w" * 140,
+            "note": "联系方式：" + LONG_URL}
+    printed = _printed(render_notice_pdf(data, fonts=fonts), tmp_path)
+    for field_name in ("body", "title", "addressees", "copies", "note"):
+        wanted = re.sub(r"\s+", "", data[field_name])
+        assert _in_order(wanted, printed) == len(wanted), field_name
+    assert _in_order(data["attachments"][0], printed) == len(data["attachments"][0])
+    assert LONG_URL + "，按要求" in printed
+
+
+def test_a_20000_character_token_is_printed_whole(fonts, criticism, tmp_path):
+    token = "".join(chr(ord("a") + i % 26) for i in range(20_000))
+    rendered = render_notice_pdf({**criticism, "body": token}, fonts=fonts)
+    printed = _printed(rendered, tmp_path)
+    assert _in_order(token, printed) == len(token)
+    assert render_notice_pdf({**criticism, "body": token}, fonts=fonts) == rendered
