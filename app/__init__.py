@@ -51,6 +51,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from app.notices.screens import bp as notices_bp  # drafts a notice from the data (overdue list button)
     from app.notifications import operations as notifications_ops
     from app.notifications.routes import bp as notifications_bp
+    from app.reports import auto as reports_auto
     from app.reports.routes import bp as reports_bp  # also registers the report submit effect
     from app.screens import ui as screens_ui
     from app.screens.bulk import bp as bulk_bp
@@ -60,6 +61,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     auth_setup.init_app(app)
     screens_ui.init_app(app)
     notifications_ops.init_app(app)
+    reports_auto.init_app(app)
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
                       worklists_bp, screens_bp, filing_bp, admin_bp, delegations_bp, extension_requests_bp,
                       notifications_bp, bulk_bp, notices_bp):

@@ -76,9 +76,12 @@ def deadlines_tick() -> None:
     from app.audit.operations import write_anchor
     from app.clock import today, utcnow
     from app.deadlines.operations import tick
+    from app.reports.operations import open_due_reports
     from app.outbox.operations import deliver_pending
 
     marks = tick(db.session, today())
+    db.session.commit()
+    opened = open_due_reports(db.session, today())
     db.session.commit()
     delivered = deliver_pending(db.session)
     db.session.commit()
@@ -86,7 +89,7 @@ def deadlines_tick() -> None:
     db.session.commit()
     purged = purge_expired(db.session, utcnow())
     db.session.commit()
-    click.echo(f"deadline marks: {marks}; messages delivered: {delivered}; "
+    click.echo(f"deadline marks: {marks}; reports opened: {opened}; messages delivered: {delivered}; "
                f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}; expired idempotency keys: {purged}")
 
 

@@ -53,6 +53,8 @@ class Config:
         # multipart envelope (app.wrappers.PlanDeskRequest), so MAX_CONTENT_LENGTH is not set here
         self.PLANDESK_MAX_UPLOAD = parse_size("PLANDESK_MAX_UPLOAD", _env("PLANDESK_MAX_UPLOAD", "20MB"))
         self.PLANDESK_API_MAX_JSON = parse_size("PLANDESK_API_MAX_JSON", _env("PLANDESK_API_MAX_JSON", "1MB"))
+        # quarterly reports open by themselves on the first request of a quarter (and at deadlines tick)
+        self.PLANDESK_AUTO_OPEN_REPORTS = True
 
 
 class DevelopmentConfig(Config):
@@ -85,6 +87,8 @@ class TestConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = "test-secret-key-not-for-production"
+        # tests count items: the reports of a period open only where a test asks for it
+        self.PLANDESK_AUTO_OPEN_REPORTS = False
 
 
 SIZE = re.compile(r"\s*(\d+)\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?\s*", re.IGNORECASE)

@@ -39,6 +39,13 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def quarter_end(year: int, quarter: int) -> date:
+    """The last day of (``year``, ``quarter``)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1–4, not {quarter}")
+    return date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
+
+
 def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS) -> date:
     """The day a quarterly report for (``year``, ``quarter``) is due: ``days`` after the quarter's last day."""
     if quarter not in (1, 2, 3, 4):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +24,10 @@ from app.items.operations import create_item, edit_draft
 from app.items.store import effect
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, Target
 from app.reports.models import Report, ReportFigure
+from app.tasks.models import TaskAssignment
 from app.units.models import Unit, UnitKind
 from workflows.base import Spec, state_title
+from workflows.deadlines import quarter_end, quarter_report_deadline
 from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted, StaleVersion
 from workflows.guards import figure_value
 from workflows.permissions import can_see
@@ -83,12 +86,16 @@ def report_indicators(session: Session, plan_id: int, unit: Unit) -> list[Report
 
 
 def reporting_units(session: Session, plan_id: int) -> list[tuple[Unit, list[ReportIndicator]]]:
-    """Every active unit with figures to report, in plan order."""
+    """Every active unit that reports each quarter, in plan order, with the figures it reports.
+
+    "各县区、各相关部门要按季度报告工作进展情况" (§四(三)): every county, every unit responsible for a
+    task of the plan (lead or co-operating), and any other unit holding figures to report."""
+    responsible = set(session.scalars(select(TaskAssignment.assignee_id).where(TaskAssignment.plan_id == plan_id)))
     units = session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order, Unit.id)).all()
     out = []
     for unit in units:
         indicators = report_indicators(session, plan_id, unit)
-        if indicators:
+        if indicators or unit.kind == UnitKind.county or unit.id in responsible:
             out.append((unit, indicators))
     return out
 
@@ -103,6 +110,30 @@ class OpenResult:
     quarter: int
     created: list[int] = field(default_factory=list)
     existing: int = 0
+
+
+def periods_to_open(plan: Plan, today: date) -> list[tuple[int, int]]:
+    """The report periods that should be open on ``today``: the current quarter, and the one before
+    while its reports are not yet due (so no report is ever opened already late); only quarters that
+    end on or after the day the plan was issued."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    previous = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    out = []
+    if today <= quarter_report_deadline(*previous):
+        out.append(previous)
+    out.append((year, quarter))
+    return [(y, q) for y, q in out if quarter_end(y, q) >= plan.issued_on]
+
+
+def ensure_reports_open(session: Session, plan: Plan, today: date) -> list[OpenResult]:
+    """Open every period :func:`periods_to_open` names (idempotent: existing reports are left alone)."""
+    return [open_quarterly_reports(session, plan, y, q) for y, q in periods_to_open(plan, today)]
+
+
+def open_due_reports(session: Session, today: date) -> int:
+    """:func:`ensure_reports_open` for the current plan; how many reports were opened."""
+    plan = session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+    return 0 if plan is None else sum(len(r.created) for r in ensure_reports_open(session, plan, today))
 
 
 def open_quarterly_reports(session: Session, plan: Plan, year: int, quarter: int,

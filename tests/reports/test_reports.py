@@ -24,7 +24,13 @@ from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermit
 
 COUNTY_FIGURES = {"entities_over_10m": 1, "brands_over_1m": 1, "new_ecommerce_entities": 25,
                   "training_person_times": 600, "sanpin_yibiao_online": 2, "trademark_enterprises_online": 1}
-REPORTING = {"huoqiu", "shucheng", "jinzhai", "huoshan", "jinan", "yuan", "yeji", "commerce", "transport"}
+#: units with figures to report (a quota, or a city-wide figure of a task they lead)
+WITH_FIGURES = {"huoqiu", "shucheng", "jinzhai", "huoshan", "jinan", "yuan", "yeji", "commerce", "transport"}
+#: every unit that reports each quarter: the counties and every unit responsible for a task (§四(三))
+REPORTING = WITH_FIGURES | {"agriculture", "tourism", "economy", "market_regulation", "postal_admin", "post_company",
+                            "planning", "land", "development", "hrss", "supply_coop", "pboc", "food_drug", "finance",
+                            "poverty", "forestry", "education", "disabled", "youth_league", "women", "statistics"}
+N = len(REPORTING)  # 30: 7 counties and 23 departments
 
 
 def report_count() -> int:
@@ -37,7 +43,7 @@ def test_units_report_the_figures_they_have_targets_for(ctx) -> None:
     assert codes["huoqiu"] == ["entities_over_10m", "brands_over_1m", "new_ecommerce_entities",
                                "training_person_times", "sanpin_yibiao_online", "trademark_enterprises_online"]
     assert codes["commerce"] == ["online_sales"] and codes["transport"] == ["rural_roads_km"]
-    assert {slug for slug, c in codes.items() if c} == REPORTING
+    assert {slug for slug, c in codes.items() if c} == WITH_FIGURES
     yeji = report_indicators(db.session, plan().id, units["yeji"])
     assert {i.code: i.target for i in yeji}["training_person_times"] == Decimal("500")
 
@@ -45,10 +51,10 @@ def test_units_report_the_figures_they_have_targets_for(ctx) -> None:
 def test_opening_twice_creates_nothing_new(ctx) -> None:
     first = open_quarterly_reports(db.session, plan(), 2018, 3)
     db.session.commit()
-    assert len(first.created) == 9 and first.existing == 0
+    assert len(first.created) == N and first.existing == 0
     second = open_quarterly_reports(db.session, plan(), 2018, 3)
     db.session.commit()
-    assert second.created == [] and second.existing == 9 and report_count() == 9
+    assert second.created == [] and second.existing == N and report_count() == N
     reports = db.session.scalars(select(Report)).all()
     assert {r.unit.slug for r in reports} == REPORTING
     huoqiu = next(r for r in reports if r.unit.slug == "huoqiu")
@@ -58,7 +64,7 @@ def test_opening_twice_creates_nothing_new(ctx) -> None:
     assert commerce.county_id is None
     events = db.session.scalars(select(AuditEventRow).where(AuditEventRow.item_id == huoqiu.id)).all()
     assert [(e.trigger, e.actor) for e in events] == [("create", "system")]
-    assert len(open_quarterly_reports(db.session, plan(), 2018, 4).created) == 9
+    assert len(open_quarterly_reports(db.session, plan(), 2018, 4).created) == N
     assert verify(db.session).ok
 
 
@@ -101,7 +107,7 @@ def test_concurrent_openings_make_one_report_each(app) -> None:
     for t in threads:
         t.join(timeout=60)
     with app.app_context():
-        assert report_count() == 9 and sum(results) == 9
+        assert report_count() == N and sum(results) == N
         # whoever lost the race can simply run again: nothing more is created
         assert open_quarterly_reports(db.session, plan(), 2018, 3).created == []
 
@@ -114,11 +120,11 @@ def test_cli_opens_the_current_quarter_by_default(app) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["reports", "open"])
     assert result.exit_code == 0, result.output
-    assert "2018年第3季度：新开 9 份季度报告，已存在 0 份" in result.output
+    assert f"2018年第3季度：新开 {N} 份季度报告，已存在 0 份" in result.output
     result = runner.invoke(args=["reports", "open", "--year", "2018", "--quarter", "3"])
-    assert "新开 0 份季度报告，已存在 9 份" in result.output
+    assert f"新开 0 份季度报告，已存在 {N} 份" in result.output
     result = runner.invoke(args=["reports", "open", "--year", "2019", "--quarter", "1"])
-    assert "2019年第1季度：新开 9 份" in result.output
+    assert f"2019年第1季度：新开 {N} 份" in result.output
     assert runner.invoke(args=["reports", "open", "--quarter", "5"]).exit_code != 0
     assert runner.invoke(args=["reports", "open", "--year", "2019"]).exit_code != 0
 
@@ -286,7 +292,7 @@ def test_opening_from_the_screen(app, auth, client) -> None:
     token = csrf_token(client, "/reports/")
     assert client.post("/reports/open", data={"csrf_token": token}).status_code == 302
     page = client.get("/reports/").get_data(as_text=True)
-    assert "新开 9 份报告" in page and len(re.findall(r'data-item-id="(\d+)"', page)) == 9
+    assert f"新开 {N} 份报告" in page and len(re.findall(r'data-item-id="(\d+)"', page)) == N
     with app.app_context():
         events = db.session.scalars(select(AuditEventRow).where(AuditEventRow.trigger == "create",
                                                                 AuditEventRow.item_type == "report")).all()
