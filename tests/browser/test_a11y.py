@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 AXE = "/static/vendor/axe-core/axe.min.js"
 WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("zh_CN", "en")
-#: the role each kind of target is looked at by first (the one who works on it), then everyone else
+#: who looks at each target item's screens in the sweep: the role that works on it
 FIRST_LOOK = {"own_application": "county_filer", "other_application": "city_reviewer", "own_task": "county_filer",
               "dept_task": "dept_filer", "draft_notice": "city_reviewer", "issued_notice": "office_approver"}
 ROLE_ORDER = ("county_filer", "county_reviewer", "city_reviewer", "office_approver", "supervisor", "dept_filer",
@@ -109,7 +109,7 @@ def axe_violations(page: Page) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def pages(module_browser, module_server: str) -> Iterator[dict]:
+def pages(module_browser, module_server: str) -> Iterator[Callable[[str, str], Page]]:
     """A signed-in page per (role, language), opened on first use and closed with the module."""
     opened: dict[tuple[str, str], Page] = {}
 
