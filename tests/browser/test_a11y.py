@@ -148,8 +148,8 @@ def test_every_screen_has_no_wcag21_aa_violation(screen_views: dict[str, list[st
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
-def test_no_list_or_dashboard_page_scrolls_sideways_at_320_px(module_browser, module_server: str, world: dict,
-                                                             locale: str) -> None:
+def test_no_list_or_dashboard_page_scrolls_sideways_at_320_px(
+        module_browser, module_server: str, world: dict, locale: str) -> None:
     """Wide tables scroll inside their own box; the page itself is never wider than a 320 px phone."""
     wide = {}
     for username, paths in (("huoqiu_filer", LIST_PAGES), ("office_approver", CITY_LIST_PAGES),
@@ -209,7 +209,8 @@ def sign_in_by_keyboard(page: Page, username: str) -> None:
 
 
 def test_filing_and_the_county_review_work_with_the_keyboard_alone(module_browser, module_server: str) -> None:
-    context = module_browser.new_context(locale="zh-CN", base_url=module_server, viewport={"width": 1280, "height": 900})
+    context = module_browser.new_context(locale="zh-CN", base_url=module_server,
+                                         viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto("/login")
