@@ -6,6 +6,7 @@ from the workflow definitions or the plan data go through :func:`tr` (marked in 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import wraps
@@ -16,6 +17,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.attachments.storage import max_upload, size_label
@@ -43,6 +45,7 @@ ERROR_HEADLINES = {
     "invalid_file": _l("文件不符合要求"),
     "bad_request": _l("内容不符合要求"),
 }
+CJK = re.compile(r"[\u3400-\u9fff]")
 DANGER_TRIGGERS = frozenset({"send_back", "reject", "revoke", "withdraw", "order_rectification"})
 
 
@@ -57,6 +60,17 @@ def tr(text: str | None) -> str:
     if not text:
         return ""
     return _(text) if not is_zh() else text
+
+
+def zh(text: object) -> Markup:
+    """Data written in Chinese (a unit's name, an item's title, a site) as shown in the text of a page:
+    marked ``lang="zh-CN"`` inside an English page, so a screen reader reads it as Chinese."""
+    if text is None:
+        return Markup("")
+    text = str(text)
+    if is_zh() or not CJK.search(text):
+        return escape(text)
+    return Markup('<span lang="zh-CN">{}</span>').format(text)
 
 
 def state_label(state: str | None) -> str:
@@ -223,7 +237,7 @@ def endpoint_exists(name: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, zh=zh)
     app.jinja_env.globals.update(tr=tr, state_label=state_label, role_label=role_label, type_label=type_label,
                                  level_label=level_label, category_label=category_label, phase_label=phase_label,
                                  attachment_kinds=ATTACHMENT_KINDS, is_zh=is_zh, danger_triggers=DANGER_TRIGGERS,

@@ -7,14 +7,17 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from tests.conftest import DEMO_PASSWORD
+from app import create_app
+from tests.conftest import DEMO_PASSWORD, make_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -52,12 +55,13 @@ def live_app(sqlite_app: Flask) -> Flask:
     return sqlite_app
 
 
-@pytest.fixture
-def live_server(live_app: Flask) -> Iterator[str]:
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """PlanDesk on a free local port, from a thread, until the block ends."""
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="plandesk-live", daemon=True)
     thread.start()
     try:
@@ -68,8 +72,8 @@ def live_server(live_app: Flask) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def browser(chromium_path: Path) -> Iterator[object]:
+@contextmanager
+def launch(chromium_path: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -78,6 +82,46 @@ def browser(chromium_path: Path) -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    with serve(live_app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser(chromium_path: Path) -> Iterator[object]:
+    with launch(chromium_path) as chromium:
+        yield chromium
+
+
+# -- one database, server and browser for a whole module (for sweeps over many pages) ---------------
+
+@pytest.fixture(scope="module")
+def module_app(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from app.extensions import db
+
+    folder = tmp_path_factory.mktemp("module_app")
+    target = folder / "plandesk-sqlite.sqlite3"
+    shutil.copyfile(sqlite_template, target)
+    application = create_app(make_config(f"sqlite:///{target}", folder / "storage"))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_server(module_app: Flask) -> Iterator[str]:
+    with serve(module_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_browser(chromium_path: Path) -> Iterator[object]:
+    with launch(chromium_path) as chromium:
+        yield chromium
 
 
 @pytest.fixture
