@@ -1,10 +1,12 @@
 """Due dates and overdue levels, computed against "today" (``PLANDESK_TODAY`` in the app)."""
 from __future__ import annotations
 
-import calendar
+from calendar import monthrange
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
+
+from workflows.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
 REVIEW_STEPS = frozenset({"county_review", "city_review", "inspection", "provincial_review", "review"})
 DUE_SOON_DAYS = 7
@@ -28,15 +30,9 @@ class OverdueLevel(StrEnum):
         return {"none": "green", "due_soon": "yellow", "overdue": "red", "seriously_overdue": "red"}[self]
 
 
-def add_working_days(start: date, days: int) -> date:
-    """``days`` working days (Monday–Friday) after ``start``."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def add_working_days(start: date, days: int, calendar: WorkingCalendar | None = None) -> date:
+    """``days`` working days after ``start`` on ``calendar`` (China's calendar, with 调休, by default)."""
+    return (calendar or DEFAULT_CALENDAR).add_working_days(start, days)
 
 
 def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS) -> date:
@@ -44,15 +40,16 @@ def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1–4, not {quarter}")
     last_month = 3 * quarter
-    return date(year, last_month, calendar.monthrange(year, last_month)[1]) + timedelta(days=days)
+    return date(year, last_month, monthrange(year, last_month)[1]) + timedelta(days=days)
 
 
 def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date | None],
              task_deadline: date | None = None, rectification_deadline: date | None = None,
-             review_days: int = 10, filing_deadline: date | None = None) -> date | None:
+             review_days: int = 10, filing_deadline: date | None = None,
+             calendar: WorkingCalendar | None = None) -> date | None:
     """When an item in ``state`` (entered on ``entered_on``) is due; None for states without one.
 
-    Review steps are due ``review_days`` working days after the item entered them; rectification
+    Review steps are due ``review_days`` working days (on ``calendar``) after the item entered them; rectification
     takes the deadline the office set; implementation takes the task's own annex deadline; a
     periodic filing's draft (a quarterly report) takes ``filing_deadline``; other phases take the
     plan's phase deadline.
@@ -61,7 +58,7 @@ def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date
     if state == "draft" and filing_deadline is not None:
         return filing_deadline
     if step in REVIEW_STEPS or state in REVIEW_STEPS:
-        return add_working_days(entered_on, review_days)
+        return add_working_days(entered_on, review_days, calendar)
     if phase == "rectification":
         return rectification_deadline
     if phase == "implementation" and task_deadline is not None:

@@ -13,6 +13,7 @@ from app.audit.models import AuditEventRow
 from app.outbox.models import OutboxMessage
 from app.outbox.operations import note_queued, transition_messages
 from app.plans.models import Plan, PlanPhase
+from app.workdays.operations import working_calendar
 from workflows.audit import AuditEvent
 from workflows.base import Spec
 from workflows.deadlines import REVIEW_STEPS, due_date, quarter_report_deadline
@@ -147,11 +148,12 @@ class _PhaseDeadlines(Mapping[str, "date | None"]):
 def refresh_due_date(session: Session, item: Any) -> None:
     """Recompute the stored due date from the state, the plan's dates and the item's own deadlines.
 
-    Queries only what the state's rule needs (review steps: the plan's review days; other phases:
-    that one phase's deadline)."""
+    Queries only what the state's rule needs (review steps: the plan's review days, counted on China's
+    working-day calendar with the overrides; other phases: that one phase's deadline)."""
     review_days = getattr(item, "review_working_days", None)
     phase, _, step = item.state.partition(".")
-    if review_days is None and (step or phase) in REVIEW_STEPS:
+    counts_working_days = (step or phase) in REVIEW_STEPS
+    if review_days is None and counts_working_days:
         review_days = session.scalar(select(Plan.review_working_days).where(Plan.id == item.plan_id)) or 10
     annex = getattr(item, "annex_task", None)
     item.due_on = due_date(
@@ -162,4 +164,5 @@ def refresh_due_date(session: Session, item: Any) -> None:
         review_days=review_days or 10,
         filing_deadline=(quarter_report_deadline(item.year, item.quarter)
                          if getattr(item, "type", None) == "report" else None),
+        calendar=working_calendar(session) if counts_working_days else None,
     )
