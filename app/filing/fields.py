@@ -19,6 +19,7 @@ from app.screens.terms import N_
 #: the site's name is required of every category (its own column, not a field)
 SITE_NAME = ("site_name", "示范点名称")
 
+
 @dataclass(frozen=True)
 class Field:
     key: str

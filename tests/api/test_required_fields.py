@@ -46,8 +46,8 @@ def test_the_screen_refuses_the_same_application_with_the_same_reason(app: Flask
     item_id, version = draft(api, {})
     auth.login("huoqiu_filer")
     token = csrf_token(client, f"/items/{item_id}")
-    r = client.post(f"/items/{item_id}/act", data={"trigger": "submit", "version": version, "op": "fire",
-                                                  "csrf_token": token}, follow_redirects=True)
+    form = {"trigger": "submit", "version": version, "op": "fire", "csrf_token": token}
+    r = client.post(f"/items/{item_id}/act", data=form, follow_redirects=True)
     page = r.get_data(as_text=True)
     assert REASON in page
     detail = api.get(f"/items/{item_id}", "huoqiu_filer").get_json()
