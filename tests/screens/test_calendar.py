@@ -12,7 +12,7 @@ from app.admin.models import AdminEvent
 from app.extensions import db
 from app.items.models import Item
 from app.workdays.models import CalendarOverride
-from tests.screens.support import flashes, make_application
+from tests.screens.support import flashes, make_application, text_of
 from workflows.workdays import package_years
 
 
@@ -57,7 +57,8 @@ def test_an_override_from_the_admin_screen_changes_new_deadlines(app, inapp, per
     assert [e[:2] for e in inapp(log, "unset_calendar_day")] == [("admin", "2018-09-24")]
     other = inapp(make_application, "shucheng", "mobilization.county_review", site="晓天村")
     assert inapp(due_on, other) == date(2018, 9, 29)
-    assert "管理日志" in admin.get("/admin/log") and "设置工作日调整" in admin.get("/admin/log?action=set_calendar_day")
+    logged = text_of(admin.get("/admin/log?action=set_calendar_day"))
+    assert "设置工作日调整 工作日调整 2018-09-24" in logged and "是否工作日：上班（调休工作日）" in logged
 
 
 def test_bad_input_is_refused_and_changes_nothing(inapp, person) -> None:
