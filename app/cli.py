@@ -188,7 +188,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(restore_command)
     from app.notices.cli import notices_cli
     from app.reports.cli import reports_cli
+    from app.workdays.cli import calendar_cli
 
     for group in (plan_cli, demo_cli, deadlines_cli, audit_cli, workflows_cli, outbox_cli, notices_cli,
-                  reports_cli):
+                  reports_cli, calendar_cli):
         app.cli.add_command(group)

@@ -30,3 +30,7 @@ __all__ += ["Delegation", "ExtensionRequest"]
 from app.admin.models import AdminEvent  # noqa: E402
 
 __all__ += ["AdminEvent"]
+
+from app.workdays.models import CalendarOverride  # noqa: E402
+
+__all__ += ["CalendarOverride"]

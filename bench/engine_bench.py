@@ -166,6 +166,7 @@ def build_fixture(workdir: Path, items: int, warmup: int) -> Fixture:
     from app.auth.models import User
     from app.database import SQLITE_BUSY_TIMEOUT_MS
     from app.extensions import db
+    from app.filing.fields import fields_for
     from app.items.operations import create_item
     from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
     from app.plans.models import Category, Plan
@@ -192,10 +193,12 @@ def build_fixture(workdir: Path, items: int, warmup: int) -> Fixture:
         county = units[COUNTY]
         ids: list[int] = []
         now = datetime.now(UTC)
+        # every input the category requires (the submit guard checks them)
+        complete = {f.key: 1 if f.kind == "number" else f.title for f in fields_for(CATEGORY) if f.required}
         for n in range(warmup + items):
             item = create_item(Application(plan_id=plan.id, title=f"霍邱县省级电商示范村申报 {n + 1}", unit_id=county.id,
                                            county_id=county.id, category=CATEGORY, site_name=f"示范村{n + 1}",
-                                           fields={}), actors["filer"])
+                                           fields=complete), actors["filer"])
             # evidence for the two phases whose submit needs it ("evidence added in this phase")
             for phase in ("mobilization", "self_assessment"):
                 db.session.add(Attachment(item_id=item.id, name=f"{phase}.pdf", kind="evidence",

@@ -1,10 +1,12 @@
 """Due dates and overdue levels, computed against "today" (``PLANDESK_TODAY`` in the app)."""
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable, Mapping
+from calendar import monthrange
+from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
+
+from workflows.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
 REVIEW_STEPS = frozenset({"county_review", "city_review", "inspection", "provincial_review", "review"})
 DUE_SOON_DAYS = 7
@@ -28,22 +30,16 @@ class OverdueLevel(StrEnum):
         return {"none": "green", "due_soon": "yellow", "overdue": "red", "seriously_overdue": "red"}[self]
 
 
-def add_working_days(start: date, days: int) -> date:
-    """``days`` working days (Monday–Friday) after ``start``."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def add_working_days(start: date, days: int, calendar: WorkingCalendar | None = None) -> date:
+    """``days`` working days after ``start`` on ``calendar`` (China's calendar, with 调休, by default)."""
+    return (calendar or DEFAULT_CALENDAR).add_working_days(start, days)
 
 
 def quarter_end(year: int, quarter: int) -> date:
     """The last day of (``year``, ``quarter``)."""
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1–4, not {quarter}")
-    return date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
+    return date(year, 3 * quarter, monthrange(year, 3 * quarter)[1])
 
 
 def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS) -> date:
@@ -51,7 +47,7 @@ def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1–4, not {quarter}")
     last_month = 3 * quarter
-    return date(year, last_month, calendar.monthrange(year, last_month)[1]) + timedelta(days=days)
+    return date(year, last_month, monthrange(year, last_month)[1]) + timedelta(days=days)
 
 
 #: working days a draft (new or returned) has to be submitted, unless the plan sets another figure
@@ -79,7 +75,7 @@ def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date
              task_deadline: date | None = None, rectification_deadline: date | None = None,
              review_days: int = 10, filing_deadline: date | None = None,
              draft_days: int = DRAFT_WORKING_DAYS, drafts_follow_plan: bool = False,
-             add_days: Callable[[date, int], date] = add_working_days) -> date | None:
+             calendar: WorkingCalendar | None = None) -> date | None:
     """The handling deadline of ``state`` (entered on ``entered_on``): when whoever holds the item must act.
 
     This is what lights, worklists, reminders and "overdue" count from; the plan's date for the
@@ -87,6 +83,7 @@ def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date
 
     - a periodic filing's draft (a quarterly report) is due on ``filing_deadline``;
     - a review step is due ``review_days`` working days after the item entered it;
+    - working days are counted on ``calendar`` (China's, with 调休 and the overrides, by default);
     - rectification is due on the date the office ordered;
     - a draft (new or sent back) is due ``draft_days`` working days after it was created or returned;
       where drafts follow the plan (task assignments, created by the plan itself), on the phase
@@ -102,12 +99,12 @@ def due_date(state: str, *, entered_on: date, phase_deadlines: Mapping[str, date
     if state == "draft" and filing_deadline is not None:
         return filing_deadline
     if step in REVIEW_STEPS or state in REVIEW_STEPS:
-        return add_days(entered_on, review_days)
+        return add_working_days(entered_on, review_days, calendar)
     if phase == "rectification":
         return rectification_deadline
     if phase in NO_DEADLINE_PHASES:
         return None
-    floor = add_days(entered_on, draft_days)
+    floor = add_working_days(entered_on, draft_days, calendar)
     if step == "draft" and not drafts_follow_plan:
         return floor
     planned = phase_deadline(state, phase_deadlines=phase_deadlines, task_deadline=task_deadline)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -24,6 +24,16 @@ def parse_iso_date(value: Any) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         return None
+
+
+def missing_required(required: Sequence[tuple[str, str]], values: Mapping[str, Any]) -> list[str]:
+    """The labels of the ``required`` (key, label) inputs that ``values`` leaves blank, in order."""
+    missing: list[str] = []
+    for key, label in required:
+        value = values.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append(label)
+    return missing
 
 
 #: the one figure rule of self-assessments and quarterly reports: finite, not negative, at most
@@ -111,8 +121,19 @@ def guard_reasons(sp: Spec, *, facts: Mapping[str, Any], comment: str | None, da
             reasons.append("必须填写整改报告")
         elif req is R.evidence and int(facts.get("evidence_in_phase", 0)) < 1:
             reasons.append("本阶段至少需要上传一份证明材料")
-        elif req in (R.fields, R.notice_fields) and facts.get("missing_fields"):
-            reasons.append("以下必填项未填写：" + "、".join(facts["missing_fields"]))
+        elif req in (R.fields, R.notice_fields) and (missing := _missing_fields(facts)):
+            reasons.append("以下必填项未填写：" + "、".join(missing))
         elif req is R.plan_document and not facts.get("has_plan_document"):
             reasons.append("必须上传实施方案")
     return reasons
+
+
+def _missing_fields(facts: Mapping[str, Any]) -> list[str]:
+    """Blank required inputs: ``required_fields`` (the category's definition, as data) checked against
+    ``field_values``; plus any ``missing_fields`` the caller worked out itself (a notice's columns)."""
+    missing = list(facts.get("missing_fields") or [])
+    required = facts.get("required_fields")
+    if required:
+        missing += [label for label in missing_required(required, facts.get("field_values") or {})
+                    if label not in missing]
+    return missing

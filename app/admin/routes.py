@@ -12,10 +12,14 @@ from sqlalchemy import func, select
 from app.admin.models import ADMIN_ACTIONS, AdminEvent
 from app.admin.operations import create_user, reset_password, save_unit, set_active, update_user
 from app.auth.models import User
+from app.clock import today
 from app.extensions import db
+from app.notices.issuer import plan_issuer, update_issuer
+from app.notices.operations import current_plan
+from app.workdays.operations import list_overrides, parse_day, set_override, unknown_years, unset_override
 from app.screens.ui import error_message, register_error_pages, roles_required
 from app.units.models import Unit, UnitKind
-from workflows.errors import WorkflowError
+from workflows.errors import GuardFailed, WorkflowError
 from workflows.roles import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,10 +28,13 @@ PER_PAGE = 50
 #: 管理日志: how each recorded action and field is called on the screen
 ACTION_TITLES = {"create_user": _l("新建账号"), "update_user": _l("修改账号"), "reset_password": _l("重置密码"),
                  "activate_user": _l("启用账号"), "deactivate_user": _l("停用账号"), "create_unit": _l("新建单位"),
-                 "update_unit": _l("修改单位")}
+                 "update_unit": _l("修改单位"), "set_calendar_day": _l("设置工作日调整"),
+                 "unset_calendar_day": _l("删除工作日调整"), "update_issuer": _l("修改发文机关")}
 FIELD_TITLES = {"username": _l("用户名"), "display_name": _l("姓名"), "role": _l("角色"), "unit": _l("所属单位"),
                 "email": _l("电子邮箱"), "is_active": _l("状态"), "slug": _l("单位代码"), "name": _l("单位名称"),
-                "kind": _l("单位类别"), "code": _l("行政区划代码"), "sort_order": _l("排序")}
+                "kind": _l("单位类别"), "code": _l("行政区划代码"), "sort_order": _l("排序"),
+                "is_working_day": _l("是否工作日"), "note": _l("说明"), "issuer_name": _l("发文机关全称"),
+                "issuer_short_name": _l("正文和落款名称"), "issuer_code": _l("发文代字")}
 UNIT_KINDS = {"city_office": _l("市政府办公室"), "office": _l("办公室"), "department": _l("市直部门"),
               "county": _l("县区"), "zone": _l("开发区"), "group": _l("单位组")}
 
@@ -188,3 +195,74 @@ def log() -> str:
     rows = db.session.scalars(q.order_by(AdminEvent.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template("admin/log.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            actions=ACTION_TITLES, fields=FIELD_TITLES, kinds=UNIT_KINDS, args=request.args)
+
+
+def _calendar_years(year: int) -> list[int]:
+    """The years the calendar screen speaks of: this year, the next, and every year with an override."""
+    years = {year, year + 1, *(o.day.year for o in list_overrides(db.session))}
+    return sorted(years)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def calendar() -> Any:
+    """工作日调整: days the calendar package does not know yet, or gets wrong (an override wins)."""
+    if request.method == "POST":
+        try:
+            day = parse_day(request.form.get("day"))
+            working = request.form.get("is_working_day")
+            if working not in ("1", "0"):
+                raise GuardFailed(["请选择该日为工作日还是休息日"])
+            set_override(db.session, day, working == "1", request.form.get("note", ""),
+                         actor=current_user.username, actor_id=current_user.id)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            flash(_("已保存 %(day)s 的工作日调整。", day=day.isoformat()), "success")
+            return redirect(url_for(".calendar"))
+    years = _calendar_years(today().year)
+    return render_template("admin/calendar.html", rows=list_overrides(db.session), unknown=unknown_years(years),
+                           values=request.form)
+
+
+@bp.route("/calendar/delete", methods=["POST"])
+@roles_required(Role.admin)
+def calendar_delete() -> Any:
+    try:
+        day = parse_day(request.form.get("day"))
+        removed = unset_override(db.session, day, actor=current_user.username, actor_id=current_user.id)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        if removed:
+            flash(_("已删除 %(day)s 的工作日调整。", day=day.isoformat()), "success")
+        else:
+            flash(_("%(day)s 没有工作日调整。", day=day.isoformat()), "error")
+    return redirect(url_for(".calendar"))
+
+
+@bp.route("/issuer", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def issuer() -> Any:
+    """发文机关: the names new notices are issued under (issued notices keep theirs)."""
+    plan = current_plan()
+    if request.method == "POST":
+        try:
+            update_issuer(plan, name=request.form.get("name", ""), short_name=request.form.get("short_name", ""),
+                          code=request.form.get("code", ""), actor=current_user.username, actor_id=current_user.id)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(error_message(exc), "error")
+        else:
+            flash(_("发文机关已保存，此后起草和印发的通报使用新名称；已印发的通报不变。"), "success")
+            return redirect(url_for(".issuer"))
+    current = plan_issuer(plan)
+    values = request.form if request.method == "POST" else {
+        "name": current.name, "short_name": current.short_name, "code": current.code}
+    return render_template("admin/issuer.html", values=values, issuer=current,
+                           example_number=f"{current.code}〔{today().year}〕1号")

@@ -8,13 +8,13 @@ from sqlalchemy import bindparam, func, select
 
 from app.attachments.models import Attachment
 from app.extensions import db
+from app.filing.fields import required_fields
 from app.items.models import Item
 from app.plans.models import Category, Indicator, Target
 from app.units.models import Unit
 from workflows.permissions import Subject
 from workflows.registry import get_workflow
 
-APPLICATION_REQUIRED = (("site_name", "示范点名称"),)
 NOTICE_REQUIRED = (("title", "标题"), ("addressees", "主送机关"), ("body", "正文"), ("subject_units", "涉及单位"))
 
 
@@ -81,8 +81,9 @@ def subject_for(item: Item) -> Subject:
         loaders["level"] = lambda: category().level if category() else item.category.split("_", 1)[0]
         loaders["indicator_codes"] = lambda: [c["code"] for c in _checklist(category())] or None
         loaders["indicator_labels"] = lambda: {c["code"]: c.get("title") or c["code"] for c in _checklist(category())}
-        loaders["missing_fields"] = lambda: [label for attr, label in APPLICATION_REQUIRED
-                                             if not (getattr(item, attr) or "").strip()]
+        # the category's required inputs (the forms' definition) and the values, checked by the core
+        loaders["required_fields"] = lambda: required_fields(item.category)
+        loaders["field_values"] = lambda: {**(item.fields or {}), "site_name": item.site_name}
         loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
     elif item.type == "task":
         loaders["has_plan_document"] = lambda: evidence_in_phase(item, "plan") > 0

@@ -13,6 +13,7 @@ from app.audit.models import AuditEventRow
 from app.outbox.models import OutboxMessage
 from app.outbox.operations import note_queued, transition_messages
 from app.plans.models import Plan, PlanPhase
+from app.workdays.operations import working_calendar
 from workflows.audit import AuditEvent
 from workflows.base import Spec, Workflow
 from workflows.deadlines import NO_DEADLINE_PHASES, REVIEW_STEPS, due_date, phase_deadline, quarter_report_deadline
@@ -149,8 +150,8 @@ def refresh_due_date(session: Session, item: Any) -> None:
     """Recompute the item's two deadlines from its state, the plan's dates and its own deadlines.
 
     ``due_on`` is the handling deadline of the current step (what lights, worklists, reminders and
-    "overdue" count from); ``phase_due_on`` the plan's date for its phase. Queries only what the
-    state's rules need."""
+    "overdue" count from), its working days counted on China's calendar with the administrator's
+    overrides; ``phase_due_on`` the plan's date for its phase. Queries only what the state's rules need."""
     workflow = get_workflow(item.type)
     phases = _PhaseDeadlines(session, item.plan_id)
     annex = getattr(item, "annex_task", None)
@@ -161,9 +162,17 @@ def refresh_due_date(session: Session, item: Any) -> None:
         item.state, entered_on=item.state_entered_on, phase_deadlines=phases, task_deadline=task_deadline,
         rectification_deadline=item.rectification_deadline, review_days=_review_days(session, item),
         filing_deadline=filing_deadline, draft_days=_draft_days(session, item, workflow),
-        drafts_follow_plan=workflow.drafts_follow_plan)
+        drafts_follow_plan=workflow.drafts_follow_plan,
+        calendar=working_calendar(session) if _counts_working_days(item) else None)
     item.phase_due_on = phase_deadline(item.state, phase_deadlines=phases, task_deadline=task_deadline,
                                        filing_deadline=filing_deadline)
+
+
+def _counts_working_days(item: Any) -> bool:
+    """Whether the state's handling deadline counts working days (China's calendar with the overrides)."""
+    phase, _, step = item.state.partition(".")
+    return not (phase == "rectification" or phase in NO_DEADLINE_PHASES
+                or (item.state == "draft" and getattr(item, "type", None) == "report"))
 
 
 def _review_days(session: Session, item: Any) -> int:

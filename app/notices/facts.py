@@ -26,6 +26,7 @@ from app.dashboards.queries import level_case, number, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.extensions import db
 from app.items.models import Item
+from app.notices.issuer import plan_issuer
 from app.notices.models import Notice
 from app.notices.operations import MAX_LENGTHS, create_notice, current_plan
 from app.units.models import Unit
@@ -263,35 +264,36 @@ SECTIONS = {
     "commendation": (("passed_first_time", "一次性通过检查验收", _passed),
                      ("exceeded_quotas", "超额完成目标任务", _exceeded)),
 }
+#: the closing paragraph; ``{issuer}`` is the issuer's name in bodies (the 发文机关 setting)
 CLOSING = {
     "criticism": ("请上述单位高度重视，认真查找原因，明确责任人和完成时限，于本通报印发之日起10个工作日内完成整改，"
-                  "并将整改情况书面报送市农村电商工作领导小组办公室。市农村电商工作领导小组办公室将持续跟踪督办。"),
+                  "并将整改情况书面报送{issuer}。{issuer}将持续跟踪督办。"),
     "commendation": "希望受表扬的单位再接再厉，巩固成果；各县区、各有关部门要以先进为榜样，加快推进各项工作任务落实。",
 }
 
 
-def notice_text(kind: str, facts: dict[str, Any], plan_title: str, plan_number: str, county_name: str | None
-                ) -> dict[str, Any]:
+def notice_text(kind: str, facts: dict[str, Any], plan_title: str, plan_number: str, county_name: str | None,
+                issuer: str) -> dict[str, Any]:
     """Title, addressees, body (one paragraph a line, headings 一、 and （一）) and subject units.
 
     Up to ``LISTED_PER_UNIT`` items are named per unit and section, fewer if the body would not fit;
     the frozen facts keep every one.
     """
     for limit in range(LISTED_PER_UNIT, -1, -1):
-        text = _notice_text(kind, facts, plan_title, plan_number, county_name, limit)
+        text = _notice_text(kind, facts, plan_title, plan_number, county_name, issuer, limit)
         if len(text["body"]) <= MAX_LENGTHS["body"]:
             break
     return text
 
 
 def _notice_text(kind: str, facts: dict[str, Any], plan_title: str, plan_number: str, county_name: str | None,
-                 limit: int) -> dict[str, Any]:
+                 issuer: str, limit: int) -> dict[str, Any]:
     as_of = date.fromisoformat(facts["as_of"])
     where = county_name or ""
     title = (f"关于{as_of.year}年{where}农村电商工作推进不力单位的通报" if kind == "criticism"
              else f"关于{as_of.year}年{where}农村电商工作成效突出单位的通报")
     units = facts["units"]
-    lead = (f"根据《{plan_title}》（{plan_number}）要求，市农村电商工作领导小组办公室对各地各部门工作推进情况进行了"
+    lead = (f"根据《{plan_title}》（{plan_number}）要求，{issuer}对各地各部门工作推进情况进行了"
             f"调度督查。截至{cn_date(as_of)}，")
     lead += ("以下单位存在工作逾期、检查验收未通过或整改逾期等问题，现予以通报批评。" if kind == "criticism"
              else "以下单位工作推进有力、成效突出，现予以通报表扬。")
@@ -307,7 +309,7 @@ def _notice_text(kind: str, facts: dict[str, Any], plan_title: str, plan_number:
             lines.append(f"（{_numbered(i)}）{unit['unit_name']}（{len(unit[key])}项）")
             lines.extend(_listed(unit[key], line, limit))
     lines.append(f"{_numbered(heading)}、有关要求")
-    lines.append(CLOSING[kind])
+    lines.append(CLOSING[kind].format(issuer=issuer))
     return {"title": title, "addressees": ADDRESSEES, "body": "\n".join(lines),
             "subject_units": [u["unit"] for u in units]}
 
@@ -327,7 +329,7 @@ def draft_from_facts(actor: Actor, kind: str, county: str | None = None) -> Noti
         reason = EMPTY_REASONS[kind]
         raise GuardFailed([reason.replace("目前", "目前该县区", 1) if county else reason])
     county_name = db.session.scalar(select(Unit.name).where(Unit.slug == county)) if county else None
-    values = notice_text(kind, facts, plan.title, plan.document_number, county_name)
+    values = notice_text(kind, facts, plan.title, plan.document_number, county_name, plan_issuer(plan).short_name)
     return create_notice(actor, kind, values, facts=facts)
 
 

@@ -22,6 +22,7 @@ from app.items.facts import subject_for
 from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
 from app.notices.fonts import FontSet, discover_fonts
+from app.notices.issuer import notice_issuer, plan_issuer
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
 from app.notices.pdf import render_notice_pdf
 from app.plans.models import Plan
@@ -111,19 +112,20 @@ def render_data(notice: Notice, plan: Plan, *, on: date | None = None) -> dict[s
     when = notice.issued_on or on or today()
     base = current_app.config.get("PLANDESK_BASE_URL", "").rstrip("/")
     attachments = [line.strip() for line in (notice.attachments_note or "").splitlines() if line.strip()]
+    issuer = notice_issuer(notice, plan)
     return {
         "format": "letter" if letter else "general",
-        "issuer_mark": plan.notice_issuer_name if letter else f"{plan.notice_issuer_name}文件",
+        "issuer_mark": issuer.mark(letter),
         "number": notice.number,
         "title": notice.title,
         "addressees": notice.addressees,
         "body": notice.body,
         "attachments": attachments,
-        "signature": plan.notice_issuer_name,
+        "signature": issuer.short_name,
         "date": when.isoformat(),
         "sealed": True,
         "copies": notice.copies or "",
-        "printed_by": plan.notice_issuer_name,
+        "printed_by": issuer.name,
         "printed_on": when.isoformat(),
         "verification_code": notice.verification_code,
         "verification_url": f"{base}/verify/{notice.verification_code}" if notice.verification_code else None,
@@ -173,7 +175,9 @@ def notice_pdf(notice: Notice) -> bytes:
 def _issue(item: Notice, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any], on: date) -> None:
     """Number, freeze the facts, render and archive the PDF, open receipts: all or nothing."""
     plan = db.session.get(Plan, item.plan_id)
-    item.issuer_code, item.year = plan.notice_issuer_code, on.year
+    issuer = plan_issuer(plan)
+    item.issuer_code, item.year = issuer.code, on.year
+    item.issuer_name, item.issuer_short_name = issuer.name, issuer.short_name
     item.seq = next_number(item.issuer_code, item.year)
     item.number = f"{item.issuer_code}〔{item.year}〕{item.seq}号"
     item.issued_on = on

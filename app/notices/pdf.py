@@ -681,16 +681,16 @@ def _render_sequentially(
 #: A short notice touching every font, used to warm a worker.
 WARM_UP_NOTICE: dict[str, Any] = {
     "format": "general",
-    "issuer_mark": "六安市电子商务工作领导小组办公室文件",
+    "issuer_mark": "六安市电商工作领导小组办公室文件",
     "number": "六电商办〔2019〕1号",
     "title": "关于预热的通知",
     "addressees": "各县区人民政府",
     "body": "一、总体要求\n（一）加强领导。请认真落实。\n1.按时报送。",
     "attachments": [],
-    "signature": "六安市电子商务工作领导小组办公室",
+    "signature": "市电商工作领导小组办公室",
     "date": "2019-03-05",
     "sealed": True,
     "copies": "市委办公室",
-    "printed_by": "六安市电子商务工作领导小组办公室",
+    "printed_by": "六安市电商工作领导小组办公室",
     "printed_on": "2019-03-05",
 }

@@ -53,6 +53,7 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     _set(plan, title=data.title, issuer=data.issuer, document_number=data.document_number,
          issued_on=data.issued_on, is_current=True, notice_issuer_unit_id=units[data.notice_issuer.unit].id,
          notice_issuer_name=data.notice_issuer.name, notice_issuer_code=data.notice_issuer.code,
+         notice_issuer_short_name=data.notice_issuer.short_name or data.notice_issuer.name,
          review_working_days=data.review_working_days,
          draft_working_days=data.draft_working_days,
          unit_groups={name: list(members) for name, members in _groups_of(data).items()})

@@ -23,7 +23,11 @@ class Plan(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     notice_issuer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: the issuer's full name, printed on the red mark (发文机关标志) and as 印发机关
     notice_issuer_name: Mapped[str] = mapped_column(String(100))
+    #: the issuer as named in bodies and in the signature (落款)
+    notice_issuer_short_name: Mapped[str] = mapped_column(String(100))
+    #: 发文代字
     notice_issuer_code: Mapped[str] = mapped_column(String(32))
     review_working_days: Mapped[int] = mapped_column(Integer, default=10)
     #: working days a new or returned draft has to be submitted, per workflow name (absent: the workflow's default)

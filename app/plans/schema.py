@@ -55,8 +55,9 @@ class UnitData:
 @dataclass(frozen=True)
 class NoticeIssuerData:
     unit: str  # slug of the issuing unit
-    name: str  # the issuer's full name as printed on a notice
+    name: str  # the issuer's full name, printed on the red mark (发文机关标志)
     code: str  # 发文代字, e.g. 六电商办
+    short_name: str = ""  # the name in bodies and signatures (the full name when not given)
 
 
 @dataclass(frozen=True)
@@ -364,8 +365,9 @@ def parse_plan(raw: Any) -> PlanData:
     indicator_codes = {i.code for i in indicators}
 
     issuer = _Fields(plan.raw.get("notice_issuer", {}), "方案（plan）发文单位（notice_issuer）", errors,
-                     ("unit", "name", "code"))
-    notice_issuer = NoticeIssuerData(issuer.slug("unit"), issuer.text("name"), issuer.text("code"))
+                     ("unit", "name", "code"), optional=("short_name",))
+    notice_issuer = NoticeIssuerData(issuer.slug("unit"), issuer.text("name"), issuer.text("code"),
+                                     issuer.text("short_name") or issuer.text("name"))
     if notice_issuer.unit and notice_issuer.unit not in {u.slug for u in units}:
         issuer.error(f"未知单位“{notice_issuer.unit}”")
 

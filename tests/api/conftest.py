@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.conftest import DEMO_PASSWORD
+from tests.factories import complete_fields
 
 PREFIX = "/api/v1"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -62,6 +63,7 @@ class Api:
     def create_application(self, user: str = "huoqiu_filer", county: str = "huoqiu",
                            category: str = "provincial_demo_village", site_name: str = "大顾店村",
                            **extra: Any) -> dict[str, Any]:
+        extra.setdefault("fields", complete_fields(category))  # complete, so that it may be submitted
         r = self.post("/applications", user, json={"category": category, "county": county, "site_name": site_name,
                                                    **extra})
         assert r.status_code == 201, r.get_json()

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from tests.api.conftest import Api
+from tests.factories import complete_fields
 
 FIGURES = {"online_sales": 320.5, "service_stations": 4, "online_products": 12, "poor_households": 36}
 
 
 def run_to_inspection(api: Api, category: str, figures: dict) -> tuple[int, int]:
     """Draft → acceptance.inspection; returns (id, version) as read from the responses."""
-    created = api.create_application(category=category, site_name="大顾店村", fields={"population": 2310})
+    created = api.create_application(category=category, site_name="大顾店村",
+                                     fields=complete_fields(category, population=2310))
     item_id, version = created["id"], created["version"]
     assert (created["state"], version) == ("mobilization.draft", 1)
     assert api.upload(item_id).status_code == 201
@@ -47,7 +49,8 @@ def test_provincial_application_from_draft_to_consolidation(api: Api) -> None:
     detail = api.get(f"/items/{item_id}", "huoqiu_filer").get_json()
     assert (detail["state"], detail["version"], detail["county"], detail["unit"]) == ("consolidation", 9, "huoqiu",
                                                                                       "huoqiu")
-    assert detail["category"] == "provincial_demo_village" and detail["fields"] == {"population": 2310}
+    assert detail["category"] == "provincial_demo_village"
+    assert detail["fields"] == complete_fields("provincial_demo_village", population=2310)
     assert detail["actions"] == []
     versioned = [(e["actor"], e["trigger"], e["from_state"], e["to_state"]) for e in detail["history"]
                  if e["trigger"] not in ("attach", "detach")]

@@ -14,6 +14,7 @@ from app.reports.models import Report
 from app.reports.operations import open_quarterly_reports
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
+from tests.factories import complete_fields
 from tests.items.conftest import actor_of, add_evidence
 
 SELF_ASSESSMENT = {"text": "对照标准逐项自查，全部达标。"}
@@ -26,7 +27,7 @@ def plan() -> Plan:
 def new_application(county: str, category: str, site: str = "示范村") -> int:
     unit = db.session.scalar(select(Unit).where(Unit.slug == county))
     row = Application(plan_id=plan().id, title=f"{unit.name}{site}申报", unit_id=unit.id, county_id=unit.id,
-                      category=category, site_name=site, fields={})
+                      category=category, site_name=site, fields=complete_fields(category))
     create_item(row, actor_of(f"{county}_filer"))
     db.session.commit()
     return row.id

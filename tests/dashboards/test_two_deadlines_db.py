@@ -63,8 +63,8 @@ def test_a_draft_filed_in_time_is_not_filed_late(app, ctx, new_application) -> N
     assert item.due_on == add_working_days(date(2018, 7, 20), 10)
 
 
-def test_api_due_at_is_the_handling_deadline_and_phase_deadline_the_plans(app, ctx, client,
-                                                                           new_application) -> None:
+def test_api_due_at_is_the_handling_deadline_and_phase_deadline_the_plan_date(
+        app, ctx, client, new_application) -> None:
     set_today(app, FILED)
     item_id = new_application()
     body = Api(client).get(f"/items/{item_id}", "huoqiu_filer").get_json()

@@ -13,7 +13,7 @@ from app.notices.operations import create_notice
 from app.plans.models import Plan
 from app.units.models import Unit
 from tests.conftest import DEMO_PASSWORD
-from tests.factories import actor_of, add_evidence
+from tests.factories import actor_of, add_evidence, complete_fields
 
 NOTICE_BODY = "一、基本情况\n部分县区未按期报送实施方案。\n二、下一步要求\n请于7月31日前完成整改。"
 
@@ -39,7 +39,8 @@ def application_in(app: Flask, steps: tuple[tuple[str, str], ...], site: str = "
         plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
         unit = db.session.scalar(select(Unit).where(Unit.slug == "huoqiu"))
         row = Application(plan_id=plan.id, title=f"{unit.name}{site}申报", unit_id=unit.id, county_id=unit.id,
-                          category="provincial_demo_village", site_name=site, fields={})
+                          category="provincial_demo_village", site_name=site,
+                          fields=complete_fields("provincial_demo_village"))
         create_item(row, actor_of("huoqiu_filer"))
         add_evidence(row.id)
         db.session.commit()

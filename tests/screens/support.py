@@ -21,6 +21,7 @@ from app.extensions import db
 from app.items.models import Item
 from app.items.operations import fire_transition
 from tests.conftest import DEMO_PASSWORD
+from tests.factories import complete_fields
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -135,7 +136,8 @@ def make_application(county: str = "huoqiu", state: str = "mobilization.draft", 
                      category: str = "provincial_demo_village", site: str = "大顾店村") -> int:
     """A demo-site application of ``county`` driven to ``state`` along the main path."""
     item = create_application(actor(f"{county}_filer"), category=category, county=county, site_name=site,
-                              fields={"town": "宋店乡", "contact_person": "张三", "contact_phone": "0564-1234567"})
+                              fields=complete_fields(category, town="宋店乡", contact_person="张三",
+                                                     contact_phone="0564-1234567"))
     db.session.commit()
     item_id = item.id
     if state == "mobilization.draft":

@@ -21,7 +21,8 @@ from tests.security.world import matrix_world
 
 PUBLIC = {"auth.login", "notices_public.verify", "auth.set_language", "static"}
 ADMIN_ONLY = {"admin.units", "admin.edit_unit", "admin.users", "admin.edit_user", "admin.user_active",
-              "admin.user_password", "admin.new_user", "admin.log", "ledger.plan_import", "ledger.plan_import_confirm"}
+              "admin.user_password", "admin.new_user", "admin.log", "ledger.plan_import", "ledger.plan_import_confirm",
+              "admin.calendar", "admin.calendar_delete", "admin.issuer"}
 ITEM_ROUTES = {"screens.item_page", "screens.acknowledge", "screens.act", "screens.diagram", "filing.edit_item",
                "extension_requests.ask", "screens.upload", "screens.download", "screens.delete_file",
                "screens.notice_pdf", "screens.notice_preview", "screens.print_view", "screens.remind"}

@@ -129,9 +129,10 @@ def test_due_dates_and_levels() -> None:
     assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=phases) == date(2018, 7, 16)
     assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=phases,
                     drafts_follow_plan=True) == date(2018, 7, 31)
-    # a review step is due ten working days after the item entered it, not on the phase date
+    # a review step is due ten working days after the item entered it, not on the phase date; on China's
+    # calendar: 2018-12-29 (Saturday) was a make-up working day, 2018-12-31 and 2019-01-01 were 元旦
     assert due_date("mobilization.county_review", entered_on=date(2018, 12, 28), phase_deadlines=phases) \
-        == add_working_days(date(2018, 12, 28), 10) == date(2019, 1, 11)
+        == add_working_days(date(2018, 12, 28), 10) == date(2019, 1, 14)
     assert due_date("implementation", entered_on=date(2018, 8, 1), phase_deadlines=phases,
                     task_deadline=date(2018, 12, 31)) == date(2018, 12, 31)
     assert due_date("rectification.draft", entered_on=date(2019, 3, 1), phase_deadlines=phases,
