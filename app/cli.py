@@ -71,9 +71,14 @@ def demo_seed(password: str) -> None:
 @deadlines_cli.command("tick")
 def deadlines_tick() -> None:
     """Note changes of overdue level, queue reminders, deliver messages, anchor the audit trail, forget
-    expired idempotency keys."""
+    expired idempotency keys and old sign-in attempts."""
+    from datetime import timedelta
+
+    from flask import current_app
+
     from app.api.idempotency import purge_expired
     from app.audit.operations import write_anchor
+    from app.auth.throttle import prune
     from app.clock import today, utcnow
     from app.deadlines.operations import tick
     from app.outbox.operations import deliver_pending
@@ -86,8 +91,11 @@ def deadlines_tick() -> None:
     db.session.commit()
     purged = purge_expired(db.session, utcnow())
     db.session.commit()
+    attempts = prune(timedelta(hours=current_app.config["LOGIN_ATTEMPTS_KEEP_HOURS"]))
+    db.session.commit()
     click.echo(f"deadline marks: {marks}; messages delivered: {delivered}; "
-               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}; expired idempotency keys: {purged}")
+               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}; expired idempotency keys: {purged}; "
+               f"old sign-in attempts: {attempts}")
 
 
 @audit_cli.command("verify")

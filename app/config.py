@@ -33,6 +33,10 @@ class Config:
     REVIEW_WORKING_DAYS = 10
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_MINUTES = 15
+    #: failures from one client address (any accounts) within the window before it is refused
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+    #: sign-in attempts older than this are forgotten by ``deadlines tick``
+    LOGIN_ATTEMPTS_KEEP_HOURS = 24
     TESTING = False
 
     def __init__(self) -> None:
