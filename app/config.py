@@ -55,6 +55,9 @@ class Config:
         self.PLANDESK_TOKEN_HOURS = int(_env("PLANDESK_TOKEN_HOURS", "12") or 12)
         self.PLANDESK_MAX_UPLOAD = int(_env("PLANDESK_MAX_UPLOAD", str(20 * 1024 * 1024)) or 0)
         self.PLANDESK_API_MAX_JSON = int(_env("PLANDESK_API_MAX_JSON", str(1024 * 1024)) or 0)
+        #: reverse proxies in front of PlanDesk whose X-Forwarded-For/-Proto are trusted (0: none, so
+        #: the client address of sign-in throttling is the connection's and cannot be forged)
+        self.PLANDESK_TRUSTED_PROXIES = int(_env("PLANDESK_TRUSTED_PROXIES", "0") or 0)
 
 
 class DevelopmentConfig(Config):

@@ -185,3 +185,20 @@ def test_one_address_is_limited_across_accounts(app: Flask) -> None:
     assert _form_sign_in(app, "huoqiu_filer", DEMO_PASSWORD, ATTACKER).status_code == 429
     assert _form_sign_in(app, "huoqiu_filer", DEMO_PASSWORD, OFFICE).status_code == 302
     assert _attempts(app) == 6  # refused attempts are not evaluated, so not counted either
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_client_address_is_forged_only_through_a_trusted_proxy(database_url: str, tmp_path, proxies: int) -> None:
+    """Without trusted proxies X-Forwarded-For is ignored (a spray cannot pose as many addresses);
+    with ``PLANDESK_TRUSTED_PROXIES=1`` the proxy's last hop is the address that is counted."""
+    from app import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(database_url, tmp_path / "storage", PLANDESK_TRUSTED_PROXIES=proxies))
+    client = app.test_client()
+    client.post("/api/v1/auth/token", json={"username": "no_such_user", "password": "x1"},
+                headers={"X-Forwarded-For": "192.0.2.9"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    with app.app_context():
+        assert db.session.scalars(select(LoginAttempt.remote_addr)).all() == ["192.0.2.9" if proxies else "127.0.0.1"]
+        db.session.remove()
+        db.engine.dispose()
