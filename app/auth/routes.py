@@ -27,13 +27,13 @@ def same_site_path(target: str | None) -> str | None:
 
     Read the way a browser reads it: tabs and newlines removed, leading and trailing controls and
     spaces trimmed; then it must start with one ``/`` (never ``//`` or ``/\\``, which a browser
-    reads as another host), hold no backslash or control character, and have no scheme or host."""
+    reads as another host), hold no backslash and nothing unprintable, and have no scheme or host."""
     if not target:
         return None
     path = target.translate(_TAB_OR_NEWLINE).strip("".join(map(chr, range(0x21))))
     if not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path:
         return None
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in path):
+    if not path.isprintable():  # controls, format characters, separators other than space, surrogates
         return None
     parts = urlsplit(path)
     if parts.scheme or parts.netloc:

@@ -40,6 +40,7 @@ HOSTILE_QUERY = [
     "/%E3%80%80/%1b[31m",       # an escape character inside
     "/\u0085/evil.com",          # a C1 control
     "%0b//evil.com",            # vertical tab: trimmed at the start by the browser
+    "/%E2%80%AE/moc.live",      # a right-to-left override
 ]
 
 #: same-site paths, kept as the browser reads them (``/%0aX`` was a 500 after a good sign-in)
@@ -80,7 +81,8 @@ def test_a_same_site_path_is_kept(sqlite_app: Flask, next_query: str, location: 
     assert response.status_code == 302 and response.headers["Location"] == location
 
 
-@pytest.mark.parametrize("next_value", ["//evil.com", "/\t/evil.com", "/\\evil.com", "https://evil.com", "/\n/evil.com"])
+@pytest.mark.parametrize("next_value", ["//evil.com", "/\t/evil.com", "/\\evil.com", "https://evil.com",
+                                        "/\n/evil.com"])
 def test_the_language_switch_has_the_same_rule(sqlite_app: Flask, next_value: str) -> None:
     client = sqlite_app.test_client()
     token = csrf_token(client, "/login")
@@ -97,6 +99,7 @@ def test_the_rule_itself() -> None:
 
     for raw in HOSTILE_QUERY:
         assert same_site_path(unquote(raw)) is None, raw
+    assert same_site_path("/\ud800/x") is None  # a lone surrogate
     for raw, expected in SAFE:
         kept = same_site_path(unquote(raw))
         assert kept == expected and _lands_on_this_site(kept)
