@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ROOT, Config, config_for_env
 from app.wrappers import PlanDeskRequest
@@ -71,4 +72,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     security.init_app(app)
+    proxies = int(app.config.get("PLANDESK_TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # the client's own address and scheme, as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app

@@ -70,14 +70,19 @@ def demo_seed(password: str) -> None:
 
 @deadlines_cli.command("tick")
 def deadlines_tick() -> None:
-    """Note changes of overdue level, queue reminders, deliver messages, anchor the audit trail, forget
-    expired idempotency keys."""
+    """Note changes of overdue level, queue reminders, open the period's quarterly reports, deliver
+    messages, anchor the audit trail, forget expired idempotency keys and old sign-in attempts."""
+    from datetime import timedelta
+
+    from flask import current_app
+
     from app.api.idempotency import purge_expired
     from app.audit.operations import write_anchor
+    from app.auth.throttle import prune
     from app.clock import today, utcnow
     from app.deadlines.operations import tick
-    from app.reports.operations import open_due_reports
     from app.outbox.operations import deliver_pending
+    from app.reports.operations import open_due_reports
 
     marks = tick(db.session, today())
     db.session.commit()
@@ -89,8 +94,11 @@ def deadlines_tick() -> None:
     db.session.commit()
     purged = purge_expired(db.session, utcnow())
     db.session.commit()
+    attempts = prune(timedelta(hours=current_app.config["LOGIN_ATTEMPTS_KEEP_HOURS"]))
+    db.session.commit()
     click.echo(f"deadline marks: {marks}; reports opened: {opened}; messages delivered: {delivered}; "
-               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}; expired idempotency keys: {purged}")
+               f"anchor: {'#' + str(anchor.id) if anchor else 'unchanged'}; expired idempotency keys: {purged}; "
+               f"old sign-in attempts: {attempts}")
 
 
 @audit_cli.command("verify")

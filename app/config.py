@@ -33,6 +33,10 @@ class Config:
     REVIEW_WORKING_DAYS = 10
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_MINUTES = 15
+    #: failures from one client address (any accounts) within the window before it is refused
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+    #: sign-in attempts older than this are forgotten by ``deadlines tick``
+    LOGIN_ATTEMPTS_KEEP_HOURS = 24
     TESTING = False
 
     def __init__(self) -> None:
@@ -55,6 +59,9 @@ class Config:
         self.PLANDESK_API_MAX_JSON = parse_size("PLANDESK_API_MAX_JSON", _env("PLANDESK_API_MAX_JSON", "1MB"))
         # quarterly reports open by themselves on the first request of a quarter (and at deadlines tick)
         self.PLANDESK_AUTO_OPEN_REPORTS = True
+        #: reverse proxies in front of PlanDesk whose X-Forwarded-For/-Proto are trusted (0: none, so
+        #: the client address of sign-in throttling is the connection's and cannot be forged)
+        self.PLANDESK_TRUSTED_PROXIES = int(_env("PLANDESK_TRUSTED_PROXIES", "0") or 0)
 
 
 class DevelopmentConfig(Config):

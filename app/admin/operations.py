@@ -1,7 +1,7 @@
 """Administration: accounts (role and unit, passwords, deactivation) and units. Flush, never commit.
 
-Changing an account's role, unit, password or active flag bumps its ``session_version``, which ends
-every session it has open: permissions never outlive the change.
+Changing an account's role, unit, password or active flag ends every session it has open and revokes
+every API token it holds (:func:`app.auth.sessions.end_sessions`): permissions never outlive the change.
 
 Every change is recorded in the administrators' log (:class:`app.admin.models.AdminEvent`, 管理日志)
 in the same transaction: who, when, which account or unit, each field's value before and after. A
@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.admin.models import AdminEvent
-from app.auth.models import LoginAttempt, User
+from app.auth.models import User
 from app.auth.passwords import hash_password, password_problems
+from app.auth.sessions import end_sessions
+from app.auth.throttle import clear_account
 from app.clock import utcnow
 from app.extensions import db
 from app.units.models import Unit, UnitKind
@@ -133,7 +135,7 @@ def update_user(by: User, user: User, *, display_name: str, role: str, unit_id: 
         raise GuardFailed(problems)
     before = _user_fields(user)
     if (user.role, user.unit_id) != (role, unit_id):
-        user.session_version += 1  # new permissions: sign in again
+        end_sessions(user)  # new permissions: sign in again, ask for a new token
     user.display_name, user.role, user.unit_id = display_name.strip(), role, unit_id
     user.email = (email or "").strip() or None
     changes = _diff(before, _user_fields(user))
@@ -144,14 +146,15 @@ def update_user(by: User, user: User, *, display_name: str, role: str, unit_id: 
 
 
 def reset_password(by: User, user: User, password: str) -> User:
-    """Set a new password (to hand over in person); ends the account's sessions and lifts a throttle."""
+    """Set a new password (to hand over in person); ends the account's sessions and tokens and lifts
+    a sign-in lock."""
     _require_admin(by)
     problems = password_problems(password or "")
     if problems:
         raise GuardFailed(problems)
     user.password_hash = hash_password(password)
-    user.session_version += 1
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
+    end_sessions(user)
+    clear_account(user.username)
     record(by, "reset_password", user)  # that it happened, never the password or its hash
     db.session.flush()
     return user
@@ -165,7 +168,7 @@ def set_active(by: User, user: User, active: bool) -> User:
         record(by, "activate_user" if active else "deactivate_user", user,
                {"is_active": [user.is_active_user, active]})
         user.is_active_user = active
-        user.session_version += 1
+        end_sessions(user)
         db.session.flush()
     return user
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.admin.models import ADMIN_ACTIONS, AdminEvent
 from app.admin.operations import create_user, reset_password, save_unit, set_active, update_user
 from app.auth.models import User
+from app.auth.throttle import locked_accounts, lockout_of
 from app.clock import today
 from app.extensions import db
 from app.notices.issuer import plan_issuer, update_issuer
@@ -62,7 +63,8 @@ def users() -> str:
     total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = db.session.scalars(q.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template("admin/users.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
-                           roles=list(Role), units=_units(), args=request.args)
+                           roles=list(Role), units=_units(), args=request.args,
+                           locked=locked_accounts([u.username for u in rows]))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -110,7 +112,9 @@ def edit_user(user_id: int) -> Any:
     values = request.form if request.method == "POST" else {
         "display_name": user.display_name, "role": user.role, "unit_id": str(user.unit_id or ""),
         "email": user.email or ""}
-    return render_template("admin/user_form.html", user=user, roles=list(Role), units=_units(), values=values)
+    return render_template("admin/user_form.html", user=user, roles=list(Role), units=_units(), values=values,
+                           lockout=lockout_of(user.username),
+                           window_minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -124,7 +128,7 @@ def user_password(user_id: int) -> Any:
         db.session.rollback()
         flash(error_message(exc), "error")
     else:
-        flash(_("已重置 %(name)s 的密码，其已登录的会话全部失效。", name=user.username), "success")
+        flash(_("已重置 %(name)s 的密码，其已登录的会话和访问令牌全部失效。", name=user.username), "success")
     return redirect(url_for(".edit_user", user_id=user_id))
 
 
@@ -140,7 +144,7 @@ def user_active(user_id: int) -> Any:
         db.session.rollback()
         flash(error_message(exc), "error")
     else:
-        flash(_("账号已启用。") if active else _("账号已停用，其会话全部失效。"), "success")
+        flash(_("账号已启用。") if active else _("账号已停用，其会话和访问令牌全部失效。"), "success")
     return redirect(url_for(".edit_user", user_id=user_id))
 
 

@@ -44,7 +44,8 @@ def get_attachment(call: Call, item_id: int, attachment_id: int) -> Response:
     headers = {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(att.name)}",
                "Content-Length": str(opened.path.stat().st_size), "ETag": f'"{att.sha256}"',
                "Cache-Control": "private, no-store"}
-    return Response(_chunks(opened.path), mimetype=att.content_type, headers=headers)
+    # content_type, not mimetype: the stored type may carry its charset, which mimetype would repeat
+    return Response(_chunks(opened.path), content_type=att.content_type, headers=headers)
 
 
 def _chunks(path: Path) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ from app.api.registry import Call, Reply, endpoint
 from app.api.schemas import MeOut, RevokedOut, TokenIn, TokenOut
 from app.api.serialize import iso_datetime
 from app.api_tokens.operations import issue_token, revoke_token, revoke_user_tokens
-from app.auth.auth import authenticate, is_throttled, retry_after_seconds
+from app.auth.auth import sign_in
 from app.auth.models import User
 from app.extensions import db
 from workflows.errors import NotFound, NotPermitted
@@ -20,15 +20,17 @@ from workflows.roles import Role
           response=TokenOut, errors=(401, 429), auth=False)
 def create_token(call: Call) -> Reply:
     """A bearer token valid for PLANDESK_TOKEN_HOURS hours. Ten failures for one account within 15
-    minutes (sign-in page and tokens together, counted in the database) give 429 with Retry-After."""
+    minutes (sign-in page and tokens together, counted in the database) give 429 with Retry-After
+    from the addresses they came from; other addresses may still try. Too many failures from one
+    address, whatever the accounts, give 429 for every account."""
     username = call.body["username"].strip()
-    if is_throttled(username):
-        wait = retry_after_seconds(username)
+    attempt = sign_in(username, call.body["password"], request.remote_addr)  # commits the count
+    if attempt.retry_after:
+        wait = attempt.retry_after
         raise ApiError(429, "too_many_attempts", f"失败次数过多，请 {max(1, wait // 60)} 分钟后再试",
                        {"retry_after": wait}, {"Retry-After": str(wait)})
-    user = authenticate(username, call.body["password"], request.remote_addr)
+    user = attempt.user
     if user is None:
-        db.session.commit()  # the failure counts, across all workers
         raise ApiError(401, "unauthorized", "用户名或密码错误", {"reason": "credentials"})
     issued = issue_token(user, remote_addr=request.remote_addr)
     return Reply({"token": issued.token, "expires_at": iso_datetime(issued.row.expires_at)})

@@ -1,13 +1,15 @@
-"""Flask-Login wiring and sign-in throttling (counted in the database, so across all workers)."""
+"""Flask-Login wiring and sign-in (throttled in the database, so across all workers)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 
-from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from flask import Flask
+from sqlalchemy import select
 
-from app.auth.models import LoginAttempt, User
-from app.auth.passwords import verify_password
+from app.auth.models import User
+from app.auth.passwords import verify_password, verify_unknown, warm_up
+from app.auth.throttle import record_success, reserve_attempt
+from app.clock import utcnow
 from app.extensions import db, login_manager
 
 
@@ -15,6 +17,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.session_protection = "strong"
+    warm_up()  # the dummy hash exists before the first unknown name is tried
 
 
 @login_manager.user_loader
@@ -28,32 +31,39 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def is_throttled(username: str) -> bool:
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    since = datetime.now(UTC) - window
-    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt)
-                                 .where(LoginAttempt.username == username, LoginAttempt.at >= since))
-    return (failures or 0) >= current_app.config["LOGIN_MAX_FAILURES"]
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of one sign-in attempt: the user, or why not (``retry_after`` > 0 when throttled)."""
+
+    user: User | None
+    retry_after: int = 0
 
 
-def retry_after_seconds(username: str) -> int:
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    oldest = db.session.scalar(
-        select(func.min(LoginAttempt.at)).where(LoginAttempt.username == username,
-                                                LoginAttempt.at >= datetime.now(UTC) - window))
-    if oldest is None:
-        return 0
-    if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return max(1, int((oldest + window - datetime.now(UTC)).total_seconds()))
+def sign_in(username: str, password: str, remote_addr: str | None) -> SignIn:
+    """Check a username and password, throttled; commits (the count must reach the other workers).
+
+    The attempt is counted before the password is checked and in the same locked step as the check
+    of the limits. An unknown or deactivated name costs one Argon2 verification like any other, so
+    the answer's timing does not tell which names exist."""
+    reservation = reserve_attempt(username, remote_addr)
+    db.session.commit()
+    if not reservation.allowed:
+        return SignIn(None, reservation.retry_after)
+    user = authenticate(username, password)
+    if user is not None:
+        assert reservation.attempt_id is not None
+        record_success(username, reservation.attempt_id)
+    db.session.commit()
+    return SignIn(user)
 
 
-def authenticate(username: str, password: str, remote_addr: str | None) -> User | None:
-    """The active user with these credentials, or None (and the failure is counted)."""
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None; always exactly one Argon2 verification."""
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is not None and user.is_active and verify_password(user.password_hash, password):
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
-        user.last_login_at = datetime.now(UTC)
-        return user
-    db.session.add(LoginAttempt(username=username[:64], at=datetime.now(UTC), remote_addr=remote_addr))
-    return None
+    if user is None:
+        verify_unknown(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user

@@ -53,12 +53,20 @@ class User(UserMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """One failed sign-in or token request; counted across all workers for throttling."""
+    """One failed sign-in or token request; counted across all workers for throttling.
+
+    The row is written before the password is checked (so concurrent guesses are counted one by one)
+    and removed again when the sign-in succeeds. ``cleared_at`` is set when the account's lock is
+    lifted (a later success, an administrator's reset): the failure then no longer counts against
+    the account, but still against its client address.
+    """
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_remote_addr_at", "remote_addr", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,24 +1,48 @@
 """Sign-in, sign-out, change password, choose the language."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.auth.auth import authenticate, is_throttled, retry_after_seconds
+from app.auth.auth import sign_in
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.passwords import hash_password, password_problems, verify_password
+from app.auth.sessions import end_sessions
 from app.extensions import db
 from app.i18n import LOCALES
 
 bp = Blueprint("auth", __name__)
 
 
+#: what a browser removes from anywhere in a URL before parsing it (WHATWG URL standard)
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def same_site_path(target: str | None) -> str | None:
+    """``target`` when a browser would read it as a path on this site, else None.
+
+    Read the way a browser reads it: tabs and newlines removed, leading and trailing controls and
+    spaces trimmed; then it must start with one ``/`` (never ``//`` or ``/\\``, which a browser
+    reads as another host), hold no backslash and nothing unprintable, and have no scheme or host."""
+    if not target:
+        return None
+    path = target.translate(_TAB_OR_NEWLINE).strip("".join(map(chr, range(0x21))))
+    if not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path:
+        return None
+    if not path.isprintable():  # controls, format characters, separators other than space, surrogates
+        return None
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return None
+    return path
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    return same_site_path(target) or url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,12 +52,12 @@ def login() -> Response | str | tuple[str, int, dict]:
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        if is_throttled(username):
-            wait = retry_after_seconds(username)
+        attempt = sign_in(username, form.password.data, request.remote_addr)
+        if attempt.retry_after:
+            wait = attempt.retry_after
             form.form_errors.append(_("登录失败次数过多，请 %(n)s 分钟后再试", n=max(1, wait // 60)))
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
-        user = authenticate(username, form.password.data, request.remote_addr)
-        db.session.commit()
+        user = attempt.user
         if user is None:
             form.form_errors.append(_("用户名或密码错误"))
             return render_template("auth/login.html", form=form), 200, {}
@@ -49,7 +73,10 @@ def login() -> Response | str | tuple[str, int, dict]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    """Ends this session and every copy of it: the account's session generation moves on."""
     locale = session.get("locale")
+    end_sessions(current_user._get_current_object(), revoke_tokens=False)
+    db.session.commit()
     logout_user()
     session.clear()
     if locale in LOCALES:
@@ -71,7 +98,7 @@ def change_password() -> Response | str:
         else:
             user = current_user._get_current_object()  # the User itself: login_user must not get the proxy
             user.password_hash = hash_password(form.new.data)
-            user.session_version += 1
+            end_sessions(user)  # every other session and every API token
             db.session.commit()
             login_user(user)  # keep this session, every other one ends
             flash(_("密码已修改"), "success")

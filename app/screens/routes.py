@@ -272,8 +272,9 @@ def download(item_id: int, attachment_id: int) -> Response:
     if opened is None:
         abort(404)
     att = opened.attachment
-    response = send_file(opened.path, mimetype=att.content_type, as_attachment=True, download_name=att.name,
-                         etag=att.sha256, conditional=False, max_age=0)
+    response = send_file(opened.path, as_attachment=True, download_name=att.name, etag=att.sha256,
+                         conditional=False, max_age=0)
+    response.headers["Content-Type"] = att.content_type  # as stored, parameters and all: never doubled
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -54,7 +54,7 @@ def test_reset_password_role_change_and_deactivation_end_sessions(person, inapp,
     assert victim.client.get("/todo").status_code == 200
     user = inapp(uid, "yeji_filer")
     r = admin.post(f"/admin/users/{user}/password", {"password": "newpass2018"}, follow=True)
-    assert "其已登录的会话全部失效" in " ".join(flashes(r.get_data(as_text=True)))
+    assert "其已登录的会话和访问令牌全部失效" in " ".join(flashes(r.get_data(as_text=True)))
     assert victim.client.get("/todo").status_code == 302  # signed out everywhere
     Person(app, "yeji_filer", "newpass2018")  # the new password works
 
