@@ -43,8 +43,8 @@ def test_own_unit_specs_need_the_items_unit_not_just_its_county(case: tuple[Work
         assert not can_fire(county_actor, sp, subj)
         assert not can_fire(other_actor, sp, subj)
         assert can_fire(own_actor, sp, subj)
-        assert not can_fire(Actor(10, "no_unit", role, None), sp, subject(wf, sp.sources[0], unit=None,
-                                                                           county=None))
+        unowned = subject(wf, sp.sources[0], unit=None, county=None)
+        assert not can_fire(Actor(10, "no_unit", role, None), sp, unowned)
 
 
 def test_the_engine_refuses_the_county_on_a_units_item_and_changes_nothing() -> None:
