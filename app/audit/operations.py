@@ -17,7 +17,7 @@ from typing import Any
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditAnchor, AuditEventRow
@@ -68,6 +68,10 @@ def _heads_as_of(session: Session, last_event_id: int) -> list[tuple[int, int, s
 
 def write_anchor(session: Session) -> AuditAnchor | None:
     """Hash every chain head together with the previous anchor. None when nothing changed."""
+    if session.get_bind().dialect.name == "postgresql":
+        # wait for transactions still inserting events (one may hold a lower id than a committed
+        # one) and hold new ones back until this anchor commits; SQLite has one writer at a time
+        session.execute(text("LOCK TABLE audit_events IN SHARE MODE"))
     last_event_id = session.scalar(select(func.max(AuditEventRow.id)))
     if last_event_id is None:
         return None

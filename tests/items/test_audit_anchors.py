@@ -6,6 +6,8 @@ database still catch, and what they cannot (events after the last anchor).
 """
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -212,3 +214,48 @@ def test_an_unreadable_anchor_log_line_is_reported(app, new_application, line: s
             log.write(line + "\n")
         result = verify(db.session)
     assert not result.ok and result.problem == "line 2 of the anchor log is not an anchor"
+
+
+def test_an_anchor_waits_for_events_still_being_written(app, new_application) -> None:
+    """An event with a lower id committed after a higher one must not be left out of an anchor."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): no event is ever in flight beside another")
+    with app.app_context():
+        slow_item, fast_item = new_application(), new_application(site="小顾店村")
+        add_evidence(slow_item)
+        add_evidence(fast_item)
+        db.session.commit()
+    inserted, release, anchored = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_transition() -> None:
+        with app.app_context():
+            fire_transition(slow_item, "submit", actor_of("huoqiu_filer"), version=1)  # its event is inserted
+            inserted.set()
+            release.wait(timeout=30)
+            db.session.commit()
+            db.session.remove()
+
+    def anchor() -> None:
+        with app.app_context():
+            write_anchor(db.session)
+            db.session.commit()
+            anchored.set()
+            db.session.remove()
+
+    slow = threading.Thread(target=slow_transition)
+    slow.start()
+    assert inserted.wait(timeout=30)
+    with app.app_context():
+        fire_transition(fast_item, "submit", actor_of("huoqiu_filer"), version=1)  # a higher event id, committed first
+        db.session.commit()
+    anchoring = threading.Thread(target=anchor)
+    anchoring.start()
+    time.sleep(1)
+    assert not anchored.is_set(), "the anchor waits for the transaction still writing an event"
+    release.set()
+    slow.join(timeout=30)
+    anchoring.join(timeout=30)
+    assert anchored.is_set()
+    with app.app_context():
+        result = verify(db.session)
+    assert result.ok, result.problem
