@@ -259,3 +259,30 @@ def test_an_anchor_waits_for_events_still_being_written(app, new_application) ->
     with app.app_context():
         result = verify(db.session)
     assert result.ok, result.problem
+
+
+def test_unsigned_anchors_pass_only_before_the_first_signed_one(app, new_application) -> None:
+    with app.app_context():
+        item_id = _sent_back(new_application)
+        legacy = write_anchor(db.session)
+        legacy.signature = None  # as written before anchors were signed (migration 0007)
+        db.session.commit()
+        add_evidence(item_id)
+        fire_transition(item_id, "submit", actor_of("huoqiu_filer"), version=3)
+        db.session.commit()
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["audit", "anchor"])
+        assert first.exit_code == 0 and first.output.startswith("anchor #")
+        assert runner.invoke(args=["audit", "anchor"]).output == "nothing new to anchor\n"
+        code, output = _verify_cli(app)
+        assert code == 0 and "2 anchors (1 in the anchor log)" in output
+        # a signed anchor stripped of its signature is not mistaken for an old one
+        fire_transition(item_id, "withdraw", actor_of("huoqiu_filer"), version=4, comment="补充材料")
+        db.session.commit()
+        last = record_anchor(db.session)
+        _drop_triggers()
+        db.session.execute(text("UPDATE audit_anchors SET signature = NULL WHERE id = :id"), {"id": last.id})
+        db.session.commit()
+        anchor_log_path().unlink()
+        result = verify(db.session)
+    assert not result.ok and result.problem.startswith(f"anchor #{last.id}: not signed, but an earlier anchor is")
