@@ -74,6 +74,10 @@ def test_anchor_hash_and_signature_are_the_known_digests() -> None:
     heads = [(42, 2, "cd" * 32), (7, 1, "ef" * 32)]
     assert anchor_hash(heads, "ab" * 32) == anchor_hash(list(reversed(heads)), "ab" * 32) == \
         "99ac316ec6c4ba1ee460c8a335f3e4a757d157e1fc0c1340fc49a3ee63a2be42"
+    # the first anchor (no previous one) and its signature
+    assert anchor_hash(heads[:1], None) == "7570a40f65cce51a9333e6ee53a18531c2ea0296e3f11d638fc9d040582292fe"
+    assert anchor_signature(b"k", at=AT, last_event_id=99, item_count=2, prev_hash=None, hash="cd" * 32) == \
+        "b08d48e2082cab6255bd9e1b2f9664a886186d050c2115c59cb396da961f2e9b"
     fields: dict[str, Any] = dict(at=AT, last_event_id=99, item_count=2, prev_hash="ab" * 32, hash="cd" * 32)
     signature = anchor_signature(b"k", **fields)
     message = "2018-07-10T01:02:03.456789\n99\n2\n" + "ab" * 32 + "\n" + "cd" * 32
