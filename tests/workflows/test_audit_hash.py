@@ -87,3 +87,11 @@ def test_anchor_hash_and_signature_are_the_known_digests() -> None:
     for name, other in (("last_event_id", 98), ("item_count", 3), ("prev_hash", None), ("hash", "ce" * 32),
                         ("at", AT + timedelta(seconds=1))):
         assert anchor_signature(b"k", **{**fields, name: other}) != signature
+
+
+def test_check_chain_names_the_first_break() -> None:
+    events = _chain()
+    assert check_chain([events[0], events[2], events[3]]) == "event #3 of item 1: seq 3, expected 2"
+    events[3]["prev_hash"] = events[1]["hash"]
+    assert check_chain(events) == "event #4 of item 1: prev_hash does not match event 3"
+    assert check_chain([{**events[1], "seq": 1}]) == "event #2 of item 1: prev_hash does not match event 0"
