@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from workflows.audit import anchor_hash, anchor_signature, check_chain, event_hash, make_event
+from workflows.audit import anchor_hash, anchor_signature, canonical_json, check_chain, event_hash, make_event
 
 AT = datetime(2018, 7, 10, 1, 2, 3, 456789, tzinfo=UTC)
 FIELDS: dict[str, Any] = dict(
@@ -95,3 +96,10 @@ def test_check_chain_names_the_first_break() -> None:
     events[3]["prev_hash"] = events[1]["hash"]
     assert check_chain(events) == "event #4 of item 1: prev_hash does not match event 3"
     assert check_chain([{**events[1], "seq": 1}]) == "event #2 of item 1: prev_hash does not match event 0"
+
+
+def test_canonical_json_writes_dates_decimals_and_sets_as_text() -> None:
+    value = {"b": {3, 1}, "a": date(2018, 7, 10), "c": Decimal("1.50"), "d": "县"}
+    assert canonical_json(value) == '{"a":"2018-07-10","b":[1,3],"c":"1.50","d":"县"}'
+    with pytest.raises(TypeError, match="not JSON serialisable: object"):
+        canonical_json({"x": object()})

@@ -68,3 +68,8 @@ def test_figures_are_a_mapping_of_known_codes_to_non_negative_numbers() -> None:
                            ["a", "b", "c", "d", "e", "f"]) == [
         "指标“a”的数据必须是数字", "指标“b”的数据必须是数字", "指标“c”的数据必须是数字", "指标“d”的数据不能为负数",
         "指标“e”的数据不能为负数", "指标“f”的数据不能为负数", "指标“x”不属于本事项的考核指标"]
+
+
+def test_a_plan_document_must_be_uploaded() -> None:
+    assert _reasons(R.plan_document) == ["必须上传实施方案"]
+    assert _reasons(R.plan_document, facts={"has_plan_document": True}) == []
