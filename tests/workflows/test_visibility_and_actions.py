@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from tests.workflows.fakes import GOOD_FACTS, Row, actor, subject
-from workflows.deadlines import quarter_report_deadline
+from workflows.deadlines import due_date, quarter_report_deadline
 from workflows.engine import Action, available_actions
 from workflows.permissions import Subject, can_see
 from workflows.registry import WORKFLOWS
@@ -63,3 +63,18 @@ def test_quarterly_reports_are_due_after_each_quarter() -> None:
     for bad in (0, 5):
         with pytest.raises(ValueError, match=f"quarter must be 1–4, not {bad}"):
             quarter_report_deadline(2018, bad)
+
+
+def test_due_dates_fall_back_to_the_phase_deadline_and_end_states_have_none() -> None:
+    every = {p: date(2018, 12, 31) for p in (
+        "mobilization", "implementation", "self_assessment", "acceptance", "consolidation", "rejected", "revoked",
+        "accepted", "issued", "draft")}
+    for state in ("consolidation", "rejected", "revoked", "accepted", "issued"):
+        assert due_date(state, entered_on=date(2018, 7, 2), phase_deadlines=every) is None, state
+    assert due_date("draft", entered_on=date(2018, 7, 2), phase_deadlines=every) is None
+    assert due_date("draft", entered_on=date(2018, 7, 2), phase_deadlines=every,
+                    filing_deadline=date(2018, 7, 20)) == date(2018, 7, 20)
+    # a filing deadline is for a periodic filing's draft only; a task without its own deadline takes the phase's
+    assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=every,
+                    filing_deadline=date(2018, 7, 20)) == date(2018, 12, 31)
+    assert due_date("implementation", entered_on=date(2018, 7, 2), phase_deadlines=every) == date(2018, 12, 31)
