@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -103,3 +104,13 @@ def test_canonical_json_writes_dates_decimals_and_sets_as_text() -> None:
     assert canonical_json(value) == '{"a":"2018-07-10","b":[1,3],"c":"1.50","d":"县"}'
     with pytest.raises(TypeError, match="not JSON serialisable: object"):
         canonical_json({"x": object()})
+
+
+def test_the_hashed_instant_does_not_depend_on_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert event_hash({**FIELDS, "at": AT.astimezone(timezone(timedelta(hours=8)))}) == GOLDEN
+    finally:
+        monkeypatch.undo()
+        time.tzset()
