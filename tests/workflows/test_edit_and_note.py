@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.workflows.fakes import MemoryStore, actor, subject
+from tests.workflows.fakes import MemoryStore, Row, actor, subject
 from workflows.audit import check_chain, event_as_dict
-from workflows.engine import Action, edit, input_requirements, note
+from workflows.engine import Action, edit, input_requirements, note, record_creation, start
 from workflows.errors import InvalidTransition, NotFound, NotPermitted, StaleVersion
 from workflows.permissions import Subject
 from workflows.registry import WORKFLOWS
@@ -80,3 +80,23 @@ def test_a_note_records_without_changing_state_or_version() -> None:
 def test_input_requirements_keep_only_what_the_caller_types() -> None:
     action = Action("pass", "t", ("findings", "evidence", "comment", "fields"), ("x",))
     assert input_requirements(action) == ("findings", "comment")
+
+
+def test_the_first_event_is_recorded_only_for_a_freshly_started_item() -> None:
+    row = Row(1, "", 0)
+    start(row, APP)
+    assert (row.state, row.version) == ("mobilization.draft", 1)
+    store = MemoryStore()
+    subj = Subject(row=row, workflow=APP, unit="huoqiu", county="huoqiu")
+    event = record_creation(subj, FILER, store=store, data={"site": "大顾店村"}, now=AT)
+    assert store.events == [event]
+    assert {k: v for k, v in asdict(event).items() if k != "hash"} == dict(
+        item_id=1, item_type="application", seq=1, from_state=None, to_state="mobilization.draft",
+        trigger="create", actor="huoqiu_filer", actor_id=7, on_behalf_of="absent_filer", role="county_filer",
+        unit="huoqiu", at=AT, comment=None, data_json='{"site":"大顾店村"}', prev_hash=None)
+    assert record_creation(subj, FILER, store=MemoryStore()).at.tzinfo is not None
+    for state, version in (("mobilization.county_review", 1), ("mobilization.draft", 2)):
+        with pytest.raises(ValueError, match="^record_creation needs a freshly started item$"):
+            record_creation(Subject(row=Row(1, state, version), workflow=APP, unit="huoqiu", county="huoqiu"),
+                            FILER, store=store)
+    assert len(store.events) == 1
