@@ -16,7 +16,7 @@ TEST_SYSTEM_PACKAGES := chromium
 
 export PLANDESK_TODAY
 
-.PHONY: run test install system-deps test-system-deps postgres babel bench clean
+.PHONY: run test install system-deps test-system-deps postgres babel bench mutate clean
 
 run: install
 	@mkdir -p instance
@@ -74,5 +74,19 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
+# Mutation testing (mutmut, configured in setup.cfg [mutmut]) of workflows/ and the audit, visibility,
+# permission-facts and notice-numbering modules, against the tests that cover them, on SQLite only, at
+# low priority. MUTANTS="workflows.guards.*" limits the run to matching mutants (default: all).
+# bench/mutation_report.py writes bench/results/mutation.json and mutation.md.
+MUTATE_STAMP := $(VENV)/.mutate-$(shell cat setup.cfg pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+
+mutate: install $(MUTATE_STAMP)
+	nice -n 19 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/python bench/mutation_report.py --note "$(if $(MUTANTS),Run over $(MUTANTS) only.,Full run.)"
+
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutate]'
+	touch $@
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info mutants

@@ -77,7 +77,7 @@ def deadlines_tick() -> None:
     from flask import current_app
 
     from app.api.idempotency import purge_expired
-    from app.audit.operations import write_anchor
+    from app.audit.operations import record_anchor
     from app.auth.throttle import prune
     from app.clock import today, utcnow
     from app.deadlines.operations import tick
@@ -90,8 +90,7 @@ def deadlines_tick() -> None:
     db.session.commit()
     delivered = deliver_pending(db.session)
     db.session.commit()
-    anchor = write_anchor(db.session)
-    db.session.commit()
+    anchor = record_anchor(db.session)
     purged = purge_expired(db.session, utcnow())
     db.session.commit()
     attempts = prune(timedelta(hours=current_app.config["LOGIN_ATTEMPTS_KEEP_HOURS"]))
@@ -108,7 +107,9 @@ def audit_verify() -> None:
 
     result = verify(db.session)
     if result.ok:
-        click.echo(f"audit trail intact: {result.items} items, {result.events} events")
+        log = "no anchor log" if result.logged is None else f"{result.logged} in the anchor log"
+        click.echo(f"audit trail intact: {result.items} items, {result.events} events, "
+                   f"{result.anchors} anchors ({log})")
         return
     click.echo(f"audit trail BROKEN: {result.problem}", err=True)
     sys.exit(1)
@@ -116,11 +117,10 @@ def audit_verify() -> None:
 
 @audit_cli.command("anchor")
 def audit_anchor() -> None:
-    """Write an anchor over all chain heads."""
-    from app.audit.operations import write_anchor
+    """Write a signed anchor over all chain heads, in the database and the anchor log."""
+    from app.audit.operations import record_anchor
 
-    anchor = write_anchor(db.session)
-    db.session.commit()
+    anchor = record_anchor(db.session)
     click.echo(f"anchor #{anchor.id}: {anchor.hash}" if anchor else "nothing new to anchor")
 
 

@@ -41,6 +41,8 @@ class Config:
 
     def __init__(self) -> None:
         self.SECRET_KEY = _env("SECRET_KEY")
+        # signs the audit anchors; derived from SECRET_KEY when unset (app/audit/operations.py)
+        self.PLANDESK_AUDIT_KEY = _env("PLANDESK_AUDIT_KEY")
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
         self.PLANDESK_BASE_URL = _env("PLANDESK_BASE_URL", "http://127.0.0.1:5000")
         self.PLANDESK_STORAGE_DIR = _env("PLANDESK_STORAGE_DIR", str(INSTANCE / "storage"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -116,6 +117,13 @@ def anchor_hash(heads: Iterable[tuple[int, int, str]], prev_anchor_hash: str | N
     for item_id, seq, head_hash in sorted(heads):
         h.update(f"\n{item_id}:{seq}:{head_hash}".encode())
     return h.hexdigest()
+
+
+def anchor_signature(key: bytes, *, at: datetime, last_event_id: int, item_count: int,
+                     prev_hash: str | None, hash: str) -> str:
+    """HMAC-SHA256 of an anchor's fields with ``key``: only who holds the key can write a valid anchor."""
+    message = f"{utc_text(at)}\n{last_event_id}\n{item_count}\n{prev_hash or ''}\n{hash}"
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def event_as_dict(event: AuditEvent) -> dict[str, Any]:

@@ -41,7 +41,11 @@ class AuditEventRow(db.Model):
 
 
 class AuditAnchor(db.Model):
-    """A hash over every item's chain head as of ``last_event_id``, chained to the previous anchor."""
+    """A hash over every item's chain head as of ``last_event_id``, chained to the previous anchor.
+
+    ``signature`` is an HMAC of the anchor with the audit key, which is not stored in the database
+    (NULL only on anchors written before anchors were signed).
+    """
 
     __tablename__ = "audit_anchors"
 
@@ -51,3 +55,4 @@ class AuditAnchor(db.Model):
     item_count: Mapped[int] = mapped_column(Integer)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(64))

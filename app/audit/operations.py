@@ -1,16 +1,31 @@
-"""Verify every item's chain and write anchors over all chain heads."""
+"""Verify every item's chain and write anchors over all chain heads.
+
+Each anchor is signed (HMAC-SHA256) with the audit key, which the database does not hold:
+``PLANDESK_AUDIT_KEY`` when set, else a key derived from ``SECRET_KEY``. Anchors written through
+:func:`record_anchor` are also appended to ``audit-anchors.log`` under the storage directory, so
+that removing anchors from the database shows too. :func:`verify` checks every anchor, not only the
+latest: a later anchor written over a rewritten trail would otherwise vouch for it.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+from pathlib import Path
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditAnchor, AuditEventRow
 from app.clock import utcnow
 from app.items.models import Item
-from workflows.audit import anchor_hash, check_chain, versioned_count
+from workflows.audit import anchor_hash, anchor_signature, check_chain, utc_text, versioned_count
+
+ANCHOR_LOG = "audit-anchors.log"
 
 
 @dataclass
@@ -19,6 +34,28 @@ class VerifyResult:
     items: int
     events: int
     problem: str | None = None
+    anchors: int = 0
+    logged: int | None = None
+
+
+def audit_key() -> bytes:
+    """The key that signs anchors: ``PLANDESK_AUDIT_KEY``, or one derived from ``SECRET_KEY``."""
+    dedicated = current_app.config.get("PLANDESK_AUDIT_KEY")
+    if dedicated:
+        return dedicated.encode("utf-8")
+    secret = current_app.config["SECRET_KEY"]
+    if not secret:
+        raise RuntimeError("signing audit anchors needs SECRET_KEY or PLANDESK_AUDIT_KEY")
+    return hmac.new(secret.encode("utf-8"), b"plandesk audit anchors", hashlib.sha256).digest()
+
+
+def anchor_log_path() -> Path:
+    return Path(current_app.config["PLANDESK_STORAGE_DIR"]) / ANCHOR_LOG
+
+
+def _sign(key: bytes, anchor: AuditAnchor) -> str:
+    return anchor_signature(key, at=anchor.at, last_event_id=anchor.last_event_id, item_count=anchor.item_count,
+                            prev_hash=anchor.prev_hash, hash=anchor.hash)
 
 
 def _heads_as_of(session: Session, last_event_id: int) -> list[tuple[int, int, str]]:
@@ -31,6 +68,10 @@ def _heads_as_of(session: Session, last_event_id: int) -> list[tuple[int, int, s
 
 def write_anchor(session: Session) -> AuditAnchor | None:
     """Hash every chain head together with the previous anchor. None when nothing changed."""
+    if session.get_bind().dialect.name == "postgresql":
+        # wait for transactions still inserting events (one may hold a lower id than a committed
+        # one) and hold new ones back until this anchor commits; SQLite has one writer at a time
+        session.execute(text("LOCK TABLE audit_events IN SHARE MODE"))
     last_event_id = session.scalar(select(func.max(AuditEventRow.id)))
     if last_event_id is None:
         return None
@@ -41,7 +82,26 @@ def write_anchor(session: Session) -> AuditAnchor | None:
     anchor = AuditAnchor(at=utcnow(), last_event_id=last_event_id, item_count=len(heads),
                          prev_hash=prev.hash if prev else None,
                          hash=anchor_hash(heads, prev.hash if prev else None))
+    anchor.signature = _sign(audit_key(), anchor)
     session.add(anchor)
+    return anchor
+
+
+def _log_line(anchor: AuditAnchor) -> str:
+    return json.dumps({"id": anchor.id, "at": utc_text(anchor.at), "last_event_id": anchor.last_event_id,
+                       "item_count": anchor.item_count, "hash": anchor.hash, "signature": anchor.signature},
+                      sort_keys=True)
+
+
+def record_anchor(session: Session) -> AuditAnchor | None:
+    """Write an anchor, commit it, then append it to the anchor log outside the database."""
+    anchor = write_anchor(session)
+    session.commit()
+    if anchor is not None:
+        path = anchor_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(_log_line(anchor) + "\n")
     return anchor
 
 
@@ -87,11 +147,80 @@ def verify(session: Session) -> VerifyResult:
     orphan = session.scalar(select(AuditEventRow.id).where(AuditEventRow.item_id.not_in(select(Item.id))).limit(1))
     if orphan is not None:
         return VerifyResult(False, n_items, n_events, f"event #{orphan}: its item is missing")
-    anchor = session.scalar(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1))
-    if anchor is not None:
-        heads = _heads_as_of(session, anchor.last_event_id)
-        if anchor_hash(heads, anchor.prev_hash) != anchor.hash:
-            return VerifyResult(False, n_items, n_events,
-                                f"anchor #{anchor.id}: chain heads as of event #{anchor.last_event_id} do not "
-                                f"match (an item's events were removed or rewritten)")
-    return VerifyResult(True, n_items, n_events)
+    anchors = session.scalars(select(AuditAnchor).order_by(AuditAnchor.id)).all()
+    problem = _check_anchors(session, anchors) or _check_anchor_log(anchors)
+    logged = len(_read_anchor_log()) if anchor_log_path().exists() else None
+    if problem:
+        return VerifyResult(False, n_items, n_events, problem, len(anchors), logged)
+    return VerifyResult(True, n_items, n_events, None, len(anchors), logged)
+
+
+def _check_anchors(session: Session, anchors: Sequence[AuditAnchor]) -> str | None:
+    """Each anchor: signed with the audit key (unsigned only before the first signed one), chained to
+    the one before, and equal to the chain heads recomputed from the events as of its last event."""
+    if not anchors:
+        return None
+    events = session.execute(select(AuditEventRow.id, AuditEventRow.item_id, AuditEventRow.seq, AuditEventRow.hash)
+                             .order_by(AuditEventRow.id).execution_options(yield_per=5000))
+    try:
+        return _first_bad_anchor(audit_key(), anchors, iter(events))
+    finally:
+        events.close()
+
+
+def _first_bad_anchor(key: bytes, anchors: Sequence[AuditAnchor], events: Iterator[Any]) -> str | None:
+    """Walk the events (ordered by id) once, comparing the heads at each anchor's last event."""
+    signed_seen = False
+    prev: AuditAnchor | None = None
+    heads: dict[int, tuple[int, str]] = {}
+    pending = next(events, None)
+    for anchor in anchors:
+        where = f"anchor #{anchor.id}"
+        if anchor.signature is None:
+            if signed_seen:
+                return f"{where}: not signed, but an earlier anchor is (anchors were removed or rewritten)"
+        elif not hmac.compare_digest(anchor.signature, _sign(key, anchor)):
+            return f"{where}: signature does not match (the anchor was rewritten, or the audit key changed)"
+        else:
+            signed_seen = True
+        if anchor.prev_hash != (prev.hash if prev else None):
+            return f"{where}: does not follow the anchor before it (an anchor was removed or rewritten)"
+        if prev is not None and anchor.last_event_id < prev.last_event_id:
+            return f"{where}: covers fewer events than the anchor before it"
+        while pending is not None and pending[0] <= anchor.last_event_id:
+            heads[pending[1]] = (pending[2], pending[3])
+            pending = next(events, None)
+        recomputed = [(item_id, seq, head) for item_id, (seq, head) in heads.items()]
+        if len(recomputed) != anchor.item_count or anchor_hash(recomputed, anchor.prev_hash) != anchor.hash:
+            return (f"{where}: chain heads as of event #{anchor.last_event_id} do not match (an item's events "
+                    f"were removed or rewritten)")
+        prev = anchor
+    return None
+
+
+def _read_anchor_log() -> list[dict | None]:
+    """The log's entries; None for a line that is not an entry."""
+    entries: list[dict | None] = []
+    for line in anchor_log_path().read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        entries.append(entry if isinstance(entry, dict) and isinstance(entry.get("id"), int) else None)
+    return entries
+
+
+def _check_anchor_log(anchors: Sequence[AuditAnchor]) -> str | None:
+    """Every anchor in the log outside the database must still be in the database, unchanged."""
+    if not anchor_log_path().exists():
+        return None
+    by_id = {a.id: a for a in anchors}
+    for number, entry in enumerate(_read_anchor_log(), start=1):
+        if entry is None:
+            return f"line {number} of the anchor log is not an anchor"
+        anchor = by_id.get(entry["id"])
+        if anchor is None:
+            return f"anchor #{entry['id']} of the anchor log is missing from the database"
+        if _log_line(anchor) != json.dumps(entry, sort_keys=True):
+            return f"anchor #{entry['id']} differs from its copy in the anchor log"
+    return None
