@@ -196,7 +196,8 @@ def build_world(app: Flask) -> dict[str, Person]:
         "office_approver": ["/extensions", "/reports/", "/dashboard/overdue", f"/items/{notice_id}"],
         "supervisor": ["/dashboard/trends"],
         "admin": ["/admin/users", "/admin/users/new", f"/admin/users/{reviewer_id}", "/admin/units",
-                  "/admin/units/new", f"/admin/units/{unit_id}", "/admin/plan-import", "/admin/log"],
+                  "/admin/units/new", f"/admin/units/{unit_id}", "/admin/plan-import", "/admin/log",
+                  "/admin/calendar", "/admin/issuer"],
     }
     # forms shown only after a step the sweep does not take (a bulk preview, an uploaded plan, a
     # submitted report): their fields, as the routes read them
@@ -204,6 +205,8 @@ def build_world(app: Flask) -> dict[str, Person]:
                  ("sel", "hidden", f"{review}:2"), ("trigger", "hidden", "endorse"), ("comment", "hidden", "同意")])),
              ("admin", Form("/admin/plan-import/confirm", "POST", False, [
                  ("token", "hidden", "0" * 64), ("filename", "hidden", "任务分解表.xlsx")])),
+             # a working-day override's delete button (shown once there is an override)
+             ("admin", Form("/admin/calendar/delete", "POST", False, [("day", "hidden", "2018-10-08")])),
              ("office_approver", Form(f"/reports/{report}/transition", "POST", False, [
                  ("trigger", "hidden", "accept"), ("version", "hidden", "1"), ("comment", "textarea", "采纳")]))]
     return {"people": people, "pages": pages, "later": later}
