@@ -64,10 +64,13 @@ def test_figures_are_a_mapping_of_known_codes_to_non_negative_numbers() -> None:
     assert figure_problems(None, None) == figure_problems({}, None) == figure_problems(["sales"], None) == \
         ["必须填写各项指标完成数据"]
     assert figure_problems({"sales": 0, "outlets": 0.5, "jobs": "3", "rate": Decimal("1.5")}, None) == []
-    assert figure_problems({"a": True, "b": "many", "c": [1], "d": -1, "e": "NaN", "f": "Infinity", "x": 1},
-                           ["a", "b", "c", "d", "e", "f"]) == [
+    # the one figure rule: typed "NaN" and "Infinity" are no numbers; a float that is not finite is named so
+    assert figure_problems({"a": True, "b": "many", "c": [1], "d": -1, "e": "NaN", "f": "Infinity",
+                            "g": float("nan"), "h": float("inf"), "x": 1},
+                           ["a", "b", "c", "d", "e", "f", "g", "h"]) == [
         "指标“a”的数据必须是数字", "指标“b”的数据必须是数字", "指标“c”的数据必须是数字", "指标“d”的数据不能为负数",
-        "指标“e”的数据不能为负数", "指标“f”的数据不能为负数", "指标“x”不属于本事项的考核指标"]
+        "指标“e”的数据必须是数字", "指标“f”的数据必须是数字", "指标“g”的数据必须是有限的数字",
+        "指标“h”的数据必须是有限的数字", "指标“x”不属于本事项的考核指标"]
 
 
 def test_a_plan_document_must_be_uploaded() -> None:

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from tests.workflows.fakes import GOOD_FACTS, Row, actor, subject
-from workflows.deadlines import due_date, quarter_report_deadline
+from workflows.deadlines import add_working_days, due_date, quarter_report_deadline
 from workflows.engine import Action, available_actions
 from workflows.permissions import Subject, can_see
 from workflows.registry import WORKFLOWS
@@ -74,7 +74,10 @@ def test_due_dates_fall_back_to_the_phase_deadline_and_end_states_have_none() ->
     assert due_date("draft", entered_on=date(2018, 7, 2), phase_deadlines=every) is None
     assert due_date("draft", entered_on=date(2018, 7, 2), phase_deadlines=every,
                     filing_deadline=date(2018, 7, 20)) == date(2018, 7, 20)
-    # a filing deadline is for a periodic filing's draft only; a task without its own deadline takes the phase's
+    # a filing deadline is for a periodic filing's draft only: a unit's draft has its working days, a
+    # draft the plan made (drafts_follow_plan) and a task without its own deadline take the phase's
     assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=every,
-                    filing_deadline=date(2018, 7, 20)) == date(2018, 12, 31)
+                    filing_deadline=date(2018, 7, 20)) == add_working_days(date(2018, 7, 2), 10)
+    assert due_date("mobilization.draft", entered_on=date(2018, 7, 2), phase_deadlines=every,
+                    filing_deadline=date(2018, 7, 20), drafts_follow_plan=True) == date(2018, 12, 31)
     assert due_date("implementation", entered_on=date(2018, 7, 2), phase_deadlines=every) == date(2018, 12, 31)
