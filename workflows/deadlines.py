@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from workflows.workdays import DEFAULT_CALENDAR, WorkingCalendar
@@ -11,7 +11,7 @@ from workflows.workdays import DEFAULT_CALENDAR, WorkingCalendar
 REVIEW_STEPS = frozenset({"county_review", "city_review", "inspection", "provincial_review", "review"})
 DUE_SOON_DAYS = 7
 SERIOUS_AFTER_DAYS = 30
-#: a quarterly progress report is due this many days after its quarter ends (季后10日内报送)
+#: a quarterly progress report is due this many working days after its quarter ends
 REPORT_DUE_DAYS = 10
 
 
@@ -42,12 +42,11 @@ def quarter_end(year: int, quarter: int) -> date:
     return date(year, 3 * quarter, monthrange(year, 3 * quarter)[1])
 
 
-def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS) -> date:
-    """The day a quarterly report for (``year``, ``quarter``) is due: ``days`` after the quarter's last day."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1–4, not {quarter}")
-    last_month = 3 * quarter
-    return date(year, last_month, monthrange(year, last_month)[1]) + timedelta(days=days)
+def quarter_report_deadline(year: int, quarter: int, days: int = REPORT_DUE_DAYS,
+                            calendar: WorkingCalendar | None = None) -> date:
+    """The day a quarterly report for (``year``, ``quarter``) is due: ``days`` working days after the
+    quarter's last day (季后10个工作日内报送), on ``calendar`` (China's, by default)."""
+    return add_working_days(quarter_end(year, quarter), days, calendar)
 
 
 #: working days a draft (new or returned) has to be submitted, unless the plan sets another figure

@@ -156,7 +156,7 @@ def refresh_due_date(session: Session, item: Any) -> None:
     phases = _PhaseDeadlines(session, item.plan_id)
     annex = getattr(item, "annex_task", None)
     task_deadline = annex.deadline if annex is not None else None
-    filing_deadline = (quarter_report_deadline(item.year, item.quarter)
+    filing_deadline = (quarter_report_deadline(item.year, item.quarter, calendar=working_calendar(session))
                        if getattr(item, "type", None) == "report" else None)
     item.due_on = due_date(
         item.state, entered_on=item.state_entered_on, phase_deadlines=phases, task_deadline=task_deadline,

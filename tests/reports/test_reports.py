@@ -299,24 +299,25 @@ def test_opening_from_the_screen(app, auth, client) -> None:
         assert {e.actor for e in events} == {"admin"}
 
 
-def test_a_report_is_due_ten_days_after_its_quarter_and_late_ones_are_overdue(ctx) -> None:
+def test_a_report_is_due_ten_working_days_after_its_quarter_and_late_ones_are_overdue(ctx) -> None:
     from app.dashboards.queries import overdue_items
     from workflows.deadlines import add_working_days, quarter_report_deadline
 
-    assert quarter_report_deadline(2018, 2) == date(2018, 7, 10)
-    assert quarter_report_deadline(2018, 4) == date(2019, 1, 10)
+    # ten working days after the quarter (元旦 2018-12-30..2019-01-01 in the last one)
+    assert quarter_report_deadline(2018, 2) == date(2018, 7, 13)
+    assert quarter_report_deadline(2018, 4) == date(2019, 1, 15)
     rid = open_reports(2018, 2)["huoqiu"]
-    assert db.session.get(Report, rid).due_on == date(2018, 7, 10)
-    set_today(ctx, date(2018, 7, 12))
-    late, _ = overdue_items(db.session, plan().id, date(2018, 7, 12))
-    assert [(r.id, r.days_late, r.level.value) for r in late if r.id == rid] == [(rid, 2, "overdue")]
+    assert db.session.get(Report, rid).due_on == date(2018, 7, 13)
+    set_today(ctx, date(2018, 7, 16))
+    late, _ = overdue_items(db.session, plan().id, date(2018, 7, 16))
+    assert [(r.id, r.days_late, r.level.value) for r in late if r.id == rid] == [(rid, 3, "overdue")]
     fire(rid, "huoqiu_filer", "submit", figures=COUNTY_FIGURES)
-    assert db.session.get(Report, rid).due_on == add_working_days(date(2018, 7, 12), 10)
+    assert db.session.get(Report, rid).due_on == add_working_days(date(2018, 7, 16), 10)
     fire(rid, "huoqiu_reviewer", "send_back", comment="数据有误")
     # back in draft, it is due on the quarter's date again: still late
-    assert db.session.get(Report, rid).due_on == date(2018, 7, 10)
+    assert db.session.get(Report, rid).due_on == date(2018, 7, 13)
     fire(rid, "huoqiu_filer", "submit", figures=COUNTY_FIGURES)
     fire(rid, "huoqiu_reviewer", "endorse")
     fire(rid, "city_reviewer", "accept")
     assert db.session.get(Report, rid).due_on is None
-    assert rid not in {r.id for r in overdue_items(db.session, plan().id, date(2018, 7, 12))[0]}
+    assert rid not in {r.id for r in overdue_items(db.session, plan().id, date(2018, 7, 16))[0]}

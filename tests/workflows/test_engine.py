@@ -163,8 +163,11 @@ def test_nothing_outside_workflows_assigns_state() -> None:
 def test_a_periodic_filing_draft_is_due_on_its_own_deadline() -> None:
     from workflows.deadlines import quarter_report_deadline
 
-    assert quarter_report_deadline(2018, 1) == date(2018, 4, 10)
-    assert quarter_report_deadline(2018, 3, days=15) == date(2018, 10, 15)
+    # ten working days after the quarter, on China's calendar: 清明 2018-04-05..07 (04-08 worked),
+    # 国庆 2018-10-01..07
+    assert quarter_report_deadline(2018, 1) == date(2018, 4, 16)
+    assert quarter_report_deadline(2018, 3) == date(2018, 10, 19)
+    assert quarter_report_deadline(2018, 3, days=15) == date(2018, 10, 26)
     with pytest.raises(ValueError):
         quarter_report_deadline(2018, 5)
     # a quarterly report's draft (state "draft") is due on its filing deadline; a notice draft has none
