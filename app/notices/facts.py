@@ -13,8 +13,9 @@ values only.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -159,20 +160,26 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     return {"kind": "criticism", "as_of": today.isoformat(), "county": county, "units": grouped.as_list()}
 
 
-def _add_behind_quotas(session: Session, grouped: _Units, plan_id: int, today: date, county: str | None) -> None:
-    """Counties behind the plan on a quota once the plan's date for it has passed (the unit's lateness)."""
-    board = [r for r in quota_board(session, plan_id, today, county=county) if not r.is_city and r.behind]
-    if not board:
+def _add_quota_rows(session: Session, grouped: _Units, rows: list, section: str,
+                    extra: Callable[[Any], dict[str, Any]] = lambda r: {}) -> None:
+    """Add quota-board rows under their county in ``section`` (one query for the counties' names)."""
+    if not rows:
         return
     units = {slug: (name, kind, sort, uid) for slug, name, kind, sort, uid in session.execute(
-        select(*_unit_columns(Unit)).where(Unit.slug.in_({r.county for r in board})))}
-    for r in board:
+        select(*_unit_columns(Unit)).where(Unit.slug.in_({r.county for r in rows})))}
+    for r in rows:
         name, kind, sort, uid = units[r.county]
-        grouped.add(r.county, name, kind, (sort, uid), "behind_quotas",
+        grouped.add(r.county, name, kind, (sort, uid), section,
                     {"indicator": r.indicator, "indicator_title": r.indicator_title, "measure": r.measure,
-                     "target": number(r.target), "achieved": number(r.achieved),
-                     "filed": number(r.achieved + r.pending), "behind": r.behind,
-                     "deadline": r.behind_since.isoformat() if r.behind_since else None})
+                     "target": number(r.target), "achieved": number(r.achieved), **extra(r)})
+
+
+def _add_behind_quotas(session: Session, grouped: _Units, plan_id: int, today: date, county: str | None) -> None:
+    """Counties behind the plan on a quota once the plan's date for it has passed (the unit's lateness)."""
+    rows = [r for r in quota_board(session, plan_id, today, county=county) if not r.is_city and r.behind]
+    _add_quota_rows(session, grouped, rows, "behind_quotas", lambda r: {
+        "filed": number(r.achieved + r.pending), "behind": r.behind,
+        "deadline": r.behind_since.isoformat() if r.behind_since else None})
 
 
 def commendation_facts(session: Session, plan_id: int, today: date, county: str | None = None) -> dict[str, Any]:
@@ -198,16 +205,8 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
                  "passed_on": _as_date(first_at).isoformat()}
         grouped.add(slug, name, kind, (sort, uid), "passed_first_time", entry)
 
-    board = [r for r in quota_board(session, plan_id, today, county=county)
-             if not r.is_city and r.achieved > r.target]
-    if board:
-        units = {slug: (name, kind, sort, uid) for slug, name, kind, sort, uid in session.execute(
-            select(*_unit_columns(Unit)).where(Unit.slug.in_({r.county for r in board})))}
-        for r in board:
-            name, kind, sort, uid = units[r.county]
-            grouped.add(r.county, name, kind, (sort, uid), "exceeded_quotas",
-                        {"indicator": r.indicator, "indicator_title": r.indicator_title, "measure": r.measure,
-                         "target": number(r.target), "achieved": number(r.achieved)})
+    _add_quota_rows(session, grouped, [r for r in quota_board(session, plan_id, today, county=county)
+                                       if not r.is_city and r.achieved > r.target], "exceeded_quotas")
 
     return {"kind": "commendation", "as_of": today.isoformat(), "county": county, "units": grouped.as_list()}
 
@@ -249,11 +248,11 @@ def _exceeded(e: dict) -> str:
 
 
 def _behind(e: dict) -> str:
-    if e["behind"] == "filed":
-        return (f"{e['indicator_title']}：指标{e['target']}{e['measure']}，至方案规定的{cn_date(e['deadline'])}"
-                f"仅申报{e['filed']}{e['measure']}。")
-    return (f"{e['indicator_title']}：指标{e['target']}{e['measure']}，至方案规定的{cn_date(e['deadline'])}"
-            f"仅完成{e['achieved']}{e['measure']}。")
+    filed = e["behind"] == "filed"
+    done = Decimal(str(e["filed"] if filed else e["achieved"]))
+    what = ("尚未申报" if filed else "尚未完成") if done == 0 else \
+        f"仅{'申报' if filed else '完成'}{e['filed'] if filed else e['achieved']}{e['measure']}"
+    return f"{e['indicator_title']}：指标{e['target']}{e['measure']}，至方案规定的{cn_date(e['deadline'])}{what}。"
 
 
 SECTIONS = {

@@ -120,7 +120,8 @@ def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str
     # after the plan's date for filing, a county short of its demo-site quotas is behind the plan (the unit,
     # not its drafts)
     assert "四、未按方案进度完成目标任务" in lines
-    assert any("至方案规定的2018年7月31日仅申报" in line for line in lines)
+    assert any("至方案规定的2018年7月31日尚未申报" in line for line in lines)  # nothing filed: said so
+    assert not any("仅申报0" in line for line in lines)
     assert any(line.startswith("（一）霍邱县（") for line in lines), lines[:3]
     assert any("期限2018年7月31日，已逾期10天" in line for line in lines)
     assert any("期限2018年7月20日，已逾期21天" in line for line in lines)
@@ -171,3 +172,14 @@ def test_overdue_screen_button_refuses_county_users(app: Flask, client, auth) ->
     auth.login("huoqiu_filer")
     token = csrf_token(client, "/dashboard/overdue")
     assert client.post("/notices/draft-from-facts", data={"kind": "criticism", "csrf_token": token}).status_code == 403
+
+
+def test_behind_the_plan_reads_as_a_clerk_would_write_it() -> None:
+    from app.notices.facts import _behind
+
+    entry = {"indicator_title": "省级电商示范村", "target": "4", "measure": "个", "deadline": "2018-07-31",
+             "behind": "filed", "filed": "2", "achieved": "0"}
+    assert _behind(entry) == "省级电商示范村：指标4个，至方案规定的2018年7月31日仅申报2个。"
+    assert _behind({**entry, "filed": "0"}) == "省级电商示范村：指标4个，至方案规定的2018年7月31日尚未申报。"
+    assert _behind({**entry, "behind": "achieved", "achieved": "3", "deadline": "2019-02-28"}) == \
+        "省级电商示范村：指标4个，至方案规定的2019年2月28日仅完成3个。"

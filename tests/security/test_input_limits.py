@@ -30,6 +30,7 @@ from app.extensions import db
 from app.items.models import Item
 from app.plans.models import Category, Indicator
 from app.reports.models import Report
+from tests.helpers import in_app
 from tests.api.conftest import Api
 from tests.conftest import make_config
 from tests.dashboards.journeys import open_reports
@@ -38,16 +39,6 @@ from workflows.guards import figure_problems, guard_reasons
 from workflows.registry import get_workflow
 
 MB = 1024 * 1024
-
-
-def in_app(app: Flask, fn: Callable[..., Any], *args: Any) -> Any:
-    with app.app_context():
-        try:
-            result = fn(*args)
-            db.session.commit()
-            return result
-        finally:
-            db.session.remove()
 
 
 def _files(item_id: int) -> list[tuple[str, int]]:

@@ -24,6 +24,7 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.items.models import Item
 from app.units.models import Unit
+from tests.helpers import in_app
 from tests.api.conftest import Api
 from tests.screens.support import PDF, Person, attach, make_application
 
@@ -126,16 +127,6 @@ def fingerprint(app: Flask) -> dict[str, str]:
                 f"SELECT '{n}', count(*)::text || ':' || coalesce(md5(string_agg(md5(t::text), ',' "
                 f"ORDER BY md5(t::text))), '') FROM \"{n}\" t" for n in names)
             return dict(db.session.execute(text(sql)).tuples().all())
-        finally:
-            db.session.remove()
-
-
-def in_app(app: Flask, fn: Callable[..., Any], *args: Any) -> Any:
-    with app.app_context():
-        try:
-            result = fn(*args)
-            db.session.commit()
-            return result
         finally:
             db.session.remove()
 

@@ -24,6 +24,7 @@ from markupsafe import escape
 from sqlalchemy import func, select, text
 
 from app.attachments.storage import safe_name
+from tests.helpers import in_app
 from tests.api.conftest import Api
 from tests.screens.support import PDF, Person
 
@@ -70,18 +71,6 @@ def assert_clean(html: str, where: str) -> None:
 def location_id(response) -> int:
     assert response.status_code == 302, (response.status_code, response.get_data(as_text=True)[:2000])
     return int(re.search(r"/items/(\d+)", response.headers["Location"]).group(1))
-
-
-def in_app(app: Flask, fn, *args: Any) -> Any:
-    from app.extensions import db
-
-    with app.app_context():
-        try:
-            result = fn(*args)
-            db.session.commit()
-            return result
-        finally:
-            db.session.remove()
 
 
 def _task_of(county: str) -> int:
