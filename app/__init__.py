@@ -35,37 +35,41 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
 
     from app import models  # noqa: F401  (register every mapper)
-    from app import security
+    from app import security, wiring
     from app.admin.routes import bp as admin_bp
     from app.api import bp as api_bp
+    from app.applications.routes import bp as applications_bp
+    from app.attachments.routes import bp as attachments_bp
     from app.auth import auth as auth_setup
-    from app.auth.routes import bp as auth_bp
+    from app.account.routes import bp as auth_bp
     from app.dashboards.routes import bp as dashboards_bp
     from app.delegations.routes import bp as delegations_bp
     from app.extension_requests.routes import bp as extension_requests_bp
-    from app.filing.routes import bp as filing_bp
     from app.home.routes import bp as home_bp
-    from app.items import effects as _decision_effects  # noqa: F401  (registers the decision effects)
+    from app.item_page.bulk import bp as bulk_bp
+    from app.item_page.routes import bp as item_page_bp
     from app.ledger.routes import bp as ledger_bp
-    from app.notices import operations as _notice_effects  # noqa: F401  (registers the issue effect)
-    from app.notices.routes import bp as notices_public_bp
-    from app.notices.screens import bp as notices_bp  # drafts a notice from the data (overdue list button)
+    from app.notices.routes import bp as notices_bp
+    from app.notices.routes import public as notices_public_bp
     from app.notifications import operations as notifications_ops
     from app.notifications.routes import bp as notifications_bp
     from app.reports import auto as reports_auto
-    from app.reports.routes import bp as reports_bp  # also registers the report submit effect
-    from app.screens import ui as screens_ui
-    from app.screens.bulk import bp as bulk_bp
-    from app.screens.routes import bp as screens_bp
+    from app.reports.routes import bp as reports_bp
+    from app.web import nav as web_nav
+    from app.web import ui as web_ui
+    from app.admin.calendar import bp as calendar_bp
     from app.worklists.routes import bp as worklists_bp
 
+    wiring.install_api()  # before the API blueprint is registered
     auth_setup.init_app(app)
-    screens_ui.init_app(app)
+    web_ui.init_app(app)
+    web_nav.init_app(app)
+    wiring.install(app)
     notifications_ops.init_app(app)
     reports_auto.init_app(app)
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
-                      worklists_bp, screens_bp, filing_bp, admin_bp, delegations_bp, extension_requests_bp,
-                      notifications_bp, bulk_bp, notices_bp):
+                      worklists_bp, item_page_bp, applications_bp, attachments_bp, admin_bp, calendar_bp,
+                      delegations_bp, extension_requests_bp, notifications_bp, bulk_bp, notices_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

@@ -22,7 +22,7 @@ outbox_cli = AppGroup("outbox", help="Messages queued by transitions.")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def plan_load(file: Path | None) -> None:
     """Load a plan data file (default: the shipped Lu'an plan). Running it twice changes nothing."""
-    from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+    from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
     from app.plans.schema import PlanDataError
 
     try:
@@ -42,7 +42,7 @@ def plan_load(file: Path | None) -> None:
 @click.option("--plan", "plan_code", default=None, help="Plan code (default: the current plan).")
 def plan_import_xlsx(file: Path, plan_code: str | None) -> None:
     """Load a task breakdown table laid out like the plan's annex (序号, 工作任务, 牵头责任单位, 配合单位, 时限要求)."""
-    from app.plans.loader import import_annex_xlsx
+    from app.tasks.loading import import_annex_xlsx
     from app.plans.schema import PlanDataError
 
     try:

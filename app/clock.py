@@ -18,3 +18,8 @@ def today() -> date:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter) of a day: 2018-09-15 → (2018, 3)."""
+    return day.year, (day.month - 1) // 3 + 1

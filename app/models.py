@@ -1,10 +1,16 @@
-"""Every model, imported once so the mapper registry (and Alembic comparisons) see them all."""
-from app.api_tokens.models import ApiToken, IdempotencyKey
+"""Every model, imported once so the mapper registry (and Alembic's comparisons) see them all.
+
+``create_app`` and ``migrations/env.py`` import this module; code that uses a model imports it from
+its feature's ``models.py``.
+"""
 from app.applications.models import Application
 from app.attachments.models import Attachment
-from app.audit.models import AuditAnchor, AuditEventRow
+from app.audit.models import AdminEvent, AuditAnchor, AuditEventRow
+from app.auth.delegation_models import Delegation
 from app.auth.models import LoginAttempt, User
+from app.auth.tokens_models import ApiToken, IdempotencyKey
 from app.deadlines.models import DeadlineMark
+from app.extension_requests.models import ExtensionRequest
 from app.items.models import Item
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
 from app.outbox.models import Notification, OutboxMessage
@@ -12,25 +18,12 @@ from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan
 from app.reports.models import Report, ReportFigure
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
+from app.workdays.models import CalendarOverride
 
 __all__ = [
-    "Application", "Attachment", "AuditAnchor", "AuditEventRow", "LoginAttempt", "User", "DeadlineMark",
-    "Item", "Notice", "NoticeCounter", "NoticeReceipt", "Notification", "OutboxMessage", "AnnexTask",
-    "AnnexTaskUnit", "Category", "Indicator", "Plan", "PlanPhase", "Target", "Report", "ReportFigure",
-    "TaskAssignment", "Unit",
+    "AdminEvent", "AnnexTask", "AnnexTaskUnit", "ApiToken", "Application", "Attachment", "AuditAnchor",
+    "AuditEventRow", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
+    "IdempotencyKey", "Indicator", "Item", "LoginAttempt", "Notice", "NoticeCounter", "NoticeReceipt",
+    "Notification", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "Target",
+    "TaskAssignment", "Unit", "User",
 ]
-
-__all__ += ["ApiToken", "IdempotencyKey"]
-
-from app.delegations.models import Delegation  # noqa: E402
-from app.extension_requests.models import ExtensionRequest  # noqa: E402
-
-__all__ += ["Delegation", "ExtensionRequest"]
-
-from app.admin.models import AdminEvent  # noqa: E402
-
-__all__ += ["AdminEvent"]
-
-from app.workdays.models import CalendarOverride  # noqa: E402
-
-__all__ += ["CalendarOverride"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Request, current_app
 
+from app.uploads import request_limit
+
 
 class PlanDeskRequest(Request):
     """A request whose body may be one upload of ``PLANDESK_MAX_UPLOAD`` bytes and its multipart
@@ -14,8 +16,6 @@ class PlanDeskRequest(Request):
             return self._max_content_length
         if not current_app:
             return super().max_content_length
-        from app.attachments.storage import request_limit
-
         return request_limit()
 
     @max_content_length.setter

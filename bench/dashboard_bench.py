@@ -282,7 +282,7 @@ def matrix_statement(plan_id: int):
     """The GROUP BY of phase_matrix (kind=phases), for EXPLAIN."""
     from sqlalchemy import func, select
 
-    from app.dashboards.queries import level_case
+    from app.dashboards.matrix import level_case
     from app.items.models import Item
 
     items = Item.__table__
@@ -294,7 +294,9 @@ def matrix_statement(plan_id: int):
 
 
 def measure(app, plan_id: int, repeats: int) -> dict[str, Any]:
-    from app.dashboards.queries import (overdue_items, phase_matrix, quota_board, quota_board_statement)
+    from app.dashboards.overdue import overdue_items
+    from app.dashboards.matrix import phase_matrix
+    from app.dashboards.board import quota_board, quota_board_statement
     from app.extensions import db
 
     with app.app_context():
@@ -331,7 +333,7 @@ def main() -> int:
 
         from app.auth.operations import seed_demo_accounts
         from app.extensions import db
-        from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+        from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
 
         app = make_app(dbname)
         with app.app_context():

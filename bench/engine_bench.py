@@ -166,9 +166,9 @@ def build_fixture(workdir: Path, items: int, warmup: int) -> Fixture:
     from app.auth.models import User
     from app.database import SQLITE_BUSY_TIMEOUT_MS
     from app.extensions import db
-    from app.filing.fields import fields_for
+    from app.applications.fields import fields_for
     from app.items.operations import create_item
-    from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+    from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
     from app.plans.models import Category, Plan
     from app.units.models import Unit
 

@@ -72,7 +72,7 @@ def install(app: Any, password: str) -> None:
     from app.auth.operations import demo_account_specs
     from app.auth.passwords import hash_password
     from app.extensions import db
-    from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+    from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
 
     with app.app_context():
         upgrade()
@@ -90,7 +90,7 @@ def issue_tokens(app: Any, usernames: list[str]) -> dict[str, str]:
     """A bearer token for each user, as ``POST /api/v1/auth/token`` issues them (without the password check)."""
     from sqlalchemy import select
 
-    from app.api_tokens.operations import issue_token
+    from app.auth.tokens import issue_token
     from app.auth.models import User
     from app.extensions import db
 

@@ -46,7 +46,7 @@ PASSWORD = "bench-scale"
 
 def deep_cursor(app: Any) -> tuple[str, int]:
     """The ``after`` cursor the API hands out at 90% of the filtered list, and that position."""
-    from app.api.listing import encode_cursor, state_condition
+    from app.item_page.listing import encode_cursor, state_condition
     from app.extensions import db
     from app.items.models import Item
 
@@ -111,7 +111,8 @@ def list_timings(app: Any, token: str, repeats: int, with_explain: bool) -> dict
 
 def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) -> dict[str, Any]:
     """The quota board and the phase matrix as their screens call them, and EXPLAIN ANALYZE of each."""
-    from app.dashboards.queries import phase_matrix, quota_board, quota_board_statement
+    from app.dashboards.matrix import phase_matrix
+    from app.dashboards.board import quota_board, quota_board_statement
     from app.extensions import db
 
     today = dash.TODAY

@@ -43,7 +43,7 @@ def build_database(database_url: str, storage: Path) -> None:
 
     from app.auth.operations import seed_demo_accounts
     from app.extensions import db
-    from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+    from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
 
     app = create_app(make_config(database_url, storage))
     with app.app_context():

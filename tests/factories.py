@@ -12,7 +12,7 @@ from app.attachments.models import Attachment
 from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
-from app.filing.fields import fields_for
+from app.applications.fields import fields_for
 from app.items.models import Item
 from app.items.operations import create_item
 from app.plans.models import Plan

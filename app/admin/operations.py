@@ -3,7 +3,7 @@
 Changing an account's role, unit, password or active flag ends every session it has open and revokes
 every API token it holds (:func:`app.auth.sessions.end_sessions`): permissions never outlive the change.
 
-Every change is recorded in the administrators' log (:class:`app.admin.models.AdminEvent`, 管理日志)
+Every change is recorded in the administrators' log (:class:`app.audit.models.AdminEvent`, 管理日志)
 in the same transaction: who, when, which account or unit, each field's value before and after. A
 password (or its hash) is never recorded; a reset is recorded as having happened.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.admin.models import AdminEvent
+from app.audit.models import AdminEvent
 from app.auth.models import User
 from app.auth.passwords import hash_password, password_problems
 from app.auth.sessions import end_sessions

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import request
 
 from app.api.errors import ApiError
-from app.api_tokens.models import ApiToken
-from app.api_tokens.operations import resolve_token
+from app.auth.tokens_models import ApiToken
+from app.auth.tokens import resolve_token
 from app.auth.models import User
 
 MAX_TOKEN_LENGTH = 200

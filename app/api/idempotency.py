@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api.errors import ApiError
 from app.api.reply import Reply, to_response
-from app.api_tokens.models import IdempotencyKey
+from app.auth.tokens_models import IdempotencyKey
 from app.clock import utcnow
 from app.extensions import db
 

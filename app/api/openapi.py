@@ -10,7 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from app.api.fields import INT32_MAX, register_openapi_types
 from app.api.registry import ENDPOINTS, Endpoint
 from app.api.schemas import ErrorOut
-from app.attachments.storage import DOCX, JPEG, PDF, PNG, XLSX
+from app.uploads import DOCX, JPEG, PDF, PNG, XLSX
 
 ERROR_TEXT = {
     400: "请求格式不正确：JSON 有误、类型错误或含未定义字段（details.fields 指明字段）",

@@ -27,11 +27,13 @@ from app.api.auth import authenticate_request
 from app.api.fields import INT32_MAX
 from app.api.reply import Reply, to_response
 from app.api.request import fingerprint, load, read_json, read_multipart, read_query
-from app.api_tokens.models import ApiToken
+from app.auth.tokens_models import ApiToken
 from app.auth.models import User
 from app.extensions import csrf, db
+from app.uploads import request_limit
 from workflows.errors import NotFound
 from workflows.roles import Actor
+from app.api.idempotency import run_once
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -141,8 +143,6 @@ def endpoint(method: str, rule: str, *, summary: str, description: str = "", tag
 
 def _limit(ep: Endpoint) -> int:
     if ep.multipart is not None:
-        from app.attachments.storage import request_limit
-
         return request_limit()  # the screens' limit too (app.request_limits)
     return int(current_app.config.get("PLANDESK_API_MAX_JSON") or DEFAULT_MAX_JSON)
 
@@ -168,8 +168,6 @@ def _run(ep: Endpoint, fn: View, path_args: dict[str, Any]) -> Response:
         call.form, call.files = read_multipart(set(ep.multipart.fields), set(ep.multipart.files))
     key = _idempotency_key() if ep.idempotent else None
     if key is not None and call.user is not None:
-        from app.api.idempotency import run_once
-
         fp = fingerprint(call.body if ep.body else None, call.form, call.files)
         return run_once(call.user.id, key, fp, lambda: fn(call, **path_args))
     reply = fn(call, **path_args)

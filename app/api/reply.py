@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Response, jsonify
@@ -25,3 +26,15 @@ def to_response(reply: Reply | Response) -> Response:
     for name, value in reply.headers.items():
         response.headers[name] = value
     return response
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite returns naive values; everything is stored in UTC
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()

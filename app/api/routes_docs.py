@@ -5,12 +5,11 @@ from functools import cache
 from typing import Any
 
 from app.api.registry import Call, Reply, endpoint
+from app.api.openapi import build_spec
 
 
 @cache
 def _document() -> dict[str, Any]:
-    from app.api.openapi import build_spec
-
     return build_spec()
 
 

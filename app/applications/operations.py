@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 
+from app.applications.fields import fields_for
 from app.applications.models import Application
+from app.attachments.operations import add_attachment
 from app.extensions import db
-from app.items.operations import create_item
+from app.items.operations import create_item, edit_draft
 from app.plans.models import Category, Plan
 from app.units.models import Unit, UnitKind
 from workflows.application import CATEGORIES
@@ -92,3 +94,22 @@ def create_application(actor: Actor, *, category: str, county: str, site_name: s
     item = Application(plan_id=plan.id, title=title, unit_id=unit.id, county_id=unit.id, category=category,
                        site_name=site_name.strip(), fields=dict(fields or {}), created_by_id=actor.user_id)
     return create_item(item, actor, data={"category": category, "site_name": item.site_name})
+
+
+def file_application(actor: Actor, category: str, site_name: str, fields: Mapping[str, Any],
+                     files: Sequence[Any], kind: str = "evidence") -> Application:
+    """A new draft application in the actor's county, with its evidence files (all or nothing)."""
+    item = create_application(actor, category=category, county=actor.unit, site_name=site_name, fields=dict(fields))
+    for f in files:
+        add_attachment(item.id, actor, f.filename, f.stream, kind)
+    return item
+
+
+def change_application(item: Application, actor: Actor, version: int | None, category: Category | None,
+                       site_name: str, fields: Mapping[str, Any]) -> Any:
+    """A draft's site and fields changed at the version the user saw (fields of other forms kept)."""
+    merged = {**{k: v for k, v in (item.fields or {}).items() if k not in {f.key for f in fields_for(item.category)}},
+              **fields}
+    title = f"{category.title if category else item.category}：{site_name}"
+    return edit_draft(item.id, actor, version=version, changes={"title": title, "site_name": site_name,
+                                                                "fields": merged})

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from app.attachments.models import Attachment
 from app.attachments.storage import blob_path, safe_name, store_stream
@@ -112,3 +112,24 @@ def live_attachments(item_id: int) -> list[Attachment]:
     return list(db.session.scalars(select(Attachment).where(Attachment.item_id == item_id,
                                                             Attachment.deleted_at.is_(None))
                                    .order_by(Attachment.id)))
+
+
+_EVIDENCE = (select(func.count()).select_from(Attachment)
+             .where(Attachment.item_id == bindparam("item_id"), Attachment.phase == bindparam("phase"),
+                    Attachment.deleted_at.is_(None)))
+_EVIDENCE_OF_KIND = _EVIDENCE.where(Attachment.kind == bindparam("kind"))
+
+
+def evidence_in_phase(item: Any, kind: str | None = None) -> int:
+    """Live evidence files added to ``item`` in its current phase (of ``kind`` when given)."""
+    params = {"item_id": item.id, "phase": item.phase}
+    if kind is None:
+        return db.session.connection().execute(_EVIDENCE, params).scalar() or 0
+    return db.session.connection().execute(_EVIDENCE_OF_KIND, {**params, "kind": kind}).scalar() or 0
+
+
+def evidence_facts(item: Any, values: dict[str, Any], loaders: dict[str, Any]) -> None:
+    """What the evidence guards read: files of the current phase (an implementation plan for a task)."""
+    loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
+    if item.type == "task":
+        loaders["has_plan_document"] = lambda: evidence_in_phase(item, "plan") > 0

@@ -4,9 +4,11 @@ The database refuses UPDATE and DELETE on both tables (triggers created by the m
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -56,3 +58,33 @@ class AuditAnchor(db.Model):
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str | None] = mapped_column(String(64))
+
+
+#: 管理日志: administrators' changes to accounts, units, the calendar and the issuer
+ADMIN_ACTIONS = ("create_user", "update_user", "reset_password", "activate_user", "deactivate_user",
+                 "create_unit", "update_unit")
+
+
+class AdminEvent(db.Model):
+    __tablename__ = "admin_events"
+    __table_args__ = (
+        Index("ix_admin_events_at", "at"),
+        Index("ix_admin_events_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the administrator (username kept as text: the record outlives renames and deactivation)
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    #: ``user`` or ``unit``, its id and its username or slug
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(100))
+    #: field → [before, after] (JSON); never a password or its hash
+    changes_json: Mapped[str] = mapped_column(Text)
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return json.loads(self.changes_json or "{}")

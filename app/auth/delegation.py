@@ -16,6 +16,7 @@ from app.clock import today
 from app.extensions import db
 from workflows.errors import NotPermitted
 from workflows.roles import Actor, Role
+from app.auth.delegation_models import Delegation
 
 #: roles that decide on others' filings, and so may be handed to a colleague while away
 DELEGABLE_ROLES = frozenset({Role.county_reviewer, Role.city_reviewer, Role.office_approver})
@@ -24,8 +25,6 @@ DELEGABLE_ROLES = frozenset({Role.county_reviewer, Role.city_reviewer, Role.offi
 def active_delegations_to(user: User, on: date | None = None) -> list:
     """Delegations ``user`` holds today (not revoked, inside their dates, from an active delegator
     who still has the delegated role)."""
-    from app.delegations.models import Delegation
-
     day = on or today()
     rows = db.session.scalars(select(Delegation).where(
         Delegation.delegate_id == user.id, Delegation.revoked_at.is_(None),

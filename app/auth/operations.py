@@ -1,10 +1,13 @@
 """User operations: demo accounts, creation. Flush, never commit."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
+from app.auth.sessions import end_sessions
 from app.extensions import db
 from app.units.models import Unit, UnitKind
 from workflows.roles import Role
@@ -57,3 +60,9 @@ def seed_demo_accounts(password: str) -> tuple[int, int]:
             updated += 1
     db.session.flush()
     return created, updated
+
+
+def change_own_password(user: Any, new_password: str) -> None:
+    """A user's new password: every other session and every API token of theirs ends."""
+    user.password_hash = hash_password(new_password)
+    end_sessions(user)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from app.api_tokens.operations import revoke_user_tokens
+from app.auth.tokens import revoke_user_tokens
 from app.auth.models import User
 from app.extensions import db
 

@@ -1,44 +1,19 @@
-"""Who sees which part of the dashboards: pure predicates on the actor, used by routes and templates.
+"""Who sees which rows of the boards, the matrices and the overdue list, and who may remind (催办).
 
-City-wide roles (reviewer, office, supervisor, admin) see every county and department. A county's
-users see their own county's row and the city's totals, never another county's row or items. A
-department's filer sees the departments × tasks matrix for its own unit and the city's totals.
+The templates read these through ``dash_perm`` (the county and unit click-through rules come from the
+item core's shared list rules, named here so the templates find them in one place).
 """
 from __future__ import annotations
 
-from workflows.roles import CITY_WIDE_ROLES, COUNTY_ROLES, Actor, Role
+from app.items.permissions import (can_open_county_items, can_open_unit_items, can_see_county_row,
+                                   is_county_user, sees_everything)
+from workflows.roles import Actor, Role
+
+__all__ = ["can_open_county_items", "can_open_unit_items", "can_remind", "can_remind_anything",
+           "can_see_county_row", "can_see_matrix_row", "matrix_kinds_for", "sees_everything"]
 
 #: who may send a reminder (催办) on any item they can see
 CITY_REMINDERS = frozenset({Role.city_reviewer, Role.office_approver})
-#: who may open a quarter's reports from the screen (the CLI does it from cron)
-REPORT_OPENERS = frozenset({Role.city_reviewer, Role.office_approver, Role.admin})
-
-
-def sees_everything(actor: Actor) -> bool:
-    return actor.role in CITY_WIDE_ROLES
-
-
-def is_county_user(actor: Actor) -> bool:
-    return actor.role in COUNTY_ROLES
-
-
-def can_see_county_row(actor: Actor, county: str | None) -> bool:
-    """A county row (of the board, the matrix, the trends): one's own, or all for city-wide roles.
-
-    ``county`` None is the city-wide total, which everyone sees.
-    """
-    if county is None or sees_everything(actor) or actor.role is Role.dept_filer:
-        return True
-    return is_county_user(actor) and actor.unit == county
-
-
-def can_open_county_items(actor: Actor, county: str) -> bool:
-    """Click-through from a county cell to its items (the item query is scoped besides)."""
-    return sees_everything(actor) or (is_county_user(actor) and actor.unit == county)
-
-
-def can_open_unit_items(actor: Actor, unit: str) -> bool:
-    return sees_everything(actor) or actor.unit == unit
 
 
 def matrix_kinds_for(actor: Actor) -> tuple[str, ...]:
@@ -67,11 +42,3 @@ def can_remind(actor: Actor, county: str | None) -> bool:
 
 def can_remind_anything(actor: Actor) -> bool:
     return actor.role in CITY_REMINDERS or actor.role is Role.county_reviewer
-
-
-def can_open_reports(actor: Actor) -> bool:
-    return actor.role in REPORT_OPENERS
-
-
-def can_import_plan(actor: Actor) -> bool:
-    return actor.role is Role.admin

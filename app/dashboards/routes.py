@@ -7,48 +7,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.applications.models import Application
 from app.clock import today
 from app.dashboards import permissions as perm
 from app.dashboards.operations import send_reminder
-from app.dashboards.queries import (CLOSED_COLUMN, ITEM_TYPES, MATRIX_KINDS, PHASES, QuotaRow, number,
-                                    overdue_by_unit, overdue_items, phase_matrix, quota_board, quota_hint, trends)
-from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
+from app.dashboards.figures import CLOSED_COLUMN
+from app.dashboards.matrix import ITEM_TYPES, MATRIX_KINDS, phase_matrix
+from app.dashboards.board import QuotaRow, number, quota_board, quota_hint
+from app.dashboards.overdue import overdue_by_unit, overdue_items
+from app.dashboards.trends import trends
 from app.extensions import db
 from app.items.models import Item
-from app.items.queries import visible_items
 from app.outbox.operations import deliver_pending
-from app.plans.models import AnnexTask, Category, Plan
-from app.screens.ui import state_label, tr
-from app.tasks.models import TaskAssignment
+from app.plans.models import Category
 from app.units.models import Unit
 from workflows.base import PHASE_TITLES, state_title
-from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
-from workflows.errors import WorkflowError
+from workflows.deadlines import OverdueLevel, overdue_level
 from workflows.roles import Actor
+from flask.typing import ResponseReturnValue
+from app.web.access import own_actor, plan_or_404, visible_item
+from app.dashboards.drilldown import BadFilter, Hidden, drilldown
+from app.web.actions import each_action, record, screen_action
+from workflows.errors import WorkflowError
 
 bp = Blueprint("dashboards", __name__)
 PER_PAGE = 50
 TYPE_TITLES = {"application": _l("示范申报"), "task": _l("任务落实"), "report": _l("季度报告"), "notice": _l("通报")}
-
-
-def current_plan() -> Plan:
-    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-    if plan is None:
-        abort(404, _("尚未导入行动方案"))
-    return plan
 
 
 def _actor() -> Actor:
@@ -125,7 +119,7 @@ def quotas_payload(rows: Sequence[QuotaRow], actor: Actor) -> dict:
 @bp.route("/dashboard")
 @login_required
 def board() -> str:
-    actor, plan, now = _actor(), current_plan(), today()
+    actor, plan, now = _actor(), plan_or_404(), today()
     rows = quota_board(db.session, plan.id, now)
     boards, summaries = board_view(rows, actor)
     ranking = sorted(summaries, key=lambda s: (s.score, s.name)) if perm.sees_everything(actor) else summaries
@@ -138,7 +132,7 @@ def board() -> str:
 @bp.route("/dashboard/quotas.json")
 @login_required
 def board_data() -> Response:
-    actor, plan, now = _actor(), current_plan(), today()
+    actor, plan, now = _actor(), plan_or_404(), today()
     return jsonify(quotas_payload(quota_board(db.session, plan.id, now), actor))
 
 
@@ -146,7 +140,7 @@ def board_data() -> Response:
 @login_required
 def quota_hint_json() -> Response:
     """The line shown on the application form: 霍邱县 省级电商示范村：已认定 2 / 目标 4，审核中 1."""
-    actor, plan = _actor(), current_plan()
+    actor, plan = _actor(), plan_or_404()
     county, category = request.args.get("county", actor.unit or ""), request.args.get("category", "")
     if not perm.can_see_county_row(actor, county) or perm.is_county_user(actor) and county != actor.unit:
         abort(404)
@@ -161,7 +155,7 @@ def quota_hint_json() -> Response:
 @bp.route("/dashboard/matrix")
 @login_required
 def matrix() -> str:
-    actor, plan, now = _actor(), current_plan(), today()
+    actor, plan, now = _actor(), plan_or_404(), today()
     kinds = perm.matrix_kinds_for(actor)
     kind = request.args.get("kind", kinds[0])
     if kind not in kinds:
@@ -182,102 +176,20 @@ def matrix() -> str:
 @login_required
 def items() -> str:
     """Click-through from a board or matrix cell: the items behind it, as the caller may see them."""
-    actor, plan, now = _actor(), current_plan(), today()
-    args = request.args
-    granted = granted_extensions()
-    due = effective_due_of(granted)  # lights count from the deadline a granted extension (延期) set
-    q = visible_items(actor).outerjoin(granted, granted_join_condition(granted)).where(Item.plan_id == plan.id)
-    filters: list[str] = []
-    county = args.get("county")
-    if county:
-        if not perm.can_open_county_items(actor, county):
-            abort(404)
-        unit = _unit_or_404(county)
-        q = q.where(Item.county_id == unit.id)
-        filters.append(unit.name)
-    unit_slug = args.get("unit")
-    if unit_slug:
-        if not perm.can_open_unit_items(actor, unit_slug):
-            abort(404)
-        unit = _unit_or_404(unit_slug)
-        q = q.where(Item.unit_id == unit.id)
-        filters.append(unit.name)
-    item_type = args.get("type")
-    if item_type:
-        if item_type not in TYPE_TITLES:
-            abort(400)
-        q = q.where(Item.type == item_type)
-        filters.append(TYPE_TITLES[item_type])
-    phase = args.get("phase")
-    if phase:
-        if phase == CLOSED_COLUMN:
-            q = q.where(Item.state.in_(("rejected", "revoked")))
-            filters.append(_("已终止"))
-        elif phase in PHASES:
-            q = q.where((Item.state == phase) | Item.state.like(f"{phase}.%"))
-            filters.append(tr(PHASE_TITLES[phase]))
-        else:
-            abort(400)
-    state = args.get("state")
-    if state:
-        q = q.where(Item.state == state)
-        filters.append(state_label(state))
-    task = args.get("task", type=int)
-    if task:
-        q = q.where(Item.id.in_(select(TaskAssignment.id).join(AnnexTask, AnnexTask.id == TaskAssignment.annex_task_id)
-                                .where(AnnexTask.plan_id == plan.id, AnnexTask.number == task)))
-        filters.append(_("任务%(number)s", number=task))
-    indicator = args.get("indicator")
-    if indicator:
-        categories = select(Category.code).where(Category.plan_id == plan.id, Category.indicator_code == indicator)
-        q = q.where(Item.id.in_(select(Application.id).where(Application.category.in_(categories))))
-        status = args.get("status")
-        if status == "achieved":
-            q = q.where(Item.state == "consolidation")
-            filters.append(_("已认定"))
-        elif status == "pending":
-            q = q.where(Item.state.not_in(("mobilization.draft", "consolidation", "rejected", "revoked")))
-            filters.append(_("审核中"))
-        title = db.session.scalar(select(Category.title).where(Category.plan_id == plan.id,
-                                                               Category.indicator_code == indicator))
-        filters.append(tr(title) or indicator)
-    light = args.get("light")
-    if light:
-        levels = [lv for lv in OverdueLevel if lv.light == light]
-        if not levels:
-            abort(400)
-        q = q.where(_level_filter(levels, now, due))
-        filters.append({"red": _("红灯（已逾期）"), "yellow": _("黄灯（即将到期）"), "green": _("绿灯（正常）")}[light])
-    page = max(1, args.get("page", 1, type=int) or 1)
-    found = db.session.execute(q.add_columns(due).order_by(Item.due_on.is_(None), due, Item.id)
-                               .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    rows = [{"item": it, "due": it_due, "state_title": state_title(it.state), "level": overdue_level(it_due, now)}
-            for it, it_due in found[:PER_PAGE]]
-    return render_template("dashboards/items.html", rows=rows, filters=filters, page=page,
-                           has_next=len(found) > PER_PAGE, today=now, type_titles=TYPE_TITLES,
-                           args={k: v for k, v in args.items() if k != "page"})
-
-
-def _unit_or_404(slug: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.slug == slug))
-    if unit is None:
+    now, args = today(), request.args
+    try:
+        found = drilldown(_actor(), plan_or_404(), now, args)
+    except BadFilter:
+        abort(400)
+    except Hidden:
         abort(404)
-    return unit
-
-
-def _level_filter(levels: Sequence[OverdueLevel], now: date, due=None):
-    """Items whose overdue level (workflows.deadlines.overdue_level) is one of ``levels``, in SQL;
-    ``due`` is the deadline expression (the effective one, extensions included)."""
-    due = Item.due_on if due is None else due
-    serious_before = now - timedelta(days=SERIOUS_AFTER_DAYS)
-    soon_until = now + timedelta(days=DUE_SOON_DAYS)
-    parts = {
-        OverdueLevel.seriously_overdue: due < serious_before,
-        OverdueLevel.overdue: and_(due >= serious_before, due < now),
-        OverdueLevel.due_soon: and_(due >= now, due <= soon_until),
-        OverdueLevel.none: or_(due.is_(None), due > soon_until),
-    }
-    return or_(*(parts[lv] for lv in levels))
+    page = max(1, args.get("page", 1, type=int) or 1)
+    rows = db.session.execute(found.query.add_columns(found.due).order_by(Item.due_on.is_(None), found.due, Item.id)
+                              .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    return render_template("dashboards/items.html", filters=found.filters, page=page, has_next=len(rows) > PER_PAGE,
+                           rows=[{"item": it, "due": it_due, "state_title": state_title(it.state),
+                                  "level": overdue_level(it_due, now)} for it, it_due in rows[:PER_PAGE]],
+                           today=now, type_titles=TYPE_TITLES, args={k: v for k, v in args.items() if k != "page"})
 
 
 # -- the overdue list and reminders -------------------------------------------------------------
@@ -289,7 +201,7 @@ class RemindForm(FlaskForm):
 @bp.route("/dashboard/overdue")
 @login_required
 def overdue() -> str:
-    actor, plan, now = _actor(), current_plan(), today()
+    actor, plan, now = _actor(), plan_or_404(), today()
     args = request.args
     county = args.get("county") or None
     if county and not perm.can_open_county_items(actor, county):
@@ -317,7 +229,7 @@ def overdue() -> str:
 
 @bp.route("/dashboard/overdue/remind", methods=["POST"])
 @login_required
-def remind() -> Response:
+def remind() -> ResponseReturnValue:
     actor, now = _actor(), today()
     form = RemindForm()
     if not form.validate_on_submit():
@@ -329,22 +241,26 @@ def remind() -> Response:
     if not ids:
         flash(_("请先勾选要催办的事项"), "error")
         return redirect(_back())
-    sent, refused = 0, []
-    for item_id in ids[:PER_PAGE]:
-        try:
-            send_reminder(db.session, item_id, actor, now, form.comment.data)
-            db.session.commit()
-            sent += 1
-        except WorkflowError as exc:
-            db.session.rollback()
-            refused.append(_("#%(id)s：%(message)s", id=item_id, message=exc.message))
-    if sent:
-        deliver_pending(db.session)  # notifications after the commit: nobody is told of a rolled-back reminder
-        db.session.commit()
+    outcomes = each_action(ids[:PER_PAGE], lambda item_id: send_reminder(db.session, item_id, actor, now,
+                                                                           form.comment.data))
+    sent = sum(not isinstance(result, WorkflowError) for _id, result in outcomes)
+    if sent:  # notifications after the commit: nobody is told of a rolled-back reminder
+        record(lambda: deliver_pending(db.session))
         flash(_("已向责任单位发出 %(n)s 条催办", n=sent), "success")
-    for message in refused:
-        flash(message, "error")
+    for item_id, result in outcomes:
+        if isinstance(result, WorkflowError):
+            flash(_("#%(id)s：%(message)s", id=item_id, message=result.message), "error")
     return redirect(_back())
+
+
+@bp.route("/items/<int:item_id>/remind", methods=["POST"])
+@login_required
+def remind_item(item_id: int) -> ResponseReturnValue:
+    """催办 from the item page: the same operation as the overdue list's."""
+    visible_item(item_id)
+    return screen_action(lambda: send_reminder(db.session, item_id, own_actor(), today(), request.form.get("comment")),
+                         then=url_for("screens.item_page", item_id=item_id),
+                         done=_("已催办，事项所属单位将收到提醒。"))
 
 
 def _back() -> str:
@@ -357,7 +273,7 @@ def _back() -> str:
 # -- trends -------------------------------------------------------------------------------------
 
 def trends_payload(actor: Actor) -> dict:
-    plan, now = current_plan(), today()
+    plan, now = plan_or_404(), today()
     out = []
     for trend in trends(db.session, plan.id, now, plan.issued_on):
         # a county's users see their own line and the city's; everyone else every unit's
@@ -376,7 +292,7 @@ def trends_page() -> str:
     actor = _actor()
     payload = trends_payload(actor)
     return render_template("dashboards/trends.html", trends=payload["indicators"], today=today(), actor=actor,
-                           plan=current_plan())
+                           plan=plan_or_404())
 
 
 @bp.route("/dashboard/trends.json")

@@ -5,21 +5,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 
-from app.auth.delegation import DELEGABLE_ROLES
+from app.delegations.permissions import can_delegate
 from app.auth.models import User
 from app.clock import today, utcnow
-from app.delegations.models import Delegation
+from app.auth.delegation_models import Delegation
 from app.extensions import db
 from workflows.errors import GuardFailed, NotFound, NotPermitted
 from workflows.roles import Role
 
 MAX_DAYS = 180
 MAX_REASON = 500
-
-
-def can_delegate(user: User) -> bool:
-    """Approvers and reviewers may hand their own role to a colleague while away."""
-    return user.is_active and user.role_enum in DELEGABLE_ROLES
 
 
 def create_delegation(by: User, delegator: User, delegate: User | None, starts_on: date | None,

@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.clock import today
-from app.delegations.operations import (can_delegate, colleagues, create_delegation, delegations_of,
-                                        revoke_delegation)
+from app.delegations.operations import colleagues, create_delegation, delegations_of, revoke_delegation
+from app.delegations.permissions import can_delegate
 from app.extensions import db
-from app.screens.ui import error_message, register_error_pages
+from app.web.errors import register_error_pages
 from workflows.errors import WorkflowError
 from workflows.guards import parse_iso_date
 from workflows.roles import Role
+from flask.typing import ResponseReturnValue
+from app.web.actions import screen_action
 
 bp = Blueprint("delegations", __name__)
 register_error_pages(bp)
@@ -31,35 +33,27 @@ def _delegators() -> list[User]:
 
 @bp.route("/delegations", methods=["GET", "POST"])
 @login_required
-def index() -> Any:
+def index() -> ResponseReturnValue:
     if request.method == "POST":
-        delegator = db.session.get(User, request.form.get("delegator_id", type=int) or current_user.id)
-        delegate = db.session.get(User, request.form.get("delegate_id", type=int) or 0)
-        try:
-            if delegator is None:
-                raise WorkflowError(_("委托人不存在"))
-            create_delegation(current_user, delegator, delegate, parse_iso_date(request.form.get("starts_on")),
-                              parse_iso_date(request.form.get("ends_on")), request.form.get("reason"))
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(error_message(exc), "error")
-        else:
-            flash(_("委托已生效：受托人在委托期内可代为办理，审批记录同时记载双方姓名。"), "success")
-            return redirect(url_for(".index"))
+        answer = screen_action(lambda: _delegate(request.form), then=url_for(".index"), otherwise=lambda exc: None,
+                               done=_("委托已生效：受托人在委托期内可代为办理，审批记录同时记载双方姓名。"))
+        if answer is not None:
+            return answer
     return render_template("delegations/index.html", rows=delegations_of(current_user), delegators=_delegators(),
                            colleagues=colleagues(current_user), today=today(), values=request.form)
 
 
+def _delegate(form: Any) -> Any:
+    delegator = db.session.get(User, form.get("delegator_id", type=int) or current_user.id)
+    if delegator is None:
+        raise WorkflowError(_("委托人不存在"))
+    delegate = db.session.get(User, form.get("delegate_id", type=int) or 0)
+    return create_delegation(current_user, delegator, delegate, parse_iso_date(form.get("starts_on")),
+                             parse_iso_date(form.get("ends_on")), form.get("reason"))
+
+
 @bp.route("/delegations/<int:delegation_id>/revoke", methods=["POST"])
 @login_required
-def revoke(delegation_id: int) -> Any:
-    try:
-        revoke_delegation(current_user, delegation_id)
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(error_message(exc), "error")
-    else:
-        flash(_("委托已撤销。"), "success")
-    return redirect(url_for(".index"))
+def revoke(delegation_id: int) -> ResponseReturnValue:
+    return screen_action(lambda: revoke_delegation(current_user, delegation_id), then=url_for(".index"),
+                         done=_("委托已撤销。"))

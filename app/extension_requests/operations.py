@@ -6,7 +6,7 @@ and at the due date it was granted for; once the item moves on, its new due date
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,29 +15,17 @@ from sqlalchemy import Date, and_, case, func, select, type_coerce
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.extension_requests.models import ExtensionRequest
+from app.extension_requests.permissions import DECIDER_ROLES, can_decide, can_request
 from app.extensions import db
 from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.operations import load_item_for_update, note_action
 from app.outbox.operations import queue
-from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted
-from workflows.permissions import Subject, can_see
+from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted, WorkflowError
+from workflows.permissions import can_see
 from workflows.roles import Actor, Role
 
-REQUESTER_ROLES = frozenset({Role.county_filer, Role.county_reviewer, Role.dept_filer})
-DECIDER_ROLES = frozenset({Role.office_approver})
 MAX_REASON = 1000
-
-
-def can_request(actor: Actor, subject: Subject) -> bool:
-    """The item's own unit asks, while the item has a deadline and is not finished."""
-    item = subject.row
-    return (actor.role in REQUESTER_ROLES and actor.unit is not None and actor.unit == subject.unit
-            and item.due_on is not None and item.state not in subject.workflow.finals)
-
-
-def can_decide(actor: Actor, subject: Subject) -> bool:
-    return actor.role in DECIDER_ROLES and subject.unit not in actor.excluded_units
 
 
 def pending_for(item_id: int) -> ExtensionRequest | None:
@@ -221,3 +209,17 @@ def pending_requests(actor: Actor) -> list[ExtensionRequest]:
 def requests_of_item(item_id: int) -> list[ExtensionRequest]:
     return list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.item_id == item_id)
                                    .order_by(ExtensionRequest.id)))
+
+
+def decide_as_any(actors: Sequence[Actor], request_id: int, decision: str, granted_until: date | None,
+                  comment: str | None) -> ExtensionRequest:
+    """Decide as the first of ``actors`` (the user, then the roles they hold by delegation) who may;
+    each refused attempt is rolled back to its savepoint. The first refusal is raised if none may."""
+    first: WorkflowError | None = None
+    for actor in actors:
+        try:
+            with db.session.begin_nested():
+                return decide_extension(request_id, actor, decision, granted_until, comment)
+        except WorkflowError as exc:
+            first = first or exc
+    raise first or NotPermitted()

@@ -16,6 +16,7 @@ from app.items.store import effect
 from workflows.base import Spec
 from workflows.guards import parse_iso_date
 from workflows.roles import Actor
+from workflows.states import Phase
 
 
 def _text(value: Any) -> str | None:
@@ -42,12 +43,12 @@ def keep_filing(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Ma
                 today: date) -> None:
     """A self-assessment's text and figures, a rectification report: what was submitted."""
     phase = sp.sources[0].split(".", 1)[0]  # the row already holds the destination state
-    if sp.trigger == "submit_self_assessment" or phase == "self_assessment":
+    if sp.trigger == "submit_self_assessment" or phase == Phase.self_assessment:
         figures = data.get("figures")
         item.self_assessment = {"text": _text(data.get("text")) or "",
                                 "figures": {str(k): str(v) for k, v in figures.items()}
                                 if isinstance(figures, Mapping) else {}}
-    elif phase == "rectification" and _text(data.get("report")):
+    elif phase == Phase.rectification and _text(data.get("report")):
         item.rectification_report = _text(data.get("report"))
 
 

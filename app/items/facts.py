@@ -4,11 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 
-from app.attachments.models import Attachment
 from app.extensions import db
-from app.filing.fields import required_fields
 from app.items.models import Item
 from app.plans.models import Category, Indicator, Target
 from app.units.models import Unit
@@ -18,18 +16,18 @@ from workflows.registry import get_workflow
 NOTICE_REQUIRED = (("title", "标题"), ("addressees", "主送机关"), ("body", "正文"), ("subject_units", "涉及单位"))
 
 
-_EVIDENCE = (select(func.count()).select_from(Attachment)
-             .where(Attachment.item_id == bindparam("item_id"), Attachment.phase == bindparam("phase"),
-                    Attachment.deleted_at.is_(None)))
-_EVIDENCE_OF_KIND = _EVIDENCE.where(Attachment.kind == bindparam("kind"))
+#: a feature's facts of an item type: fn(item, values, loaders) adds what its guards read. Installed by
+#: ``app.wiring`` (the core knows no feature): evidence counts from attachments, an application's
+#: required fields from its form definition.
+FactBuilder = Callable[[Any, dict[str, Any], dict[str, Callable[[], Any]]], None]
+FACT_BUILDERS: dict[str, list[FactBuilder]] = {}
 
 
-def evidence_in_phase(item: Any, kind: str | None = None) -> int:
-    """Live evidence files added to ``item`` in its current phase (of ``kind`` when given)."""
-    params = {"item_id": item.id, "phase": item.phase}
-    if kind is None:
-        return db.session.connection().execute(_EVIDENCE, params).scalar() or 0
-    return db.session.connection().execute(_EVIDENCE_OF_KIND, {**params, "kind": kind}).scalar() or 0
+def install_facts(item_type: str, builder: FactBuilder) -> None:
+    """Add ``builder`` to the facts of ``item_type`` (once)."""
+    builders = FACT_BUILDERS.setdefault(item_type, [])
+    if builder not in builders:
+        builders.append(builder)
 
 
 def indicator_codes_for(item: Item) -> list[str]:
@@ -81,13 +79,8 @@ def subject_for(item: Item) -> Subject:
         loaders["level"] = lambda: category().level if category() else item.category.split("_", 1)[0]
         loaders["indicator_codes"] = lambda: [c["code"] for c in _checklist(category())] or None
         loaders["indicator_labels"] = lambda: {c["code"]: c.get("title") or c["code"] for c in _checklist(category())}
-        # the category's required inputs (the forms' definition) and the values, checked by the core
-        loaders["required_fields"] = lambda: required_fields(item.category)
         loaders["field_values"] = lambda: {**(item.fields or {}), "site_name": item.site_name}
-        loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
     elif item.type == "task":
-        loaders["has_plan_document"] = lambda: evidence_in_phase(item, "plan") > 0
-        loaders["evidence_in_phase"] = lambda: evidence_in_phase(item)
         codes = _once(lambda: indicator_codes_for(item))
         loaders["indicator_codes"] = lambda: codes() or None
         loaders["indicator_labels"] = lambda: indicator_labels_for(item, codes())
@@ -99,6 +92,8 @@ def subject_for(item: Item) -> Subject:
         values["missing_fields"] = [label for attr, label in NOTICE_REQUIRED if not getattr(item, attr)]
         audience = frozenset(db.session.scalars(
             select(Unit.slug).where(Unit.slug.in_(item.subject_units or [])))) | _addressee_units(item)
+    for build in FACT_BUILDERS.get(item.type, ()):
+        build(item, values, loaders)
     return Subject(row=item, workflow=wf, unit=item.unit.slug, county=item.county.slug if item.county else None,
                    facts=LazyFacts(values, loaders), audience=audience)
 

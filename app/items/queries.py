@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from app.items.facts import subject_for
 from app.items.models import Item
 from app.units.models import Unit
+from workflows.errors import NotFound
+from workflows.permissions import Subject, can_see
 from workflows.roles import CITY_WIDE_ROLES, COUNTY_ROLES, Actor
+from app.extensions import db
 
 
 def unit_id_of(slug: str | None) -> int | None:
-    from app.extensions import db
-
     return db.session.scalar(select(Unit.id).where(Unit.slug == slug)) if slug else None
 
 
@@ -26,3 +28,14 @@ def visible_items(actor: Actor) -> Select[tuple[Item]]:
         # every item a county owns carries its county_id (one indexed column, no OR)
         return q.where(Item.county_id == unit_id)
     return q.where(Item.unit_id == unit_id)
+
+
+def visible_subject(item_id: int, actor: Actor) -> Subject:
+    """The item as the engine sees it, or 404 when it does not exist or the caller may not see it."""
+    item = db.session.get(Item, item_id)
+    if item is None:
+        raise NotFound()
+    subject = subject_for(item)
+    if not can_see(actor, subject):
+        raise NotFound()
+    return subject

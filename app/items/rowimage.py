@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from datetime import date
 from typing import Any
 
@@ -20,20 +21,29 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from app.applications.models import Application
 from app.audit.models import AuditEventRow
 from app.items.models import Item
 from app.plans.models import AnnexTask, Category, Plan
-from app.tasks.models import TaskAssignment
 from app.units.models import Unit
 from workflows.errors import StaleVersion
 
 ITEMS: Table = Item.__table__  # type: ignore[assignment]
-#: item type → its own table (joined-table inheritance); only these fire through an image
-SUBTYPES: dict[str, Table] = {"application": Application.__table__,  # type: ignore[dict-item]
-                              "task": TaskAssignment.__table__}
+#: item type → the table of its own columns (joined-table inheritance); only these fire through an
+#: image. Named, not imported: the item core sits below the features that define these subtypes.
+SUBTYPES: frozenset[str] = frozenset({"application", "task"})
+_SUBTYPE_TABLES = {"application": "applications", "task": "task_assignments"}
 _ITEM_COLUMNS = frozenset(c.key for c in ITEMS.c)
-_SUBTYPE_COLUMNS = {name: frozenset(c.key for c in table.c if c.key != "id") for name, table in SUBTYPES.items()}
+
+
+@cache
+def subtype_table(kind: str) -> Table:
+    """The subtype's table, from the mapped metadata (every model is loaded by the time one fires)."""
+    return ITEMS.metadata.tables[_SUBTYPE_TABLES[kind]]
+
+
+@cache
+def subtype_columns(kind: str) -> frozenset[str]:
+    return frozenset(c.key for c in subtype_table(kind).c if c.key != "id")
 
 
 @dataclass(frozen=True)
@@ -110,13 +120,20 @@ def _last_event(column: Any) -> Any:
             .correlate(ITEMS).scalar_subquery())
 
 
+@cache
+def _statement(lock: bool) -> Any:
+    """The one SELECT of :func:`load_image_for_update` (built once, on first use)."""
+    statement = _load_statement()
+    return statement.with_for_update(of=ITEMS) if lock else statement
+
+
 def _load_statement() -> Any:
-    apps, tasks = SUBTYPES["application"], SUBTYPES["task"]
+    apps, tasks = subtype_table("application"), subtype_table("task")
     audit = AuditEventRow.__table__
     owner, county = Unit.__table__.alias("owner"), Unit.__table__.alias("county_unit")
     categories, annex, plans = Category.__table__, AnnexTask.__table__, Plan.__table__
-    sub_columns = [apps.c[k].label(f"application__{k}") for k in sorted(_SUBTYPE_COLUMNS["application"])]
-    sub_columns += [tasks.c[k].label(f"task__{k}") for k in sorted(_SUBTYPE_COLUMNS["task"])]
+    sub_columns = [apps.c[k].label(f"application__{k}") for k in sorted(subtype_columns("application"))]
+    sub_columns += [tasks.c[k].label(f"task__{k}") for k in sorted(subtype_columns("task"))]
     return (
         select(*ITEMS.c, *sub_columns,
                owner.c.slug.label("owner_slug"), owner.c.kind.label("owner_kind"),
@@ -139,8 +156,6 @@ def _load_statement() -> Any:
     )
 
 
-_READ = _load_statement()
-_LOAD = _READ.with_for_update(of=ITEMS)
 
 
 def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = True) -> ItemImage | None:
@@ -148,13 +163,13 @@ def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = 
 
     Any item type loads; only types in ``SUBTYPES`` carry their own columns and may be written back.
     ``lock=False`` reads without the row lock (the versioned UPDATE alone must still hold: tested)."""
-    row = connection.execute(_LOAD if lock else _READ, {"item_id": item_id}).mappings().first()
+    row = connection.execute(_statement(lock), {"item_id": item_id}).mappings().first()
     if row is None:
         return None
     kind = row["type"]
     values = {k: row[k] for k in _ITEM_COLUMNS}
     if kind in SUBTYPES:
-        values.update({k: row[f"{kind}__{k}"] for k in _SUBTYPE_COLUMNS[kind]})
+        values.update({k: row[f"{kind}__{k}"] for k in subtype_columns(kind)})
     county = UnitRef(row["county_slug"], row["county_kind"]) if row["county_slug"] is not None else None
     category = (CategoryRef(row["category_level"], row["category_checklist"] or [])
                 if row["category_id"] is not None else None)
@@ -178,7 +193,7 @@ def _own_update(kind: str, columns: frozenset[str]) -> Any:
     """UPDATE of the subtype table's changed columns (one statement object per column set, reused)."""
     key = (kind, columns)
     if key not in _OWN_UPDATES:
-        table = SUBTYPES[kind]
+        table = subtype_table(kind)
         _OWN_UPDATES[key] = (update(table).where(table.c.id == bindparam("item_id"))
                              .values({c: bindparam(c) for c in sorted(columns)}))
     return _OWN_UPDATES[key]
@@ -187,7 +202,7 @@ def _own_update(kind: str, columns: frozenset[str]) -> Any:
 def write_image(session: Session, image: ItemImage, old_version: int, connection: Connection | None = None) -> None:
     """Write the changed columns: the ``items`` row only if still at ``old_version``, else stale."""
     changed = image.changed
-    refused = set(changed) - set(_MOVED) - _SUBTYPE_COLUMNS[image.type]
+    refused = set(changed) - set(_MOVED) - subtype_columns(image.type)
     if refused:
         raise ValueError(f"a transition may not change {sorted(refused)} through a row image")
     connection = connection if connection is not None else session.connection()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from workflows.deadlines import NO_DEADLINE_PHASES, REVIEW_STEPS, due_date, phas
 from workflows.permissions import Subject
 from workflows.registry import get_workflow
 from workflows.roles import Actor
+from workflows.states import Phase, Step
 
 Effect = Callable[[Any, Spec, Actor, "str | None", Mapping[str, Any], date], None]
 
@@ -37,26 +39,44 @@ _INSERT_EVENT = insert(AUDIT)
 _INSERT_MESSAGE = insert(OUTBOX)
 
 
+@dataclass(frozen=True)
+class EffectSpec:
+    workflow: str
+    triggers: tuple[str, ...]
+    first: bool
+    columns_only: bool
+
+
 def effect(workflow: str, *triggers: str, first: bool = False,
            columns_only: bool = False) -> Callable[[Effect], Effect]:
-    """Register an effect run inside the transition's transaction (failure rolls everything back).
+    """Declare an effect run inside the transition's transaction (failure rolls everything back).
 
-    Effects run in registration order, except that ``first=True`` ones run before the others (the
-    effect that produces what others read, e.g. a notice's number). ``columns_only=True`` declares
-    that the effect only reads and assigns the item's own columns, so it also runs on the Core row
-    image (``app.items.rowimage``); any other effect makes its transitions load the ORM object.
+    Declaring does not install it: ``create_app`` installs the one list of effects (``app.effects``),
+    so nothing depends on which modules happen to be imported. Effects run in installation order,
+    except that ``first=True`` ones run before the others (the effect that produces what others read,
+    e.g. a notice's number). ``columns_only=True`` declares that the effect only reads and assigns the
+    item's own columns, so it also runs on the Core row image (``app.items.rowimage``); any other
+    effect makes its transitions load the ORM object.
     """
-    def register(fn: Effect) -> Effect:
-        for trigger in triggers:
-            effects = EFFECTS.setdefault((workflow, trigger), [])
-            if first:
-                effects.insert(0, fn)
-            else:
-                effects.append(fn)
-            if not columns_only:
-                NEEDS_ORM.add((workflow, trigger))
+    def declare(fn: Effect) -> Effect:
+        fn.__effect__ = EffectSpec(workflow, triggers, first, columns_only)  # type: ignore[attr-defined]
         return fn
-    return register
+    return declare
+
+
+def install_effect(fn: Effect) -> None:
+    """Install a declared effect (once: installing it again changes nothing)."""
+    spec: EffectSpec = fn.__effect__  # type: ignore[attr-defined]
+    for trigger in spec.triggers:
+        effects = EFFECTS.setdefault((spec.workflow, trigger), [])
+        if fn in effects:
+            continue
+        if spec.first:
+            effects.insert(0, fn)
+        else:
+            effects.append(fn)
+        if not spec.columns_only:
+            NEEDS_ORM.add((spec.workflow, trigger))
 
 
 def needs_orm(workflow: str, trigger: str) -> bool:
@@ -171,8 +191,8 @@ def refresh_due_date(session: Session, item: Any) -> None:
 def _counts_working_days(item: Any) -> bool:
     """Whether the state's handling deadline counts working days (China's calendar with the overrides)."""
     phase, _, step = item.state.partition(".")
-    return not (phase == "rectification" or phase in NO_DEADLINE_PHASES
-                or (item.state == "draft" and getattr(item, "type", None) == "report"))
+    return not (phase == Phase.rectification or phase in NO_DEADLINE_PHASES
+                or (item.state == Step.draft and getattr(item, "type", None) == "report"))
 
 
 def _review_days(session: Session, item: Any) -> int:
@@ -188,7 +208,7 @@ def _draft_days(session: Session, item: Any, workflow: Workflow) -> int:
 
     Read only for the steps whose deadline uses it (drafts and plan-dated steps)."""
     phase, _, step = item.state.partition(".")
-    if step in REVIEW_STEPS or phase in REVIEW_STEPS or phase in ("rectification", *NO_DEADLINE_PHASES):
+    if step in REVIEW_STEPS or phase in REVIEW_STEPS or phase in (Phase.rectification, *NO_DEADLINE_PHASES):
         return workflow.draft_working_days
     configured = getattr(item, "draft_working_days", None)
     if configured is None:

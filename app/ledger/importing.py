@@ -16,11 +16,11 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.plans.loader import plan_groups
+from app.tasks.loading import plan_groups
 from app.plans.models import AnnexTask, Plan
 from app.plans.schema import PlanDataError, UnitData, unit_text
 from app.plans.xlsx import read_annex_xlsx
-from app.screens.terms import N_
+from app.web.terms import N_
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
 

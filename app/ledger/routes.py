@@ -14,13 +14,14 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from app.clock import today
-from app.dashboards import permissions as perm
-from app.dashboards.routes import current_plan
+from app.ledger.permissions import can_import_plan
+from app.web.access import plan_or_404
 from app.extensions import db
 from app.ledger.importing import preview_annex_xlsx, stash_upload, stashed_path
 from app.ledger.xlsx import build_ledger_xlsx, ledger_filename
-from app.plans.loader import import_annex_xlsx
+from app.tasks.loading import import_annex_xlsx
 from app.plans.schema import PlanDataError
+from app.web.actions import record
 
 bp = Blueprint("ledger", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,14 +41,14 @@ class ConfirmForm(FlaskForm):
 @login_required
 def download() -> Response:
     """The work ledger as the signed-in user may see it."""
-    plan, now = current_plan(), today()
+    plan, now = plan_or_404(), today()
     data = build_ledger_xlsx(db.session, plan.id, now, actor=current_user.actor())
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=ledger_filename(now),
                      max_age=0)
 
 
 def _admin_only() -> None:
-    if not perm.can_import_plan(current_user.actor()):
+    if not can_import_plan(current_user.actor()):
         abort(403)
 
 
@@ -71,7 +72,7 @@ def plan_import():
     elif form.is_submitted():
         status = 400
     return render_template("ledger/plan_import.html", form=form, preview=preview, token=token, filename=filename,
-                           confirm_form=ConfirmForm(), plan=current_plan()), status
+                           confirm_form=ConfirmForm(), plan=plan_or_404()), status
 
 
 @bp.route("/admin/plan-import/confirm", methods=["POST"])
@@ -86,8 +87,7 @@ def plan_import_confirm() -> Response:
         flash(_("上传的文件已失效，请重新上传"), "error")
         return redirect(url_for("ledger.plan_import"))
     try:
-        summary = import_annex_xlsx(path)
-        db.session.commit()
+        summary = record(lambda: import_annex_xlsx(path))
     except PlanDataError as exc:
         db.session.rollback()
         for error in exc.errors:

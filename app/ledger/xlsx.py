@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from app.audit.models import AuditEventRow
 from app.auth.models import User
 from app.clock import CHINA
-from app.dashboards.queries import QuotaRow, quota_board
+from app.dashboards.board import QuotaRow, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.items.models import Item
 from app.items.queries import visible_items

@@ -37,7 +37,8 @@ def render(notice_id: int, output: Path) -> None:
 def render_batch(directory: Path, processes: int, notice_ids: tuple[int, ...]) -> None:
     """Render many notices (default: every notice) into DIRECTORY, with a progress bar."""
     from app.notices.models import Notice
-    from app.notices.operations import archived_pdf, current_plan, notice_fonts, render_data
+    from app.notices.operations import archived_pdf, notice_fonts, render_data
+    from app.plans.operations import current_plan
     from app.notices.pdf import render_many
 
     query = select(Notice).order_by(Notice.id)

@@ -23,13 +23,15 @@ from sqlalchemy.orm import Session, aliased
 
 from app.audit.models import AuditEventRow
 from app.clock import CHINA, today as clock_today
-from app.dashboards.queries import level_case, number, quota_board
+from app.dashboards.matrix import level_case
+from app.dashboards.board import number, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.extensions import db
 from app.items.models import Item
 from app.notices.issuer import plan_issuer
 from app.notices.models import Notice
-from app.notices.operations import MAX_LENGTHS, create_notice, current_plan
+from app.notices.operations import MAX_LENGTHS, create_notice
+from app.plans.operations import current_plan
 from app.units.models import Unit
 from workflows.deadlines import OverdueLevel
 from workflows.errors import GuardFailed, NotPermitted

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.admin.models import AdminEvent
+from app.audit.models import AdminEvent
 from app.clock import utcnow
 from app.extensions import db
 from app.plans.models import Plan

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.attachments.storage import blob_path, store_stream
 from app.clock import today, utcnow
 from app.extensions import db
+from app.plans.operations import current_plan
 from app.items.facts import subject_for
 from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
@@ -32,6 +33,7 @@ from workflows.base import Spec
 from workflows.errors import GuardFailed, NotFound, NotPermitted
 from workflows.notice import KINDS, TEXT_LABELS, TEXT_LIMITS
 from workflows.roles import Actor, Role
+from workflows.states import StateSet
 
 TEXT_FIELDS = ("title", "addressees", "body", "copies", "attachments_note")
 MAX_LENGTHS = TEXT_LIMITS
@@ -46,13 +48,6 @@ def _fonts(font_dir: str | None) -> FontSet:
 def notice_fonts() -> FontSet:
     """Licensed fonts in PLANDESK_FONT_DIR win; Fandol otherwise."""
     return _fonts(current_app.config.get("PLANDESK_FONT_DIR"))
-
-
-def current_plan() -> Plan:
-    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-    if plan is None:
-        raise NotFound("尚未导入方案")
-    return plan
 
 
 def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,7 +167,7 @@ def notice_pdf(notice: Notice) -> bytes:
 
 
 @effect("notice", "issue", first=True)
-def _issue(item: Notice, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any], on: date) -> None:
+def number_and_archive(item: Notice, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any], on: date) -> None:
     """Number, freeze the facts, render and archive the PDF, open receipts: all or nothing."""
     plan = db.session.get(Plan, item.plan_id)
     issuer = plan_issuer(plan)
@@ -200,7 +195,7 @@ def audience_unit_ids(notice: Notice) -> list[int]:
 def acknowledge(notice_id: int, actor: Actor) -> NoticeReceipt:
     """签收: the actor's unit acknowledges an issued notice addressed to it (once)."""
     notice = load_item_for_update(notice_id)  # before the receipt is read: one acknowledgement per unit
-    if not isinstance(notice, Notice) or notice.state not in ("issued", "revoked"):
+    if not isinstance(notice, Notice) or notice.state not in StateSet.PUBLISHED:
         raise NotFound()
     unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == actor.unit)) if actor.unit else None
     receipt = db.session.scalar(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice_id,

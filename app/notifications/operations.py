@@ -20,6 +20,8 @@ from app.outbox.models import Notification
 from app.outbox.operations import deliver_pending, queue, queued_in_this_request
 from workflows.base import Spec
 from workflows.roles import Actor
+from app.items.facts import subject_for
+from app.units.models import Unit
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +76,6 @@ def mark_item_read(user_id: int, item_id: int) -> None:
 def tell_addressees(item: Any, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                     today: date) -> None:
     """Each addressee unit's users are told a notice was issued to them, to acknowledge (签收)."""
-    from app.items.facts import subject_for
-    from app.units.models import Unit
-
     slugs = sorted(subject_for(item).audience)
     for unit_id in db.session.scalars(select(Unit.id).where(Unit.slug.in_(slugs))):
         queue(db.session, "notice", item_id=item.id, unit_id=unit_id,

@@ -1,15 +1,16 @@
 """The notification list: unread first in the header count, read on opening."""
 from __future__ import annotations
 
-from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.screens.ui import register_error_pages
+from app.web.errors import register_error_pages
 from app.notifications.operations import KIND_TITLES, PER_PAGE, display_kind, mark_read, notifications_of
 from app.outbox.models import Notification
+from flask.typing import ResponseReturnValue
+from app.web.actions import screen_action
 
 bp = Blueprint("notifications", __name__)
 register_error_pages(bp)
@@ -27,20 +28,15 @@ def index() -> str:
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
 @login_required
-def open_one(notification_id: int) -> Any:
+def open_one(notification_id: int) -> ResponseReturnValue:
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != current_user.id:
         return redirect(url_for(".index"))
-    mark_read(current_user.id, notification_id)
-    db.session.commit()
-    if note.item_id:
-        return redirect(url_for("screens.item_page", item_id=note.item_id))
-    return redirect(url_for(".index"))
+    then = url_for("screens.item_page", item_id=note.item_id) if note.item_id else url_for(".index")
+    return screen_action(lambda: mark_read(current_user.id, notification_id), then=then)
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
-def read_all() -> Any:
-    mark_read(current_user.id)
-    db.session.commit()
-    return redirect(url_for(".index"))
+def read_all() -> ResponseReturnValue:
+    return screen_action(lambda: mark_read(current_user.id), then=url_for(".index"))

@@ -18,6 +18,8 @@ from app.clock import utcnow
 from app.outbox.models import Notification, OutboxMessage
 from workflows.base import Spec, state_title
 from workflows.roles import Actor
+from app.auth.models import User
+from workflows.states import Step
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,12 @@ def transition_messages(item: Any, sp: Spec, actor: Actor, comment: str | None) 
                "comment": comment}
     step = item.state.partition(".")[2] or item.state
     rows = []
-    if step == "county_review":
+    if step == Step.county_review:
         rows.append(message_row("waiting", item_id=item.id, unit_id=item.county_id, role="county_reviewer",
                                 payload=payload))
-    elif step == "city_review":
+    elif step == Step.city_review:
         rows.append(message_row("waiting", item_id=item.id, role="city_reviewer", payload=payload))
-    elif step in ("inspection", "provincial_review", "review"):
+    elif step in (Step.inspection, Step.provincial_review, Step.review):
         rows.append(message_row("waiting", item_id=item.id, role="office_approver", payload=payload))
     kind = "returned" if sp.trigger == "send_back" else "decided"
     filer_role = "county_filer" if item.unit.kind == "county" else "dept_filer"
@@ -74,8 +76,6 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
     (skipping those another worker is delivering), one query for their recipients, one INSERT of every
     notification.
     """
-    from app.auth.models import User
-
     outbox, users = OutboxMessage.__table__, User.__table__
     connection = session.connection()
     # claim the pending messages and mark them sent in one statement (rows another worker is

@@ -18,7 +18,7 @@ reports_cli = AppGroup("reports", help="Quarterly progress reports (季度进展
 def reports_open(year: int | None, quarter: int | None) -> None:
     """Open the quarter's report of every unit with figures to report; running it twice creates nothing."""
     from app.clock import today
-    from app.dashboards.queries import quarter_of
+    from app.clock import quarter_of
     from app.plans.models import Plan
     from app.reports.operations import open_quarterly_reports
 

@@ -32,6 +32,7 @@ from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermit
 from workflows.guards import figure_value
 from workflows.permissions import can_see
 from workflows.roles import Actor, Role
+from app.extensions import db
 
 SYSTEM = Actor(None, "system", Role.admin, None)
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -252,8 +253,6 @@ def save_report_figures(session: Session, report_id: int, actor: Actor, *, versi
 def store_submitted_figures(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                             today: Any) -> None:
     """On submit, store ``data["figures"]`` over the draft's and require every figure of the unit."""
-    from app.extensions import db
-
     session = db.session
     report = item if isinstance(item, Report) else session.get(Report, item.id)
     expected = report_indicators(session, report.plan_id, _unit_of(session, report))

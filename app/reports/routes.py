@@ -16,17 +16,18 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.audit.models import AuditEventRow
 from app.auth.models import User
 from app.clock import today
-from app.dashboards import permissions as perm
-from app.dashboards.queries import quarter_of
-from app.dashboards.routes import current_plan
+from app.items.permissions import can_open_unit_items
+from app.reports.permissions import can_open_reports
+from app.clock import quarter_of
+from app.web.access import plan_or_404
 from app.extensions import db
 from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.operations import fire_transition
 from app.items.queries import visible_items
 from app.reports.models import Report, ReportFigure
-from app.screens.terms import N_
-from app.screens.ui import is_zh, tr
+from app.web.terms import N_
+from app.web.ui import is_zh, tr
 from app.reports.operations import (QUARTER_NAMES, current_figures, open_quarterly_reports, report_indicators,
                                     reporting_units, save_report_figures)
 from app.units.models import Unit
@@ -36,6 +37,9 @@ from workflows.errors import GuardFailed, WorkflowError
 from workflows.permissions import can_see
 from workflows.report import REPORT
 from workflows.roles import Actor
+from flask.typing import ResponseReturnValue
+from app.web.actions import record, screen_action
+from workflows.report import ReportState
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 REVIEW_TRIGGERS = ("endorse", "send_back", "accept")
@@ -78,44 +82,42 @@ def _quarter_args() -> tuple[int, int]:
 @bp.route("/")
 @login_required
 def index() -> str:
-    actor, plan = _actor(), current_plan()
+    actor, plan = _actor(), plan_or_404()
     year, quarter = _quarter_args()
     visible_ids = visible_items(actor).where(Item.type == "report", Item.plan_id == plan.id) \
         .with_only_columns(Item.id)
     q = select(Report).where(Report.id.in_(visible_ids), Report.year == year, Report.quarter == quarter)
     unit_slug = request.args.get("unit")
     if unit_slug:
-        if not perm.can_open_unit_items(actor, unit_slug):
+        if not can_open_unit_items(actor, unit_slug):
             abort(404)
         q = q.where(Report.reporter_id == select(Unit.id).where(Unit.slug == unit_slug).scalar_subquery())
-    reports = db.session.scalars(q).all()
     units = {u.id: u for u in db.session.scalars(select(Unit))}
-    reports.sort(key=lambda r: (units[r.reporter_id].sort_order, r.reporter_id))
+    reports = sorted(db.session.scalars(q), key=lambda r: (units[r.reporter_id].sort_order, r.reporter_id))
     counts = {r.id: len(r.figures) for r in reports}
     periods = sorted(set(db.session.execute(select(Report.year, Report.quarter).where(Report.id.in_(
         visible_items(actor).where(Item.type == "report").with_only_columns(Item.id)))).tuples()) | {(year, quarter)},
         reverse=True)
     missing = []
-    if perm.can_open_reports(actor):
+    if can_open_reports(actor):
         opened = {r.reporter_id for r in reports}
         missing = [u.name for u, _ in reporting_units(db.session, plan.id) if u.id not in opened]
     return render_template("reports/index.html", reports=reports, units=units, counts=counts, year=year,
                            quarter=quarter, periods=periods, quarter_names=QUARTER_NAMES, missing=missing,
                            open_form=OpenForm(), state_title=state_title, today=today(), unit_slug=unit_slug,
-                           can_open=perm.can_open_reports(actor))
+                           can_open=can_open_reports(actor))
 
 
 @bp.route("/open", methods=["POST"])
 @login_required
 def open_reports() -> Response:
-    actor, plan = _actor(), current_plan()
-    if not perm.can_open_reports(actor):
+    actor, plan = _actor(), plan_or_404()
+    if not can_open_reports(actor):
         abort(403)
     if not OpenForm().validate_on_submit():
         abort(400)
     year, quarter = quarter_of(today())
-    result = open_quarterly_reports(db.session, plan, year, quarter, actor=actor)
-    db.session.commit()
+    result = record(lambda: open_quarterly_reports(db.session, plan, year, quarter, actor=actor))
     flash(_("%(period)s：新开 %(created)s 份报告，已存在 %(existing)s 份",
             period=_("%(year)s年第%(q)s季度", year=year, q=QUARTER_NAMES[quarter] if is_zh() else quarter),
             created=len(result.created), existing=result.existing), "success")
@@ -138,7 +140,7 @@ def _previous_accepted(report: Report) -> dict[str, Decimal]:
         select(ReportFigure.indicator_code, ReportFigure.value, Report.quarter)
         .join(Report, Report.id == ReportFigure.report_id)
         .where(Report.reporter_id == report.reporter_id, Report.year == report.year,
-               Report.quarter < report.quarter, Report.state == "accepted")
+               Report.quarter < report.quarter, Report.state == ReportState.accepted.value)
         .order_by(Report.quarter)).all()
     return {code: value for code, value, _ in rows}
 
@@ -172,47 +174,43 @@ def detail(report_id: int):
 
 @bp.route("/<int:report_id>/figures", methods=["POST"])
 @login_required
-def save_figures(report_id: int):
+def save_figures(report_id: int) -> ResponseReturnValue:
     """Save the draft's figures, or save and submit them (button ``action=submit``)."""
     actor = _actor()
-    report, subject = _load(report_id, actor)
+    _load(report_id, actor)
     form = FiguresForm()
     if not form.validate_on_submit():
         abort(400)
     typed = {key[4:]: value.strip() for key, value in request.form.items() if key.startswith("fig-")}
-    try:
-        if request.form.get("action") == "submit":
-            figures = {code: value for code, value in typed.items() if value}
-            fire_transition(report_id, "submit", actor, version=form.version.data, data={"figures": figures})
-            db.session.commit()
-            flash(_("季度报告已提交"), "success")
-        else:
-            save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed)
-            db.session.commit()
-            flash(_("已保存"), "success")
-    except WorkflowError as exc:
-        db.session.rollback()
-        reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
-        report, subject = _load(report_id, actor)
-        return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status)
-    return redirect(url_for("reports.detail", report_id=report_id))
+    submit = request.form.get("action") == "submit"
+    work = ((lambda: fire_transition(report_id, "submit", actor, version=form.version.data,
+                                     data={"figures": {code: value for code, value in typed.items() if value}}))
+            if submit else
+            (lambda: save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed)))
+    return screen_action(work, then=url_for("reports.detail", report_id=report_id),
+                         done=_("季度报告已提交") if submit else _("已保存"),
+                         refusals={WorkflowError: lambda exc: _refused(report_id, actor, exc, typed)})
+
+
+def _refused(report_id: int, actor: Actor, exc: WorkflowError, typed: dict[str, str] | None = None
+             ) -> ResponseReturnValue:
+    """The report again with the refusal's reasons beside the form, at the refusal's status."""
+    reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
+    report, subject = _load(report_id, actor)
+    return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status)
 
 
 @bp.route("/<int:report_id>/transition", methods=["POST"])
 @login_required
-def transition(report_id: int):
+def transition(report_id: int) -> ResponseReturnValue:
     actor = _actor()
-    report, subject = _load(report_id, actor)
+    _load(report_id, actor)
     form = TransitionForm()
     if not form.validate_on_submit() or form.trigger.data not in REVIEW_TRIGGERS:
         abort(400)
-    try:
-        fire_transition(report_id, form.trigger.data, actor, version=form.version.data, comment=form.comment.data)
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
-        report, subject = _load(report_id, actor)
-        return _render(report, subject, actor, errors=reasons, status=exc.http_status)
-    flash(_("已%(action)s", action=tr(TRIGGER_BUTTONS[form.trigger.data])), "success")
-    return redirect(url_for("reports.detail", report_id=report_id))
+    return screen_action(
+        lambda: fire_transition(report_id, form.trigger.data, actor, version=form.version.data,
+                                comment=form.comment.data),
+        then=url_for("reports.detail", report_id=report_id),
+        done=_("已%(action)s", action=tr(TRIGGER_BUTTONS[form.trigger.data])),
+        refusals={WorkflowError: lambda exc: _refused(report_id, actor, exc)})

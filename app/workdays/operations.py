@@ -13,7 +13,7 @@ from flask import g, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.admin.models import AdminEvent
+from app.audit.models import AdminEvent
 from app.clock import utcnow
 from app.workdays.models import CalendarOverride
 from workflows.audit import canonical_json

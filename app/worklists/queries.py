@@ -27,23 +27,23 @@ from workflows.audit import UNVERSIONED_TRIGGERS
 from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
 from workflows.registry import WORKFLOWS
 from workflows.roles import CITY_WIDE_ROLES, Actor, Role
+from workflows.states import Phase, Step
 
 #: actions one may take but nobody waits for (taking back one's own filing, withdrawing a title):
 #: available on the item page, never a reason to list an item under 待办
 OPTIONAL_TRIGGERS = frozenset({"withdraw", "revoke"})
 #: a review step waits for one role (the same routing as the "waiting" notifications); others may
 #: hold a veto there (the office may reject at the city step) without the item waiting for them
-STEP_OWNERS = {"county_review": Role.county_reviewer, "city_review": Role.city_reviewer,
-               "inspection": Role.office_approver, "provincial_review": Role.office_approver,
-               "review": Role.office_approver}
+STEP_OWNERS = {Step.county_review: Role.county_reviewer, Step.city_review: Role.city_reviewer,
+               Step.inspection: Role.office_approver, Step.provincial_review: Role.office_approver,
+               Step.review: Role.office_approver}
 #: triggers that are not decisions: they never put an item in anyone's 已办
 NOT_DECISIONS = frozenset(UNVERSIONED_TRIGGERS) | {"create", "edit"}
 LISTS = ("todo", "done", "mine", "all")
 SORTS = ("due", "-due", "-updated", "updated", "-acted")
 PER_PAGE_CHOICES = (20, 50, 100)
 ALL_STATES: tuple[str, ...] = tuple(dict.fromkeys(s.value for wf in WORKFLOWS.values() for s in wf.states))
-PHASES: tuple[str, ...] = ("mobilization", "implementation", "self_assessment", "acceptance", "rectification",
-                           "consolidation")
+PHASES: tuple[str, ...] = tuple(phase.value for phase in Phase)
 
 
 def _unit_ids(slugs: Iterable[str | None]) -> list[int]:

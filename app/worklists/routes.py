@@ -12,13 +12,16 @@ from app.clock import today
 from app.extension_requests.operations import pending_requests
 from app.extensions import db
 from app.plans.models import Category, Plan
-from app.screens.bulk import bulk_triggers
-from app.screens.ui import register_error_pages, user_actors
+from app.item_page.bulk import bulk_triggers
+from app.web.errors import register_error_pages
+from app.web.access import user_actors
 from app.units.models import Unit
 from app.worklists.queries import ALL_STATES, PHASES, PER_PAGE_CHOICES, Filters, worklist
 from workflows.deadlines import OverdueLevel
 from workflows.registry import WORKFLOWS
 from workflows.roles import COUNTY_ROLES
+from app.notices.models import Notice, NoticeReceipt
+from workflows.notice import NoticeState
 
 bp = Blueprint("worklists", __name__)
 register_error_pages(bp)
@@ -47,11 +50,9 @@ def notices_to_acknowledge() -> list:
     """Issued notices addressed to the user's unit that it has not yet acknowledged (签收)."""
     if current_user.unit is None:
         return []
-    from app.notices.models import Notice, NoticeReceipt
-
     return list(db.session.scalars(select(Notice).join(NoticeReceipt, NoticeReceipt.notice_id == Notice.id)
                                    .where(NoticeReceipt.unit_id == current_user.unit_id,
-                                          NoticeReceipt.acknowledged_at.is_(None), Notice.state == "issued")
+                                          NoticeReceipt.acknowledged_at.is_(None), Notice.state == NoticeState.issued.value)
                                    .order_by(Notice.id.desc())))
 
 

@@ -163,7 +163,7 @@ def test_an_expired_idempotency_key_is_forgotten_and_purged(api: Api, app: Flask
 
     from sqlalchemy import func, select, update
 
-    from app.api_tokens.models import IdempotencyKey
+    from app.auth.tokens_models import IdempotencyKey
     from app.clock import utcnow
     from app.extensions import db
 
@@ -216,7 +216,7 @@ def test_refused_request_with_a_key_can_be_retried(api: Api) -> None:
 
 
 def test_an_unexpected_failure_is_a_json_500_and_changes_nothing(app: Flask, api: Api, monkeypatch) -> None:
-    import app.api.routes_items as routes
+    import app.item_page.api as routes
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
     api.token("huoqiu_filer")

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from app.filing.fields import fields_for
+from app.applications.fields import fields_for
 from tests.api.conftest import Api, error_of
 from tests.factories import complete_fields
 from tests.helpers import csrf_token

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from app.api_tokens.models import ApiToken
+from app.auth.tokens_models import ApiToken
 from app.auth.models import LoginAttempt, User
 from app.clock import utcnow
 from app.extensions import db

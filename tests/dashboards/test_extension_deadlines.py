@@ -16,7 +16,8 @@ from app.audit.models import AuditEventRow
 from app.audit.operations import verify
 from app.auth.models import User
 from app.dashboards.operations import send_reminder
-from app.dashboards.queries import overdue_by_unit, overdue_items, phase_matrix
+from app.dashboards.overdue import overdue_by_unit, overdue_items
+from app.dashboards.matrix import phase_matrix
 from app.deadlines.models import DeadlineMark
 from app.deadlines.operations import tick
 from app.extension_requests.models import ExtensionRequest

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.clock import today
-from app.dashboards.queries import phase_matrix
+from app.dashboards.matrix import phase_matrix
 from app.extensions import db
 from tests.dashboards.journeys import application_to, file_task_plan, plan, set_today
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEventRow
 from app.audit.operations import verify
 from app.dashboards.operations import send_reminder
-from app.dashboards.queries import overdue_by_unit, overdue_items
+from app.dashboards.overdue import overdue_by_unit, overdue_items
 from app.extensions import db
 from app.items.models import Item
 from app.outbox.models import Notification, OutboxMessage

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from app.dashboards.queries import quota_board, quota_hint
-from app.dashboards.api import quotas_json
+from app.dashboards.board import quota_board, quota_hint
+from app.dashboards.board import quotas_json
 from app.extensions import db
 from app.clock import today
 from tests.dashboards.journeys import application_to, open_reports, plan, report_to

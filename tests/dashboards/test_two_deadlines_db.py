@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.dashboards.queries import overdue_items
+from app.dashboards.overdue import overdue_items
 from app.extensions import db
 from app.items.deadlines import filed_late
 from app.items.models import Item
@@ -75,7 +75,7 @@ def test_api_due_at_is_the_handling_deadline_and_phase_deadline_the_plan_date(
 
 
 def test_a_county_short_of_its_quota_after_the_plan_date_is_behind(app, ctx, client, auth) -> None:
-    from app.dashboards.queries import quota_board
+    from app.dashboards.board import quota_board
 
     before = {(r.county, r.indicator): r for r in quota_board(db.session, plan().id, date(2018, 7, 31))}
     after = {(r.county, r.indicator): r for r in quota_board(db.session, plan().id, date(2018, 8, 1))}
@@ -101,7 +101,7 @@ def test_a_county_short_of_its_quota_after_the_plan_date_is_behind(app, ctx, cli
 
 
 def test_plan_load_brings_old_deadlines_in_line_and_changes_nothing_twice(app, ctx, new_application) -> None:
-    from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+    from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
 
     set_today(app, FILED)
     item = db.session.get(Item, new_application())

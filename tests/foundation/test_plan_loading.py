@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.plans.loader import DEFAULT_PLAN_FILE, load_plan_file
+from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan_file
 from app.plans.models import AnnexTask, AnnexTaskUnit, Indicator, Plan, Target
 from app.plans.schema import PlanDataError
 from app.tasks.models import TaskAssignment

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from app.clock import today
-from app.dashboards.queries import quota_board
+from app.dashboards.board import quota_board
 from app.extensions import db
 from app.ledger.xlsx import LEDGER_HEADERS, QUOTA_HEADERS, build_ledger_xlsx, display_width
 from tests.dashboards.journeys import application_to, file_task_plan, fire, plan, set_today, task_of

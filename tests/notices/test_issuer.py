@@ -11,7 +11,7 @@ import pdfplumber
 from flask import Flask
 from sqlalchemy import select
 
-from app.admin.models import AdminEvent
+from app.audit.models import AdminEvent
 from app.extensions import db
 from app.items.operations import fire_transition
 from app.notices import operations as ops

@@ -300,7 +300,7 @@ def test_opening_from_the_screen(app, auth, client) -> None:
 
 
 def test_a_report_is_due_ten_working_days_after_its_quarter_and_late_ones_are_overdue(ctx) -> None:
-    from app.dashboards.queries import overdue_items
+    from app.dashboards.overdue import overdue_items
     from workflows.deadlines import add_working_days, quarter_report_deadline
 
     # ten working days after the quarter (元旦 2018-12-30..2019-01-01 in the last one)

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from app.admin.models import AdminEvent
+from app.audit.models import AdminEvent
 from app.auth.models import User
 from app.extensions import db
 from app.units.models import Unit

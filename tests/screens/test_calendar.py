@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.admin.models import AdminEvent
+from app.audit.models import AdminEvent
 from app.extensions import db
 from app.items.models import Item
 from app.workdays.models import CalendarOverride

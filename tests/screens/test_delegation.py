@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.delegation import actors_for
 from app.auth.models import User
-from app.delegations.models import Delegation
+from app.auth.delegation_models import Delegation
 from app.extensions import db
 from app.items.facts import indicator_codes_for, subject_for
 from app.items.models import Item

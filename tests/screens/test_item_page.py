@@ -137,7 +137,7 @@ def test_every_form_needs_its_csrf_token(person, inapp) -> None:
 
 def test_the_diagram_scrolls_to_the_current_state(person, inapp) -> None:
     """The drawing is wide: the page says where the current state is, left to right."""
-    from app.screens.diagrams import diagram_focus
+    from app.item_page.diagrams import diagram_focus
 
     early = inapp(make_application, "huoqiu", "mobilization.county_review")
     late = inapp(make_application, "shucheng", "acceptance.provincial_review", site="晓天村")

@@ -22,16 +22,17 @@ from tests.security.world import matrix_world
 PUBLIC = {"auth.login", "notices_public.verify", "auth.set_language", "static"}
 ADMIN_ONLY = {"admin.units", "admin.edit_unit", "admin.users", "admin.edit_user", "admin.user_active",
               "admin.user_password", "admin.new_user", "admin.log", "ledger.plan_import", "ledger.plan_import_confirm",
-              "admin.calendar", "admin.calendar_delete", "admin.issuer"}
-ITEM_ROUTES = {"screens.item_page", "screens.acknowledge", "screens.act", "screens.diagram", "filing.edit_item",
-               "extension_requests.ask", "screens.upload", "screens.download", "screens.delete_file",
-               "screens.notice_pdf", "screens.notice_preview", "screens.print_view", "screens.remind"}
+              "calendar.calendar", "calendar.calendar_delete", "notices.issuer"}
+ITEM_ROUTES = {"screens.item_page", "notices.acknowledge", "screens.act", "screens.diagram", "filing.edit_item",
+               "extension_requests.ask", "attachments.upload", "attachments.download", "attachments.delete_file",
+               "notices.notice_pdf", "notices.notice_preview", "screens.print_view", "dashboards.remind_item",
+               "notices.edit_notice"}
 SIGNED_IN = {
     "home.index", "auth.change_password", "auth.logout", "bulk.bulk_confirm", "bulk.bulk_preview",
     "dashboards.board", "dashboards.items", "dashboards.matrix", "dashboards.overdue", "dashboards.remind",
     "dashboards.quota_hint_json", "dashboards.board_data", "dashboards.trends_page", "dashboards.trends_data",
     "delegations.index", "delegations.revoke", "worklists.done", "worklists.mine", "worklists.todo",
-    "extension_requests.pending", "extension_requests.decide", "filing.new_application", "filing.new_notice",
+    "extension_requests.pending", "extension_requests.decide", "filing.new_application", "notices.new_notice",
     "ledger.download", "notices.draft_from_facts", "notifications.index", "notifications.open_one",
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
     "reports.open_reports",
@@ -131,7 +132,7 @@ TARGETS = {
     "issued_notice": set(ROLE_USERS),           # sent to every county and department
 }
 #: GET routes outside the items, by who gets 200 (everyone else: 403)
-ROLE_PAGES = {"filing.new_application": {"county_filer"}, "filing.new_notice": {"city_reviewer", "office_approver"}}
+ROLE_PAGES = {"filing.new_application": {"county_filer"}, "notices.new_notice": {"city_reviewer", "office_approver"}}
 #: GET routes whose answer does not depend on the role
 FIXED = {"auth.login": 302, "reports.detail": 404}  # signed in → home; /reports/<an application's id> is no report
 
@@ -153,13 +154,18 @@ def expected_screen(endpoint: str, role: str, target: str | None) -> int:
         return 404
     if endpoint in ("screens.item_page", "screens.diagram", "screens.print_view"):
         return 200
-    if endpoint == "screens.download":
+    if endpoint == "attachments.download":
         return 404 if "notice" in target else 200
-    if endpoint in ("screens.notice_pdf", "screens.notice_preview"):
+    if endpoint in ("notices.notice_pdf", "notices.notice_preview"):
         return 200 if "notice" in target else 404
     if endpoint == "filing.edit_item":
-        editor = {"own_application": "county_filer", "draft_notice": "city_reviewer"}.get(target)
-        return 200 if role == editor else 302  # everyone else is sent back to the item page
+        if "notice" in target:
+            return 307  # a notice's text is edited on the notice's own form, which this hands the request to
+        return 200 if role == "county_filer" and target == "own_application" else 302  # others: back to the item
+    if endpoint == "notices.edit_notice":
+        if "notice" not in target:
+            return 404
+        return 200 if role == "city_reviewer" and target == "draft_notice" else 302
     raise AssertionError(f"no role rule for item route {endpoint}")
 
 
@@ -169,7 +175,7 @@ NON_EDITORS: dict[tuple[str, str, str | None], str] = {
        for role in COUNTY | CITY_WIDE - {"county_filer"}},
     **{("filing.edit_item", role, "other_application"): "not the filer of this draft"
        for role in CITY_WIDE},
-    **{("filing.edit_item", role, "draft_notice"): "not the filer of this draft"
+    **{("notices.edit_notice", role, "draft_notice"): "not the filer of this draft"
        for role in CITY_WIDE - {"city_reviewer"}},
 }
 
@@ -232,13 +238,14 @@ def test_the_edit_form_is_only_for_who_may_edit(sqlite_app: Flask) -> None:
     ids["other_application"] = ids["own_application"]  # for the city's roles: a county's draft is a draft
     wrong, clients = [], {}
     for (endpoint, role, target), _reason in NON_EDITORS.items():
-        if endpoint != "filing.edit_item":
+        if endpoint not in ("filing.edit_item", "notices.edit_notice"):
             continue
         if role not in clients:
             clients[role] = sqlite_app.test_client()
             sign_in(clients[role], ROLE_USERS[role])
         client = clients[role]
-        got = _get_status(client, f"/items/{ids[target]}/edit")
+        path = f"/notices/{ids[target]}/edit" if endpoint == "notices.edit_notice" else f"/items/{ids[target]}/edit"
+        got = _get_status(client, path)
         if got != expected_screen(endpoint, role, target):
             wrong.append((role, target, got))
     assert wrong == []

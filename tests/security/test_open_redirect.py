@@ -101,7 +101,7 @@ def test_the_rule_itself() -> None:
     """Every hostile value, decoded as the server sees it, is refused; the kept ones are browser-safe."""
     from urllib.parse import unquote
 
-    from app.auth.routes import same_site_path
+    from app.account.routes import same_site_path
 
     for raw in HOSTILE_QUERY:
         assert same_site_path(unquote(raw)) is None, raw

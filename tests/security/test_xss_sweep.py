@@ -234,7 +234,7 @@ def test_every_text_field_is_escaped_on_every_page(sqlite_app: Flask) -> None:
     app_id, draft_id, task_id, notice_id = w["app_id"], w["draft_id"], w["task_id"], w["notice_id"]
     item_pages = [f"/items/{i}" for i in (app_id, draft_id, task_id, notice_id)]
     item_pages += [f"/items/{i}/print" for i in (app_id, draft_id, task_id, notice_id)]
-    if "screens.notice_preview" in {r.endpoint for r in app.url_map.iter_rules()}:
+    if "notices.notice_preview" in {r.endpoint for r in app.url_map.iter_rules()}:
         item_pages.append(f"/items/{notice_id}/notice-preview")
     seen: dict[str, str] = {}
     for username, person in people.items():

@@ -1,1 +1,0 @@
-"""API bearer tokens and idempotency keys of the JSON API."""

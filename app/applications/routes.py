@@ -1,0 +1,123 @@
+"""Application screens: choosing a category, filing a new demo-site application (with evidence) and
+editing a draft. Self-assessments, rectification reports and implementation plans are filed on the
+item page, in the form of the action that submits them (saved as drafts until sent)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.applications.fields import fields_for, parse_fields
+from app.applications.operations import change_application, file_application, site_name_problem
+from app.attachments.operations import KINDS
+from app.clock import today
+from app.extensions import db
+from app.items.models import Item
+from app.plans.models import Category, Plan
+from app.web.access import may_file, own_actor, plan_or_404, roles_required, visible_item
+from app.web.actions import screen_action
+from app.web.providers import provided
+from app.web.errors import register_error_pages
+from workflows.application import ApplicationState
+from workflows.roles import Role
+
+bp = Blueprint("filing", __name__)
+register_error_pages(bp)
+
+
+def _quota_hints(plan: Plan) -> dict[str, str]:
+    """Indicator code → the line a county filer sees, e.g. 霍邱县 省级电商示范村：已认定 2 / 目标 4，审核中 1.
+
+    One aggregate query (the quota board's), for the user's own county.
+    """
+    county = current_user.unit.slug if current_user.unit is not None else None
+    if county is None:
+        return {}
+    return provided("quota_hints")(db.session, plan.id, today(), county)
+
+
+def _categories(plan: Plan) -> list[tuple[Category, str | None]]:
+    """Each category with the user's county standing against its quota (None when it has none)."""
+    hints = _quota_hints(plan)
+    cats = db.session.scalars(select(Category).where(Category.plan_id == plan.id).order_by(Category.id))
+    return [(c, hints.get(c.indicator_code or "")) for c in cats]
+
+
+def read_form(category_code: str, form: Any) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The site name and the category's fields as typed, and a message per field that is wrong."""
+    site_name = (form.get("site_name") or "").strip()
+    values, errors = parse_fields(category_code, form)
+    if (problem := site_name_problem(site_name)) is not None:
+        errors["site_name"] = problem
+    return site_name, values, errors
+
+
+@bp.route("/filing/applications/new", methods=["GET", "POST"])
+@roles_required(Role.county_filer)
+def new_application() -> ResponseReturnValue:
+    plan = plan_or_404()
+    code = request.values.get("category", "")
+    category = db.session.scalar(select(Category).where(Category.plan_id == plan.id, Category.code == code))
+    if category is None:
+        return render_template("filing/choose_category.html", categories=_categories(plan))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        answer, errors = _file(category)
+        if answer is not None:
+            return answer
+    return render_template("filing/application_form.html", category=category, fields=fields_for(category.code),
+                           values=request.form, errors=errors, item=None, kinds=KINDS,
+                           quota_hint=_quota_hints(plan).get(category.indicator_code or ""))
+
+
+def _file(category: Category) -> tuple[ResponseReturnValue | None, dict[str, str]]:
+    site_name, values, errors = read_form(category.code, request.form)
+    if errors:
+        flash(_("请按提示修改后再保存。"), "error")
+        return None, errors
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    kind = request.form.get("kind") if request.form.get("kind") in KINDS else "evidence"
+    answer = screen_action(
+        lambda: file_application(own_actor(), category.code, site_name, values, files, kind),
+        then=lambda item: url_for("screens.item_page", item_id=item.id), otherwise=lambda exc: None,
+        done=_("申报草稿已保存。核对无误、上传证明材料后，请点击“提交申报”。"))
+    return answer, {}
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(item_id: int) -> ResponseReturnValue:
+    """Edit a draft application's site and fields (a notice's text is edited on the notice's own form)."""
+    subject = visible_item(item_id)
+    item: Item = subject.row
+    if item.type == "notice":
+        return redirect(url_for("notices.edit_notice", item_id=item_id), code=307)
+    if item.type != "application" or item.state != ApplicationState.mobilization_draft:
+        flash(_("只有草稿可以修改。"), "error")
+    elif not may_file(subject, own_actor()):
+        flash(_("您无权修改该事项，只有填报单位的经办人可以修改草稿。"), "error")
+    else:
+        return _edit_application(item)
+    return redirect(url_for("screens.item_page", item_id=item_id))
+
+
+def _edit_application(item: Any) -> ResponseReturnValue:
+    category = db.session.scalar(select(Category).where(Category.plan_id == item.plan_id,
+                                                        Category.code == item.category))
+    errors: dict[str, str] = {}
+    values: Any = {"site_name": item.site_name, **{f"f_{k}": v for k, v in (item.fields or {}).items()}}
+    if request.method == "POST":
+        values = request.form
+        site_name, fields, errors = read_form(item.category, request.form)
+        if not errors:
+            page = url_for("screens.item_page", item_id=item.id)
+            return screen_action(lambda: change_application(item, own_actor(), request.form.get("version", type=int),
+                                                            category, site_name, fields),
+                                 then=page, done=_("修改已保存。"))
+        flash(_("请按提示修改后再保存。"), "error")
+    return render_template("filing/application_form.html", category=category, fields=fields_for(item.category),
+                           values=values, errors=errors, item=item, kinds=KINDS)

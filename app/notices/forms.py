@@ -1,0 +1,69 @@
+"""What the notice screens read from a form and show back: the drafting form's values, saving a
+draft, and the preview document (the PDF's content laid out as a page)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.items.operations import edit_draft
+from app.notices.models import Notice
+from app.notices.operations import create_notice, render_data, validate_notice_fields
+from app.notices.pdf import chinese_date, parse_body
+from app.plans.operations import current_plan
+from app.units.models import Unit
+from workflows.notice import KINDS as NOTICE_KINDS
+from workflows.notice import NoticeState
+from workflows.notice import TEXT_LIMITS as NOTICE_TEXT_LIMITS
+from workflows.roles import Actor
+
+NEW_NOTICE = {"kind": "criticism", "addressees": "各县区人民政府，市直有关部门", "subject_units": []}
+
+
+def notice_values(form: Any) -> dict[str, Any]:
+    return {"title": form.get("title", ""), "addressees": form.get("addressees", ""), "body": form.get("body", ""),
+            "copies": form.get("copies") or None, "attachments_note": form.get("attachments_note") or None,
+            "subject_units": form.getlist("subject_units")}
+
+
+def save_notice(actor: Actor, notice: Notice | None, form: Any) -> Any:
+    """A new draft of the form's kind, or the draft's text changed at the version the user saw."""
+    if notice is None:
+        return create_notice(actor, form.get("kind", ""), notice_values(form))
+    changes = validate_notice_fields(notice_values(form))
+    return edit_draft(notice.id, actor, version=form.get("version", type=int), changes=changes)
+
+
+def _active_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order, Unit.id)))
+
+
+def notice_form_context(notice: Notice | None, request: Any) -> dict[str, Any]:
+    values: Any = request.form if request.method == "POST" else (
+        {"kind": notice.kind, "title": notice.title, "addressees": notice.addressees, "body": notice.body,
+         "copies": notice.copies or "", "attachments_note": notice.attachments_note or "",
+         "subject_units": notice.subject_units or []} if notice is not None else NEW_NOTICE)
+    selected = values.getlist("subject_units") if hasattr(values, "getlist") else values.get("subject_units", [])
+    return {"item": notice, "values": values, "selected": set(selected), "units": _active_units(),
+            "kinds": NOTICE_KINDS, "limits": NOTICE_TEXT_LIMITS}
+
+
+def _ending(text: str, suffix: str, strip: str) -> str:
+    """As the PDF prints it: one closing mark."""
+    text = (text or "").strip().rstrip(strip)
+    return text if not text or text.endswith(suffix) else text + suffix
+
+
+def preview_document(notice: Notice) -> dict[str, Any]:
+    data = render_data(notice, current_plan())
+    return {
+        "letter": data["format"] == "letter", "issuer_mark": data["issuer_mark"], "number": data["number"],
+        "title_lines": [line.strip() for line in (data["title"] or "").splitlines() if line.strip()],
+        "addressees": _ending(data["addressees"] or "", "：", "：:，,。"),
+        "paragraphs": parse_body(data["body"] or ""), "attachments": data["attachments"],
+        "signature": data["signature"], "date": chinese_date(data["date"]),
+        "copies": _ending(data["copies"] or "", "。", "。.，,；;"), "printed_by": data["printed_by"],
+        "printed_on": chinese_date(data["printed_on"]),
+        "verification_code": data["verification_code"], "revoked": notice.state == NoticeState.revoked,
+    }
