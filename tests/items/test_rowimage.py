@@ -17,7 +17,7 @@ from app.extensions import db
 from app.items.models import Item
 from app.items.operations import fire_transition
 from app.items.rowimage import ItemImage, load_image_for_update
-from app.items.store import EFFECTS, NEEDS_ORM, effect
+from app.items.store import EFFECTS, NEEDS_ORM, effect, install_effect
 from app.outbox.models import OutboxMessage
 from tests.factories import actor_of, add_evidence
 from workflows.base import Spec
@@ -29,7 +29,7 @@ def temporary_effect(fn: Any, *, columns_only: bool) -> Iterator[None]:
     """Register ``fn`` on (application, submit) for the block only."""
     key = ("application", "submit")
     had_orm = key in NEEDS_ORM
-    effect(*key, columns_only=columns_only)(fn)
+    install_effect(effect(*key, columns_only=columns_only)(fn))
     try:
         yield
     finally:
