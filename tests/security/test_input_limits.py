@@ -252,9 +252,9 @@ def test_one_title_limit_for_post_patch_and_the_screen_form(app: Flask) -> None:
     assert "“标题”不能超过 200 个字符" in r.get_json()["message"]
     assert in_app(app, _notice, notice_id) == ("标" * 200, 1)
     city = Person(app, "city_reviewer")
-    form = city.get(f"/items/{notice_id}/edit")
+    form = city.get(f"/notices/{notice_id}/edit")
     assert 'maxlength="200"' in form
-    r = city.post(f"/items/{notice_id}/edit", {**NOTICE, "title": "题" * 201, "version": "1"}, follow=True)
+    r = city.post(f"/notices/{notice_id}/edit", {**NOTICE, "title": "题" * 201, "version": "1"}, follow=True)
     assert "“标题”不能超过 200 个字符" in " ".join(flashes(r.get_data(as_text=True)))
     assert in_app(app, _notice, notice_id) == ("标" * 200, 1)
     r = api.patch(f"/items/{notice_id}", "city_reviewer", json={"version": 1, "title": "题" * 200})

@@ -132,7 +132,7 @@ def file_notice(city: Visitor, office: Visitor) -> int:
                                           "body": NOTICE_BODY, "copies": p("NC"), "attachments_note": p("NN"),
                                           "subject_units": ["huoqiu"]})
     notice_id = location_id(r)
-    edit = city.get(f"/items/{notice_id}/edit")  # the draft's form shows the values inside inputs/textareas
+    edit = city.get(f"/notices/{notice_id}/edit")  # the draft's form shows the values inside inputs/textareas
     assert_clean(edit, "notice edit form")
     for marker in ("NT", "NA", "NC", "NN", "NB"):
         assert shown(marker) in edit, marker
