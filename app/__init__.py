@@ -54,6 +54,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from app.notifications.routes import bp as notifications_bp
     from app.reports import auto as reports_auto
     from app.reports.routes import bp as reports_bp  # also registers the report submit effect
+    from app.scores.routes import bp as scores_bp
     from app.screens import ui as screens_ui
     from app.screens.bulk import bp as bulk_bp
     from app.screens.routes import bp as screens_bp
@@ -65,7 +66,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     reports_auto.init_app(app)
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
                       worklists_bp, screens_bp, filing_bp, admin_bp, delegations_bp, extension_requests_bp,
-                      notifications_bp, bulk_bp, notices_bp):
+                      notifications_bp, bulk_bp, notices_bp, scores_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

@@ -17,6 +17,7 @@ ENDPOINT_MODULES = (
     "app.api.routes_notices",
     "app.api.routes_dashboards",
     "app.api.routes_docs",
+    "app.scores.api",
 )
 
 for _module in ENDPOINT_MODULES:

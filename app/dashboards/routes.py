@@ -31,6 +31,7 @@ from app.items.models import Item
 from app.items.queries import visible_items
 from app.outbox.operations import deliver_pending
 from app.plans.models import AnnexTask, Category, Plan
+from app.scores.board import late_report_rows
 from app.screens.ui import state_label, tr
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
@@ -132,7 +133,8 @@ def board() -> str:
     quota_boards = [b for b in boards if b.counties]
     return render_template("dashboards/board.html", plan=plan, today=now, boards=boards, quota_boards=quota_boards,
                            summaries=summaries, ranking=ranking, actor=actor,
-                           own=actor.unit if perm.is_county_user(actor) else None)
+                           own=actor.unit if perm.is_county_user(actor) else None,
+                           late_reports=late_report_rows(db.session, plan, now, actor))
 
 
 @bp.route("/dashboard/quotas.json")

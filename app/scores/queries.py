@@ -187,5 +187,32 @@ def late_and_missing_reports(session: Session, plan: Plan, today: datetime.date,
     return sorted(rows, key=lambda r: (-r.year, -r.quarter, order.get(r.unit_id, 0)))
 
 
-__all__ = ["UnitScore", "ScoreBoard", "UnitFacts", "score_board", "office_weights", "enabled_weights",
-           "late_and_missing_reports"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One component of a unit's score: its share, its weight among the unit's components, its points."""
+
+    component: str
+    value: float | None
+    weight: float | None
+    points: float | None
+
+
+def breakdown(board: ScoreBoard, unit: UnitScore) -> list[Part]:
+    """How ``unit``'s score is made up: each component's share × its weight among the components the
+    unit has (scaled to sum 1) × 100 = its points; the points add up to the score (up to rounding)."""
+    used = sum(board.weights.get(c, 0.0) for c in unit.components)
+    parts = []
+    for c in COMPONENTS:
+        value = unit.components.get(c)
+        if value is None or c not in board.weights or used <= 0:
+            parts.append(Part(c, value, None, None))
+            continue
+        weight = board.weights[c] / used
+        parts.append(Part(c, value, round(weight, COMPONENT_PLACES), round(100 * weight * value, 2)))
+    return parts
+
+
+__all__ = ["UnitScore", "ScoreBoard", "UnitFacts", "Part", "score_board", "breakdown", "office_weights",
+           "enabled_weights", "late_and_missing_reports"]
