@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from workflows.deadlines import quarter_end
 
@@ -75,23 +76,39 @@ def period_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
+def dec(value: float | int | Decimal) -> Decimal:
+    """A figure as an exact Decimal (a float through its shortest text: 0.8333, not its binary value)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def rounded(value: Decimal, places: int) -> float:
+    """Rounded half up (0.5 → 1, as a person rounds), as a float."""
+    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def share(numerator: float | int | Decimal, denominator: int) -> float | None:
+    """numerator / denominator to four places (half up); None when nothing was counted."""
+    return rounded(dec(numerator) / dec(denominator), COMPONENT_PLACES) if denominator else None
+
+
 def normalised(weights: Mapping[str, float]) -> dict[str, float]:
-    """The enabled weights scaled to sum 1 (rounded to four places), in component order."""
-    total = sum(weights.values())
+    """The enabled weights scaled to sum 1 (four places, half up), in component order."""
+    total = sum(dec(w) for w in weights.values())
     if total <= 0:
         return {}
-    return {c: round(weights[c] / total, COMPONENT_PLACES) for c in COMPONENTS if c in weights}
+    return {c: rounded(dec(weights[c]) / total, COMPONENT_PLACES) for c in COMPONENTS if c in weights}
 
 
 def weighted_score(weights: Mapping[str, float], values: Mapping[str, float]) -> float | None:
-    """100 × the weighted mean of ``values`` over the components that have one and a positive weight.
+    """100 × the weighted mean of ``values`` over the components that have one and a positive weight,
+    in exact decimal arithmetic, rounded half up to two places.
 
     ``weights`` holds the enabled components only. None when the unit has no such component."""
     used = [c for c in COMPONENTS if c in values and weights.get(c, 0) > 0]
-    total = sum(weights[c] for c in used)
+    total = sum(dec(weights[c]) for c in used)
     if not used or total <= 0:
         return None
-    return round(100 * sum(weights[c] * values[c] for c in used) / total, SCORE_PLACES)
+    return rounded(100 * sum(dec(weights[c]) * dec(values[c]) for c in used) / total, SCORE_PLACES)
 
 
 def competition_ranks(scores: list[float]) -> list[int]:

@@ -21,6 +21,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from app.dashboards.queries import QuotaRow, quota_board
 from app.plans.models import Plan
 from app.scores.components import (COMPONENT_PLACES, COMPONENTS, COUNTY_ONLY, DEFAULT_WEIGHTS, LATE_REPORT_CREDIT,
-                                   Period, competition_ranks, normalised, parse_period, weighted_score)
+                                   Period, competition_ranks, normalised, parse_period, share, weighted_score)
 from app.scores.facts import DecisionFact, PlanFacts, ReportFact, ScoredUnit, StepFact, plan_facts
 from app.scores.models import ScoreWeight
 
@@ -100,17 +101,13 @@ def enabled_weights(session: Session, plan_id: int) -> dict[str, float]:
     return {c: w for c, (w, on) in office_weights(session, plan_id).items() if on and w > 0}
 
 
-def _share(numerator: float, denominator: int) -> float | None:
-    return round(numerator / denominator, COMPONENT_PLACES) if denominator else None
-
-
 def _components(unit: ScoredUnit, facts: UnitFacts) -> dict[str, float]:
     values: dict[str, float | None] = {
-        "on_time": _share(facts.steps_on_time, len(facts.steps)),
-        "quota": (_share(sum(min(q.rate or 0.0, 1.0) for q in facts.quotas), len(facts.quotas))
+        "on_time": share(facts.steps_on_time, len(facts.steps)),
+        "quota": (share(sum(min(q.achieved / q.target, Decimal(1)) for q in facts.quotas), len(facts.quotas))
                   if unit.kind == "county" else None),
-        "first_pass": _share(facts.first_passes, len(facts.decisions)),
-        "reports": _share(len(facts.reports_with("on_time")) + LATE_REPORT_CREDIT * len(facts.reports_with("late")),
+        "first_pass": share(facts.first_passes, len(facts.decisions)),
+        "reports": share(len(facts.reports_with("on_time")) + LATE_REPORT_CREDIT * len(facts.reports_with("late")),
                           len(facts.reports)),
     }
     return {c: v for c, v in values.items() if v is not None and (c not in COUNTY_ONLY or unit.kind == "county")}

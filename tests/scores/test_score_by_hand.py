@@ -3,6 +3,7 @@ rules around it: ranks, ties, reproducibility, weights."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import select
@@ -39,9 +40,12 @@ def test_huoqiu_2018q4_score_by_hand(ctx, monkeypatch: pytest.MonkeyPatch) -> No
     first_pass = 1 / 2                               # 0.5
     # reports: one report due (2018Q4, due 2019-01-15), submitted 2019-01-17: late, half credit
     reports = 0.5
-    # default weights 30/30/20/20 over 100
-    score = round(100 * (30 * on_time + 30 * quota + 20 * first_pass + 20 * reports) / 100, 2)
-    assert (on_time, quota, score) == (0.8333, 0.0278, 45.83)
+    # default weights 30/30/20/20 over 100, in decimals, rounded half up to two places:
+    # 100 × (0.3 × 0.8333 + 0.3 × 0.0278 + 0.2 × 0.5 + 0.2 × 0.5) = 24.999 + 0.834 + 10 + 10 = 45.833 → 45.83
+    exact = 100 * (D("0.3") * D(str(on_time)) + D("0.3") * D(str(quota)) + D("0.2") * D("0.5") + D("0.2") * D("0.5"))
+    assert exact == D("45.833")
+    score = 45.83
+    assert (on_time, quota) == (0.8333, 0.0278)
 
     huoqiu = by_name(board)["霍邱县"]
     assert huoqiu.kind == "county"
@@ -95,8 +99,9 @@ def test_the_office_weights_change_the_score(ctx, monkeypatch: pytest.MonkeyPatc
     board = score_board(plan(), "2018Q4", TODAY)
     assert board.weights == {"on_time": 0.5, "reports": 0.5}  # a weight of 0 counts as not counted
     huoqiu = by_name(board)["霍邱县"]
-    # only on_time and reports count, 50/50: 100 × (0.5 × 0.8333 + 0.5 × 0.5)
-    assert huoqiu.score == round(100 * (0.5 * 0.8333 + 0.5 * 0.5), 2) == 66.67
+    # only on_time and reports count, 50/50: 100 × (0.5 × 0.8333 + 0.5 × 0.5) = 41.665 + 25 = 66.665 → 66.67 (half up)
+    assert 100 * (D("0.5") * D("0.8333") + D("0.5") * D("0.5")) == D("66.665")
+    assert huoqiu.score == 66.67
     assert set(huoqiu.components) == {"on_time", "reports"}
 
 
