@@ -3,6 +3,7 @@
 - **Handling deadlines** (:class:`StepFact`): every step of an application, task assignment or
   quarterly report that waits for its own unit (a draft, the county's review, implementation,
   rectification), with the handling deadline it had and the business date the unit acted on it.
+  A report's own draft is left to report timeliness (not counted twice).
   The deadline is recomputed with the same rules as ``items.due_on`` (``refresh_due_date``: China's
   working days with the overrides, the plan's dates, the ordered rectification date); a granted
   extension does not move it (on-time rates keep the original deadline). The current step keeps the
