@@ -31,7 +31,7 @@ def late_report_rows(session: Session, plan: Plan, today: date, actor: Actor) ->
     """Every late or missing report since the plan was issued that ``actor`` may see, newest quarter first."""
     units = {u.id: u for u in scored_units(session, plan.id)}
     out = []
-    for r in late_and_missing_reports(session, plan, today):
+    for r in late_and_missing_reports(session, plan, today, units=list(units.values())):
         unit = units[r.unit_id]
         if not can_see_unit(actor, unit.slug):
             continue

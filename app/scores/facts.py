@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
@@ -37,9 +37,8 @@ from app.audit.models import AuditEventRow
 from app.clock import CHINA
 from app.items.models import Item
 from app.items.store import refresh_due_date
-from app.plans.models import Plan
+from app.plans.models import Plan, Target
 from app.reports.models import Report
-from app.reports.operations import reporting_units
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit, UnitKind
 from app.workdays.operations import working_calendar
@@ -121,10 +120,17 @@ def event_business_date(row: Any) -> date:
 
 
 def scored_units(session: Session, plan_id: int) -> list[ScoredUnit]:
-    """The units scored: every unit that reports each quarter (every county and every unit responsible
-    for a task), in plan order; counties as ``county``, every other unit as ``department``."""
-    return [ScoredUnit(u.id, u.slug, u.name, "county" if u.kind == UnitKind.county else "department", u.sort_order)
-            for u, _ in reporting_units(session, plan_id)]
+    """The units scored: the units that report each quarter (``reporting_units``: every active county,
+    every active unit responsible for a task of the plan, every unit holding a target of its own), in
+    plan order, in one query; counties as ``county``, every other unit as ``department``."""
+    responsible = select(TaskAssignment.assignee_id).where(TaskAssignment.plan_id == plan_id)
+    with_targets = select(Target.unit_id).where(Target.plan_id == plan_id, Target.unit_id.is_not(None))
+    q = (select(Unit.id, Unit.slug, Unit.name, Unit.kind, Unit.sort_order)
+         .where(Unit.is_active.is_(True),
+                or_(Unit.kind == UnitKind.county, Unit.id.in_(responsible), Unit.id.in_(with_targets)))
+         .order_by(Unit.sort_order, Unit.id))
+    return [ScoredUnit(uid, slug, name, "county" if kind == UnitKind.county else "department", order)
+            for uid, slug, name, kind, order in session.execute(q)]
 
 
 def held_by_unit(workflow: Workflow, state: str) -> bool:
@@ -220,10 +226,10 @@ class PlanFacts:
 
 
 def plan_facts(session: Session, plan: Plan, today: date, quarters: Iterable[tuple[int, int]], *,
-               reports_only: bool = False) -> PlanFacts:
+               reports_only: bool = False, units: Sequence[ScoredUnit] | None = None) -> PlanFacts:
     """Every fact of ``plan`` as of ``today`` (reports for ``quarters`` only); with ``reports_only``
     the quarterly reports' facts alone (no steps, no decisions)."""
-    units = scored_units(session, plan.id)
+    units = list(units) if units is not None else scored_units(session, plan.id)
     unit_ids = {u.id for u in units}
     types = ("report",) if reports_only else STEP_TYPES
     events = _events_by_item(session, plan.id, types)

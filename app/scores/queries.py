@@ -31,7 +31,7 @@ from app.dashboards.queries import QuotaRow, quota_board
 from app.plans.models import Plan
 from app.scores.components import (COMPONENT_PLACES, COMPONENTS, COUNTY_ONLY, DEFAULT_WEIGHTS, LATE_REPORT_CREDIT,
                                    Period, competition_ranks, normalised, parse_period, share, weighted_score)
-from app.scores.facts import DecisionFact, PlanFacts, ReportFact, ScoredUnit, StepFact, plan_facts
+from app.scores.facts import DecisionFact, PlanFacts, ReportFact, ScoredUnit, StepFact, plan_facts, quarters_until
 from app.scores.models import ScoreWeight
 
 Kind = Literal["county", "department"]
@@ -172,15 +172,12 @@ def score_board(plan: Plan, period: str, today: datetime.date, session: Session 
 
 
 def late_and_missing_reports(session: Session, plan: Plan, today: datetime.date,
-                             unit_ids: Sequence[int] | None = None) -> list[ReportFact]:
+                             units: Sequence[ScoredUnit] | None = None) -> list[ReportFact]:
     """Quarterly reports submitted late (迟报) or missing (漏报) since the plan was issued, newest quarter
-    first, each quarter's in plan order; only ``unit_ids`` when given."""
-    from app.scores.facts import quarters_until
-
-    facts = plan_facts(session, plan, today, quarters_until(plan, today), reports_only=True)
+    first, each quarter's in plan order (``units``: the scored units, when already read)."""
+    facts = plan_facts(session, plan, today, quarters_until(plan, today), reports_only=True, units=units)
     order = {u.id: i for i, u in enumerate(facts.units)}
-    rows = [r for r in facts.reports if r.status in ("late", "missing")
-            and (unit_ids is None or r.unit_id in unit_ids)]
+    rows = [r for r in facts.reports if r.status in ("late", "missing")]
     return sorted(rows, key=lambda r: (-r.year, -r.quarter, order.get(r.unit_id, 0)))
 
 

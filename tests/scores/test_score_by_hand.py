@@ -109,3 +109,15 @@ def test_a_bad_period_is_refused(ctx) -> None:
     for bad in ("2018Q5", "18Q4", "2018-Q4", "", "2018q4x"):
         with pytest.raises(PeriodError, match="考核期间"):
             score_board(plan(), bad, TODAY)
+
+
+def test_the_scored_units_are_the_reporting_units(ctx) -> None:
+    """Every county and every unit that reports each quarter is scored, and no other (one query, the same set)."""
+    from app.reports.operations import reporting_units
+    from app.scores.facts import scored_units
+
+    scored = [(u.slug, u.kind) for u in scored_units(db.session, plan().id)]
+    assert scored == [(u.slug, "county" if u.kind == "county" else "department")
+                      for u, _ in reporting_units(db.session, plan().id)]
+    assert [s for s, kind in scored if kind == "county"] == list(COUNTIES)
+    assert len(scored) == 30
