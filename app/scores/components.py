@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from workflows.deadlines import quarter_end
 
+
 def N_(text: str) -> str:  # noqa: N802  (the conventional marker: extracted for translation, shown translated)
     return text
 

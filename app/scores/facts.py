@@ -254,8 +254,8 @@ def plan_facts(session: Session, plan: Plan, today: date, quarters: Iterable[tup
             decision = _decision_of(item, moves)
             if decision is not None:
                 decisions.append(decision)
-    return PlanFacts(units, steps, decisions, _report_facts(session, plan, today, units, quarters, reports_by_key,
-                                                           first_submit))
+    reports = _report_facts(session, plan, today, units, quarters, reports_by_key, first_submit)
+    return PlanFacts(units, steps, decisions, reports)
 
 
 def _steps_of(item: Item, moves: Sequence[_Move], dues: _DueDates) -> list[StepFact]:

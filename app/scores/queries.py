@@ -108,7 +108,7 @@ def _components(unit: ScoredUnit, facts: UnitFacts) -> dict[str, float]:
                   if unit.kind == "county" else None),
         "first_pass": share(facts.first_passes, len(facts.decisions)),
         "reports": share(len(facts.reports_with("on_time")) + LATE_REPORT_CREDIT * len(facts.reports_with("late")),
-                          len(facts.reports)),
+                         len(facts.reports)),
     }
     return {c: v for c, v in values.items() if v is not None and (c not in COUNTY_ONLY or unit.kind == "county")}
 
@@ -179,8 +179,6 @@ def late_and_missing_reports(session: Session, plan: Plan, today: datetime.date,
     order = {u.id: i for i, u in enumerate(facts.units)}
     rows = [r for r in facts.reports if r.status in ("late", "missing")]
     return sorted(rows, key=lambda r: (-r.year, -r.quarter, order.get(r.unit_id, 0)))
-
-
 
 
 @dataclass(frozen=True)

@@ -102,4 +102,3 @@ def build(app, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     fire(reports["huoqiu"], "huoqiu_filer", "submit", figures=figures)
     clock.on(TODAY)
     return {"a": a, "b": b, "report": reports["huoqiu"]}
-
