@@ -55,6 +55,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from app.notifications.routes import bp as notifications_bp
     from app.reports import auto as reports_auto
     from app.reports.routes import bp as reports_bp
+    from app.scores.routes import bp as scores_bp
     from app.web import nav as web_nav
     from app.web import ui as web_ui
     from app.admin.calendar import bp as calendar_bp
@@ -69,7 +70,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     reports_auto.init_app(app)
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
                       worklists_bp, item_page_bp, applications_bp, attachments_bp, admin_bp, calendar_bp,
-                      delegations_bp, extension_requests_bp, notifications_bp, bulk_bp, notices_bp):
+                      delegations_bp, extension_requests_bp, notifications_bp, bulk_bp, notices_bp, scores_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

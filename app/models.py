@@ -16,6 +16,7 @@ from app.notices.models import Notice, NoticeCounter, NoticeReceipt
 from app.outbox.models import Notification, OutboxMessage
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
 from app.reports.models import Report, ReportFigure
+from app.scores.models import ScoreWeight
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
 from app.workdays.models import CalendarOverride
@@ -24,6 +25,6 @@ __all__ = [
     "AdminEvent", "AnnexTask", "AnnexTaskUnit", "ApiToken", "Application", "Attachment", "AuditAnchor",
     "AuditEventRow", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
     "IdempotencyKey", "Indicator", "Item", "LoginAttempt", "Notice", "NoticeCounter", "NoticeReceipt",
-    "Notification", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "Target",
+    "Notification", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "ScoreWeight", "Target",
     "TaskAssignment", "Unit", "User",
 ]

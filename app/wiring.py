@@ -18,6 +18,7 @@ from app.items.store import EFFECTS, Effect, install_effect
 from app.notices.operations import number_and_archive
 from app.notifications.operations import tell_addressees, unread_count
 from app.reports.operations import store_submitted_figures
+from app.scores.board import late_report_rows
 from app.dashboards.board import county_quota_hints
 from app.web import nav
 from app.web.providers import provide
@@ -47,6 +48,7 @@ API_MODULES = (
     "app.notices.api",
     "app.dashboards.api",
     "app.ledger.api",
+    "app.scores.api",
     "app.api.routes_docs",
 )
 
@@ -89,5 +91,6 @@ def install(app: Flask) -> None:
         install_facts(item_type, evidence_facts)
     install_facts("application", required_field_facts)
     provide(app, "quota_hints", county_quota_hints)
+    provide(app, "late_reports", late_report_rows)
     nav.register_counter(app, "unread", lambda user, actors: unread_count(user.id))
     nav.register_counter(app, "todo", lambda user, actors: todo_count(actors))

@@ -38,6 +38,7 @@ from flask.typing import ResponseReturnValue
 from app.web.access import own_actor, plan_or_404, visible_item
 from app.dashboards.drilldown import BadFilter, Hidden, drilldown
 from app.web.actions import each_action, record, screen_action
+from app.web.providers import provided
 from workflows.errors import WorkflowError
 
 bp = Blueprint("dashboards", __name__)
@@ -126,7 +127,8 @@ def board() -> str:
     quota_boards = [b for b in boards if b.counties]
     return render_template("dashboards/board.html", plan=plan, today=now, boards=boards, quota_boards=quota_boards,
                            summaries=summaries, ranking=ranking, actor=actor,
-                           own=actor.unit if perm.is_county_user(actor) else None)
+                           own=actor.unit if perm.is_county_user(actor) else None,
+                           late_reports=provided("late_reports")(db.session, plan, now, actor))
 
 
 @bp.route("/dashboard/quotas.json")

@@ -35,7 +35,7 @@ SIGNED_IN = {
     "extension_requests.pending", "extension_requests.decide", "filing.new_application", "notices.new_notice",
     "ledger.download", "notices.draft_from_facts", "notifications.index", "notifications.open_one",
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
-    "reports.open_reports",
+    "reports.open_reports", "scores.board", "scores.export", "scores.weights",
 }
 RULES = PUBLIC | ADMIN_ONLY | ITEM_ROUTES | SIGNED_IN
 
@@ -132,7 +132,8 @@ TARGETS = {
     "issued_notice": set(ROLE_USERS),           # sent to every county and department
 }
 #: GET routes outside the items, by who gets 200 (everyone else: 403)
-ROLE_PAGES = {"filing.new_application": {"county_filer"}, "notices.new_notice": {"city_reviewer", "office_approver"}}
+ROLE_PAGES = {"filing.new_application": {"county_filer"}, "notices.new_notice": {"city_reviewer", "office_approver"},
+              "scores.weights": {"office_approver", "admin"}}
 #: GET routes whose answer does not depend on the role
 FIXED = {"auth.login": 302, "reports.detail": 404}  # signed in → home; /reports/<an application's id> is no report
 
