@@ -34,3 +34,7 @@ __all__ += ["AdminEvent"]
 from app.workdays.models import CalendarOverride  # noqa: E402
 
 __all__ += ["CalendarOverride"]
+
+from app.blobs.models import Blob, BlobChunk  # noqa: E402
+
+__all__ += ["Blob", "BlobChunk"]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.attachments.download import attachment_response
 from app.attachments.operations import KINDS, add_attachment, delete_attachment, open_attachment
 from app.auth.delegation import current_actor
 from app.clock import today
@@ -271,12 +272,7 @@ def download(item_id: int, attachment_id: int) -> Response:
             continue
     if opened is None:
         abort(404)
-    att = opened.attachment
-    response = send_file(opened.path, as_attachment=True, download_name=att.name, etag=att.sha256,
-                         conditional=False, max_age=0)
-    response.headers["Content-Type"] = att.content_type  # as stored, parameters and all: never doubled
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(opened)
 
 
 @bp.route("/items/<int:item_id>/files/<int:attachment_id>/delete", methods=["POST"])
