@@ -164,11 +164,26 @@ class DatabaseStorage:
 
 def _read_chunks(engine: Engine, sha256: str, count: int) -> Iterator[bytes]:
     """Chunk after chunk, each on its own short checkout (committed content never changes)."""
-    query = select(BlobChunk.data).where(BlobChunk.sha256 == sha256)
     for seq in range(count):
-        with engine.connect() as conn:
-            data = conn.execute(query.where(BlobChunk.seq == seq)).scalar_one()
-        yield bytes(data)
+        yield _read_chunk(engine, sha256, seq)
+
+
+def _read_chunk(engine: Engine, sha256: str, seq: int) -> bytes:
+    if engine.dialect.name == "sqlite":
+        # a plain autocommit read: a transaction on SQLite begins IMMEDIATE (app.database), which
+        # would take the write lock for every chunk of every download
+        raw = engine.raw_connection()
+        try:
+            row = raw.driver_connection.execute(
+                "SELECT data FROM blob_chunks WHERE sha256 = ? AND seq = ?", (sha256, seq)).fetchone()
+        finally:
+            raw.close()
+        if row is None:
+            raise FileNotFoundError(f"{sha256} chunk {seq}")
+        return bytes(row[0])
+    with engine.connect() as conn:
+        data = conn.execute(select(BlobChunk.data).where(BlobChunk.sha256 == sha256, BlobChunk.seq == seq)).scalar_one()
+    return bytes(data)
 
 
 def storage_kind() -> str:
