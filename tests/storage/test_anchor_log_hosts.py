@@ -116,3 +116,42 @@ def test_processes_of_one_host_never_log_an_anchor_twice(app: Flask, new_applica
     assert sorted(appended) == [0, 0, 0, 2]
     ids = [json.loads(line)["id"] for line in _log(app)]
     assert len(ids) == 2 and len(set(ids)) == 2
+
+
+def test_two_anchors_written_at_once_do_not_fork_the_anchor_chain(app: Flask, host_b: Flask, new_application) -> None:
+    """Ticks on two hosts at the same moment: the second anchor waits for the first, then finds
+    nothing new (two anchors over the same previous one would break the chain for good)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): two anchors are never written at once")
+    with app.app_context():
+        new_application()
+    written, first_done = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        with app.app_context():
+            results["a"] = write_anchor(db.session) is not None
+            written.set()
+            first_done.wait(timeout=30)
+            db.session.commit()
+            db.session.remove()
+
+    def second() -> None:
+        with host_b.app_context():
+            results["b"] = write_anchor(db.session)
+            db.session.commit()
+            db.session.remove()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert written.wait(timeout=30)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(timeout=1.5)
+    assert two.is_alive(), "the second anchor waits for the first to commit"
+    first_done.set()
+    one.join(timeout=30)
+    two.join(timeout=30)
+    assert results == {"a": True, "b": None}
+    with host_b.app_context():
+        assert verify(db.session).ok
