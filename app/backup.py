@@ -5,9 +5,9 @@ PostgreSQL alike, plus every stored file named by its SHA-256, plus a manifest w
 hashes. Stored files come from the configured storage (PLANDESK_STORAGE): the local directory, or
 the ``blobs`` tables, read chunk by chunk in the same snapshot as the rows that refer to them; they
 restore into whichever storage the restoring instance is configured with (so a backup also moves
-an instance from one storage to the other). It is taken while PlanDesk serves: PostgreSQL reads in one REPEATABLE READ, READ ONLY
-transaction; SQLite reads in one deferred transaction on its own connection, which in WAL mode
-sees one snapshot without blocking writers.
+an instance from one storage to the other). It is taken while PlanDesk serves: PostgreSQL reads
+in one REPEATABLE READ, READ ONLY transaction; SQLite reads in one deferred transaction on its own
+connection, which in WAL mode sees one snapshot without blocking writers.
 """
 from __future__ import annotations
 

@@ -148,7 +148,8 @@ def _is_utf8_text(path: Path) -> bool:
 
 
 def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
-    """Copy ``stream`` into the configured storage (PLANDESK_STORAGE); refuse it when larger than ``limit``, empty, or of a type we do not keep."""
+    """Copy ``stream`` into the configured storage (PLANDESK_STORAGE); refuse it when larger than
+    ``limit``, empty, or of a type we do not keep."""
     limit = max_upload() if limit is None else limit
     tmp_dir = storage_dir() / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)

@@ -171,8 +171,10 @@ def no_orphans(sql: psycopg.Connection) -> None:
         "SELECT b.sha256 FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256) "
         "AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.pdf_sha256 = b.sha256)").fetchall()
     incomplete = sql.execute(
-        "SELECT b.sha256 FROM blobs b WHERE b.chunks <> (SELECT count(*) FROM blob_chunks c WHERE c.sha256 = b.sha256) "
-        "OR b.size <> (SELECT coalesce(sum(length(c.data)), 0) FROM blob_chunks c WHERE c.sha256 = b.sha256)").fetchall()
+        "SELECT b.sha256 FROM blobs b "
+        "WHERE b.chunks <> (SELECT count(*) FROM blob_chunks c WHERE c.sha256 = b.sha256) "
+        "OR b.size <> (SELECT coalesce(sum(length(c.data)), 0) FROM blob_chunks c WHERE c.sha256 = b.sha256)"
+    ).fetchall()
     orphan_chunks = sql.execute("SELECT count(*) FROM blob_chunks c WHERE NOT EXISTS "
                                 "(SELECT 1 FROM blobs b WHERE b.sha256 = c.sha256)").fetchone()[0]
     assert (unreferred, incomplete, orphan_chunks) == ([], [], 0)
@@ -199,8 +201,8 @@ def test_a_file_uploaded_on_one_host_is_served_by_the_other(hosts, sql: psycopg.
     no_orphans(sql)
 
 
-def test_a_notice_issued_on_one_host_verifies_and_downloads_on_the_other(hosts, setup_app: Flask,
-                                                                          sql: psycopg.Connection) -> None:
+def test_a_notice_issued_on_one_host_verifies_and_downloads_on_the_other(
+        hosts, setup_app: Flask, sql: psycopg.Connection) -> None:
     _, a, b = hosts
     (notice_id,) = notices_in_review(setup_app, 1)
     issued = a.call("POST", f"{API}/items/{notice_id}/transitions", token=a.token("office_approver"),
