@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app.attachments.storage import InvalidFile, store_stream
+from app.attachments.storage import InvalidFile, UploadTooLarge, store_stream
 from app.blobs import backends
 from app.blobs.backends import CHUNK_SIZE, DatabaseStorage, LocalStorage, read_all, storage
 from app.blobs.models import Blob, BlobChunk
 from app.config import ConfigError, Config
 from app.extensions import db
+from app.notices.models import Notice
 from tests.storage.conftest import local_files
 
 
@@ -163,8 +164,6 @@ def test_an_issued_notice_is_archived_in_the_database(db_app: Flask, db_api) -> 
     notice_id = db_api.post("/notices", "city_reviewer", json=notice).get_json()["id"]
     assert db_api.fire(notice_id, "city_reviewer", "submit", 1).status_code == 200
     assert db_api.fire(notice_id, "office_approver", "issue", 2).get_json()["state"] == "issued"
-    from app.notices.models import Notice
-
     with db_app.app_context():
         sha = db.session.get(Notice, notice_id).pdf_sha256
         archived = read_all(storage(), sha)
@@ -174,10 +173,8 @@ def test_an_issued_notice_is_archived_in_the_database(db_app: Flask, db_api) -> 
     assert local_files(db_app) == []
 
 
-def test_storage_dir_holds_no_blob_when_spooling_fails(db_app: Flask, monkeypatch) -> None:
+def test_storage_dir_holds_no_blob_when_spooling_fails(db_app: Flask) -> None:
     """An upload refused while streaming (too large) leaves no row and no spooled file."""
-    from app.attachments.storage import UploadTooLarge
-
     with db_app.app_context():
         with pytest.raises(UploadTooLarge):
             store_stream(io.BytesIO(pdf_of(CHUNK_SIZE)), limit=CHUNK_SIZE - 1)
