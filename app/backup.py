@@ -2,19 +2,24 @@
 
 The copy is logical (every table as JSON lines, in one snapshot) so it restores into SQLite or
 PostgreSQL alike, plus every stored file named by its SHA-256, plus a manifest with counts and
-hashes. It is taken while PlanDesk serves: PostgreSQL reads in one REPEATABLE READ, READ ONLY
-transaction; SQLite reads in one deferred transaction on its own connection, which in WAL mode
-sees one snapshot without blocking writers.
+hashes. Stored files come from the configured storage (PLANDESK_STORAGE): the local directory, or
+the ``blobs`` tables, read chunk by chunk in the same snapshot as the rows that refer to them; they
+restore into whichever storage the restoring instance is configured with (so a backup also moves
+an instance from one storage to the other). It is taken while PlanDesk serves: PostgreSQL reads
+in one REPEATABLE READ, READ ONLY transaction; SQLite reads in one deferred transaction on its own
+connection, which in WAL mode sees one snapshot without blocking writers.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,9 +28,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table, func, inspect, select, text
 
+from app.blobs.backends import BlobMismatch, LocalStorage, storage, storage_kind
 from app.extensions import db
 
 FORMAT = "plandesk-backup/1"
+#: the database storage's tables: their content goes into the archive as files, not as rows
+BLOB_TABLES = ("blobs", "blob_chunks")
 
 
 class BackupError(RuntimeError):
@@ -43,12 +51,33 @@ def _plain(value: Any) -> Any:
 
 
 def _tables() -> list[Table]:
-    return [t for t in db.metadata.sorted_tables]
+    return [t for t in db.metadata.sorted_tables if t.name not in BLOB_TABLES]
+
+
+@dataclass
+class _Snapshot:
+    """Reads of one snapshot: ``rows(table)``, the database storage's blobs and their chunks."""
+
+    rows: Callable[[Table], list[dict[str, Any]]]
+    query: Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
+
+    def blobs(self) -> list[tuple[str, int, int]]:
+        """(sha256, size, chunks) of every blob kept in the database."""
+        return [(r[0], int(r[1]), int(r[2]))
+                for r in self.query("SELECT sha256, size, chunks FROM blobs ORDER BY sha256", {})]
+
+    def chunks(self, sha256: str, count: int) -> Iterator[bytes]:
+        for seq in range(count):
+            rows = self.query("SELECT data FROM blob_chunks WHERE sha256 = :sha AND seq = :seq",
+                              {"sha": sha256, "seq": seq})
+            if not rows:
+                raise BackupError(f"stored file {sha256} misses its chunk {seq}")
+            yield bytes(rows[0][0])
 
 
 @contextmanager
-def _snapshot_rows() -> Iterator[Any]:
-    """Yield ``read(table) -> list[dict]`` reading every table from one snapshot."""
+def _snapshot_rows() -> Iterator[_Snapshot]:
+    """Yield a :class:`_Snapshot` reading every table from one snapshot."""
     engine = db.engine
     if engine.dialect.name == "sqlite":
         path = engine.url.database
@@ -61,7 +90,10 @@ def _snapshot_rows() -> Iterator[Any]:
                 cols = [c.name for c in table.columns]
                 rows = conn.execute(f'SELECT {", ".join(cols)} FROM "{table.name}" ORDER BY 1').fetchall()
                 return [_decode_sqlite(table, dict(r)) for r in rows]
-            yield read
+
+            def query(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+                return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+            yield _Snapshot(read, query)
         finally:
             conn.execute("ROLLBACK")
             conn.close()
@@ -72,7 +104,10 @@ def _snapshot_rows() -> Iterator[Any]:
         def read(table: Table) -> list[dict[str, Any]]:
             order = list(table.primary_key.columns) or list(table.columns)[:1]
             return [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
-        yield read
+
+        def query(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+        yield _Snapshot(read, query)
         conn.rollback()
 
 
@@ -95,28 +130,66 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+class _ChunkReader(io.RawIOBase):
+    """A file-like view of a chunk iterator that hashes what it hands out (tar reads it piece by piece)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks, self._pending, self.digest, self.size = chunks, b"", hashlib.sha256(), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        n = min(len(buffer), len(self._pending))
+        buffer[:n], self._pending = self._pending[:n], self._pending[n:]
+        self.digest.update(buffer[:n])
+        self.size += n
+        return n
+
+
+def _add_stored(tar: tarfile.TarFile, sha256: str, size: int, chunks: Iterator[bytes]) -> None:
+    """Add one stored file, streamed, checking that its content hashes to its name."""
+    info = tarfile.TarInfo(f"storage/{sha256}")
+    info.size, info.mtime = size, 0
+    reader = _ChunkReader(chunks)
+    tar.addfile(info, io.BufferedReader(reader, buffer_size=1024 * 1024))
+    if reader.digest.hexdigest() != sha256 or reader.size != size:
+        raise BackupError(f"stored file {sha256} does not match its own hash")
+
+
 def backup(output: Path) -> dict[str, Any]:
     """Write a backup archive; returns its manifest."""
     manifest: dict[str, Any] = {"format": FORMAT, "dialect": db.engine.dialect.name, "tables": {}, "files": {}}
     tmp = output.with_name(output.name + ".partial")
     with tarfile.open(tmp, "w:gz") as tar:
-        with _snapshot_rows() as read:
+        with _snapshot_rows() as snapshot:
             for table in _tables():
-                rows = read(table)
+                rows = snapshot.rows(table)
                 body = "\n".join(json.dumps({k: _plain(v) for k, v in r.items()}, ensure_ascii=False)
                                  for r in rows).encode("utf-8")
                 _add_bytes(tar, f"tables/{table.name}.jsonl", body)
                 manifest["tables"][table.name] = {"rows": len(rows), "sha256": hashlib.sha256(body).hexdigest()}
-        storage = _storage()
-        if storage.exists():
-            for path in sorted(storage.glob("??/*")):
-                if path.is_file():
-                    data = path.read_bytes()
-                    digest = hashlib.sha256(data).hexdigest()
-                    if digest != path.name:
-                        raise BackupError(f"stored file {path.name} does not match its own hash")
-                    _add_bytes(tar, f"storage/{path.name}", data)
-                    manifest["files"][path.name] = len(data)
+            if storage_kind() == "database":
+                manifest["storage"] = "database"
+                for sha, size, count in snapshot.blobs():
+                    _add_stored(tar, sha, size, snapshot.chunks(sha, count))
+                    manifest["files"][sha] = size
+        if storage_kind() == "local":
+            manifest["storage"] = "local"
+            local = LocalStorage(_storage())
+            if local.root.exists():
+                for path in sorted(local.root.glob("??/*")):
+                    if path.is_file():
+                        if not re.fullmatch(r"[0-9a-f]{64}", path.name):
+                            raise BackupError(f"stored file {path.name} is not named by its SHA-256")
+                        size = path.stat().st_size
+                        _add_stored(tar, path.name, size, local.chunks(path.name))
+                        manifest["files"][path.name] = size
         _add_bytes(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     tmp.replace(output)
     return manifest
@@ -171,14 +244,19 @@ def restore(archive: Path) -> dict[str, Any]:
                 db.session.execute(tables[name].insert(), rows)
         db.session.flush()
         _reset_sequences(tables.values())
-        storage = _storage()
+        kept = storage()
         for sha, size in manifest["files"].items():
-            data = tar.extractfile(f"storage/{sha}").read()
-            if hashlib.sha256(data).hexdigest() != sha or len(data) != size:
-                raise BackupError(f"stored file {sha} is damaged in the backup")
-            target = storage / sha[:2] / sha
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            try:
+                source = tar.extractfile(f"storage/{sha}")
+            except KeyError:
+                source = None
+            if source is None:
+                raise BackupError(f"stored file {sha} is missing from the backup")
+            try:
+                kept.restore(sha, size, source)
+            except BlobMismatch as exc:
+                raise BackupError(str(exc)) from exc
+            db.session.flush()
     return manifest
 
 

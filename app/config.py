@@ -46,6 +46,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
         self.PLANDESK_BASE_URL = _env("PLANDESK_BASE_URL", "http://127.0.0.1:5000")
         self.PLANDESK_STORAGE_DIR = _env("PLANDESK_STORAGE_DIR", str(INSTANCE / "storage"))
+        # where uploaded evidence and archived notice PDFs live: "local" (PLANDESK_STORAGE_DIR, one
+        # host) or "database" (the blobs tables: every host behind a balancer sees every file)
+        self.PLANDESK_STORAGE = _storage_kind(_env("PLANDESK_STORAGE", "local") or "local")
         self.PLANDESK_FONT_DIR = _env("PLANDESK_FONT_DIR")
         self.PLANDESK_TODAY = _parse_today(_env("PLANDESK_TODAY"))
         self.MAIL_SERVER = _env("MAIL_SERVER")
@@ -110,6 +113,13 @@ def parse_size(name: str, value: str) -> int:
     if not match or int(match.group(1)) <= 0:
         raise ConfigError(f"{name} must be a size in bytes, KB, MB or GB (e.g. 40MB), not {value!r}")
     return int(match.group(1)) * SIZE_UNITS[(match.group(2) or "")[:1].upper()]
+
+
+def _storage_kind(value: str) -> str:
+    kind = value.strip().lower()
+    if kind not in ("local", "database"):
+        raise ConfigError(f"PLANDESK_STORAGE must be local or database, not {value!r}")
+    return kind
 
 
 def _parse_today(value: str | None) -> date | None:

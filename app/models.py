@@ -9,6 +9,7 @@ from app.audit.models import AdminEvent, AuditAnchor, AuditEventRow
 from app.auth.delegation_models import Delegation
 from app.auth.models import LoginAttempt, User
 from app.auth.tokens_models import ApiToken, IdempotencyKey
+from app.blobs.models import Blob, BlobChunk
 from app.deadlines.models import DeadlineMark
 from app.extension_requests.models import ExtensionRequest
 from app.items.models import Item
@@ -23,7 +24,7 @@ from app.workdays.models import CalendarOverride
 
 __all__ = [
     "AdminEvent", "AnnexTask", "AnnexTaskUnit", "ApiToken", "Application", "Attachment", "AuditAnchor",
-    "AuditEventRow", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
+    "AuditEventRow", "Blob", "BlobChunk", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
     "IdempotencyKey", "Indicator", "Item", "LoginAttempt", "Notice", "NoticeCounter", "NoticeReceipt",
     "Notification", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "ScoreWeight", "Target",
     "TaskAssignment", "Unit", "User",

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
 
 from flask import Response
 
@@ -13,9 +10,9 @@ from app.api.errors import bad_request
 from app.api.registry import Call, Multipart, Reply, endpoint
 from app.api.schemas import AttachmentOut
 from app.api.reply import iso_datetime
+from app.attachments.download import attachment_response
 from app.attachments.models import Attachment
 from app.attachments.operations import KINDS, add_attachment, delete_attachment, open_attachment
-from app.attachments.storage import CHUNK
 
 UPLOAD = Multipart(fields={"kind": "材料类别：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()) + "；默认 evidence"},
                    files={"file": "文件：PDF、PNG、JPEG、docx、xlsx 或 UTF-8 纯文本，按内容判断类型"},
@@ -41,21 +38,7 @@ def post_attachment(call: Call, item_id: int) -> Reply:
           produces="file")
 def get_attachment(call: Call, item_id: int, attachment_id: int) -> Response:
     """For whoever may see the item; the file as it was uploaded."""
-    opened = open_attachment(item_id, attachment_id, call.actor)
-    att = opened.attachment
-    fallback = att.name.encode("ascii", "ignore").decode().replace('"', "") or "download"
-    headers = {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(att.name)}",
-               "Content-Length": str(opened.path.stat().st_size), "ETag": f'"{att.sha256}"',
-               "Cache-Control": "private, no-store"}
-    # content_type, not mimetype: the stored type may carry its charset, which mimetype would repeat
-    return Response(_chunks(opened.path), content_type=att.content_type, headers=headers)
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    # a generator closes its file when exhausted or collected, even if the server never calls close()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            yield chunk
+    return attachment_response(open_attachment(item_id, attachment_id, call.actor))
 
 
 @endpoint("DELETE", "/items/<int:item_id>/attachments/<int:attachment_id>", summary="撤回草稿中的材料",

@@ -5,14 +5,15 @@ Evidence is filed by the item's own unit while the item is in a state whose fiel
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import bindparam, func, select
 
 from app.attachments.models import Attachment
-from app.attachments.storage import blob_path, safe_name, store_stream
+from app.attachments.storage import safe_name, store_stream
+from app.blobs.backends import storage
 from app.clock import utcnow
 from app.extensions import db
 from app.items.facts import subject_for
@@ -29,7 +30,9 @@ KINDS: dict[str, str] = {"evidence": "证明材料", "plan": "实施方案"}
 @dataclass(frozen=True)
 class OpenedFile:
     attachment: Attachment
-    path: Path
+    size: int
+    #: the content piece by piece, read lazily (also after the request's context has ended)
+    chunks: Iterator[bytes]
 
 
 def _check_may_file(subject: Subject, actor: Actor, verb: str) -> None:
@@ -102,10 +105,11 @@ def open_attachment(item_id: int, attachment_id: int, actor: Actor) -> OpenedFil
     if item is None or not can_see(actor, subject_for(item)):
         raise NotFound()
     attachment = _attachment_of(item, attachment_id)
-    path = blob_path(attachment.sha256)
-    if not path.is_file():
+    kept = storage()
+    size = kept.size(attachment.sha256)
+    if size is None:
         raise NotFound("材料文件缺失，请联系管理员")
-    return OpenedFile(attachment, path)
+    return OpenedFile(attachment, size, kept.chunks(attachment.sha256))
 
 
 def live_attachments(item_id: int) -> list[Attachment]:

@@ -1,11 +1,12 @@
 """Materials (证明材料) on the item page: upload, download for whoever may see the item, delete."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from app.attachments.download import attachment_response
 from app.attachments.operations import KINDS, add_attachment, delete_attachment, open_attachment
 from app.web.access import own_actor, user_actors, visible_item
 from app.web.actions import screen_action
@@ -48,12 +49,7 @@ def download(item_id: int, attachment_id: int) -> Response:
             continue
     if opened is None:
         abort(404)
-    att = opened.attachment
-    response = send_file(opened.path, as_attachment=True, download_name=att.name, etag=att.sha256,
-                         conditional=False, max_age=0)
-    response.headers["Content-Type"] = att.content_type  # as stored, parameters and all: never doubled
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(opened)
 
 
 @bp.route("/items/<int:item_id>/files/<int:attachment_id>/delete", methods=["POST"])

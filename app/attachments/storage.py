@@ -19,6 +19,7 @@ from typing import BinaryIO
 from flask import current_app
 
 from app.uploads import DOCX, JPEG, PDF, PNG, TEXT, XLSX, max_upload, size_label
+from app.blobs.backends import storage
 from workflows.errors import WorkflowError
 
 CHUNK = 64 * 1024
@@ -55,6 +56,7 @@ def storage_dir() -> Path:
 
 
 def blob_path(sha256: str) -> Path:
+    """Where the local storage keeps ``sha256`` (``PLANDESK_STORAGE=local`` only)."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a SHA-256 hex digest")
     return storage_dir() / sha256[:2] / sha256
@@ -118,7 +120,8 @@ def _is_utf8_text(path: Path) -> bool:
 
 
 def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
-    """Copy ``stream`` into storage; refuse it when larger than ``limit``, empty, or of a type we do not keep."""
+    """Copy ``stream`` into the configured storage (PLANDESK_STORAGE); refuse it when larger than
+    ``limit``, empty, or of a type we do not keep."""
     limit = max_upload() if limit is None else limit
     tmp_dir = storage_dir() / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -142,12 +145,8 @@ def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
         if content_type is None:
             raise InvalidFile(f"不支持的文件类型：只接受 {ALLOWED_TITLES}（按文件内容判断，不看扩展名）")
         sha = digest.hexdigest()
-        final = blob_path(sha)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            tmp.unlink()
-        else:
-            os.replace(tmp, final)  # atomic: a reader never sees half a file
+        # local: moved into place (atomic); database: copied in chunks within the caller's transaction
+        storage().put(tmp, sha, size)
         return StoredBlob(sha, size, content_type)
     finally:
         if tmp.exists():

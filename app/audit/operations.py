@@ -1,16 +1,26 @@
 """Verify every item's chain and write anchors over all chain heads.
 
 Each anchor is signed (HMAC-SHA256) with the audit key, which the database does not hold:
-``PLANDESK_AUDIT_KEY`` when set, else a key derived from ``SECRET_KEY``. Anchors written through
-:func:`record_anchor` are also appended to ``audit-anchors.log`` under the storage directory, so
-that removing anchors from the database shows too. :func:`verify` checks every anchor, not only the
-latest: a later anchor written over a rewritten trail would otherwise vouch for it.
+``PLANDESK_AUDIT_KEY`` when set, else a key derived from ``SECRET_KEY``. :func:`verify` checks every
+anchor, not only the latest: a later anchor written over a rewritten trail would otherwise vouch for it.
+
+The anchor log (``audit-anchors.log`` under the storage directory) is the copy outside the database,
+so that removing or rewriting anchors in the database shows too. Every host keeps its own: after
+each :func:`record_anchor` (``audit anchor``, ``deadlines tick``), :func:`sync_anchor_log` appends,
+under an exclusive lock on the file, every signed anchor of the database the log does not hold yet,
+whichever host wrote it, after checking its signature (a forged anchor is never copied). So with
+several hosts, each host's log is the same sequence of anchors, complete up to that host's last
+tick, and ``audit verify`` on any host catches an anchor removed or rewritten after that host copied
+it. Anchors are serialised across hosts (a table lock that conflicts with itself), so two ticks at
+the same moment write one anchor, never two forks of the anchor chain.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,8 +84,10 @@ def write_anchor(session: Session) -> AuditAnchor | None:
     """Hash every chain head together with the previous anchor. None when nothing changed."""
     if session.get_bind().dialect.name == "postgresql":
         # wait for transactions still inserting events (one may hold a lower id than a committed
-        # one) and hold new ones back until this anchor commits; SQLite has one writer at a time
-        session.execute(text("LOCK TABLE audit_events IN SHARE MODE"))
+        # one) and hold new ones back until this anchor commits; SHARE ROW EXCLUSIVE also conflicts
+        # with itself, so an anchor written at the same moment (another host's tick) waits for this
+        # one and then finds nothing new. SQLite has one writer at a time
+        session.execute(text("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE"))
     last_event_id = session.scalar(select(func.max(AuditEventRow.id)))
     if last_event_id is None:
         return None
@@ -98,15 +110,46 @@ def _log_line(anchor: AuditAnchor) -> str:
 
 
 def record_anchor(session: Session) -> AuditAnchor | None:
-    """Write an anchor, commit it, then append it to the anchor log outside the database."""
+    """Write an anchor, commit it, then bring this host's anchor log outside the database up to date."""
     anchor = write_anchor(session)
     session.commit()
-    if anchor is not None:
-        path = anchor_log_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as log:
-            log.write(_log_line(anchor) + "\n")
+    sync_anchor_log(session)
     return anchor
+
+
+def _last_logged_id(lines: Iterator[str]) -> int:
+    last = 0
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # reported by verify, not repaired here
+        if isinstance(entry, dict) and isinstance(entry.get("id"), int):
+            last = max(last, entry["id"])
+    return last
+
+
+def sync_anchor_log(session: Session) -> int:
+    """Append every signed anchor newer than the log's last entry (this host's or another's), in id
+    order, stopping at one whose signature does not verify; returns how many were appended."""
+    path = anchor_log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = audit_key()
+    written = 0
+    with path.open("a+", encoding="utf-8") as log:
+        fcntl.flock(log.fileno(), fcntl.LOCK_EX)  # two processes of one host never append the same anchor
+        log.seek(0)
+        last = _last_logged_id(iter(log))
+        newer = session.scalars(select(AuditAnchor).where(AuditAnchor.id > last, AuditAnchor.signature.is_not(None))
+                                .order_by(AuditAnchor.id)).all()
+        for anchor in newer:
+            if not hmac.compare_digest(anchor.signature or "", _sign(key, anchor)):
+                break  # never vouch for an anchor the audit key did not sign; verify names it
+            log.write(_log_line(anchor) + "\n")
+            written += 1
+        log.flush()
+        os.fsync(log.fileno())
+    return written
 
 
 def _events_by_item(session: Session, batch: int = 5000) -> Iterator[tuple[int, list[dict]]]:

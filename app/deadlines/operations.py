@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -17,12 +17,21 @@ from app.outbox.operations import queue
 from workflows.deadlines import SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
 
 
+#: the PostgreSQL advisory lock that makes ticks run one at a time across hosts
+TICK_LOCK = 0x706C_6E64_7469_636B & 0x7FFF_FFFF_FFFF_FFFF  # "plndtick"
+
+
 def tick(session: Session, today: date) -> int:
     """Record each item's current level once per (state, due date, level); returns new marks.
 
     The due date is the effective one: a granted extension (延期) moves it, so the item is noted and
     reminded against the extended deadline (and a mark for the new date is a new mark).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # cron on several hosts may start two ticks at once: the second waits for the first to commit,
+        # then reads its marks and adds none (without this it would add the same marks and fail on
+        # the unique constraint). SQLite has one writer at a time already
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TICK_LOCK})
     horizon = today + timedelta(days=7)
     granted = granted_extensions()
     due = effective_due_of(granted)  # a granted extension moves the deadline the levels count from

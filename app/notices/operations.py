@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.attachments.storage import blob_path, store_stream
+from app.attachments.storage import store_stream
+from app.blobs.backends import read_all, storage
 from app.clock import today, utcnow
 from app.extensions import db
 from app.plans.operations import current_plan
@@ -153,7 +154,10 @@ def archived_pdf(notice: Notice) -> bytes:
     """The exact bytes archived at issue."""
     if not notice.pdf_sha256:
         raise NotFound("该通报尚未印发，没有存档文件")
-    data = blob_path(notice.pdf_sha256).read_bytes()
+    kept = storage()
+    if kept.size(notice.pdf_sha256) is None:
+        raise NotFound("通报存档文件缺失，请联系管理员")
+    data = read_all(kept, notice.pdf_sha256)
     if hashlib.sha256(data).hexdigest() != notice.pdf_sha256:
         raise RuntimeError(f"archived PDF of notice {notice.id} does not match its recorded SHA-256")
     return data

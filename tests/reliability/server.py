@@ -211,6 +211,8 @@ class Server:
     access_log: Path
     error_log: Path
     proc: subprocess.Popen[bytes] | None = None
+    #: the environment gunicorn was started with (also for running ``flask`` commands as this host)
+    env: dict[str, str] = field(default_factory=dict)
     _out: Any = field(default=None, repr=False)
 
     @property
@@ -246,7 +248,7 @@ class Server:
             return ""
         return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-lines:])
 
-    def start(self, database_url: str, timeout: float = 40.0) -> None:
+    def start(self, database_url: str, timeout: float = 40.0, extra_env: dict[str, str] | None = None) -> None:
         """Start ``gunicorn wsgi:app`` as the README does, plus ``--preload``: the app is imported once
         in the master and forked, which keeps start-up and respawns short on a loaded machine (and a
         connection opened at import would be shared by every worker, which the tests would notice)."""
@@ -260,6 +262,8 @@ class Server:
             "PLANDESK_BASE_URL": f"http://{HOST}:{self.port}",
             "PYTHONUNBUFFERED": "1",
         })
+        env.update(extra_env or {})
+        self.env = env
         cmd = [str(GUNICORN), "--workers", str(self.workers), "--worker-class", "sync",
                "--bind", f"{HOST}:{self.port}", "--timeout", "30", "--graceful-timeout", "5",
                "--no-control-socket", "--preload", "--chdir", str(ROOT),

@@ -3,15 +3,15 @@
 One row per plan and component (on_time, quota, first_pass, reports); a component without a row
 takes its default weight.
 
-Revision ID: 0011_score_weights
-Revises: 0010_audit_anchor_sig
+Revision ID: 0012_score_weights
+Revises: 0011_blobs
 Create Date: 2026-12-05 00:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0011_score_weights"
-down_revision = "0010_audit_anchor_sig"
+revision = "0012_score_weights"
+down_revision = "0011_blobs"
 branch_labels = None
 depends_on = None
 
