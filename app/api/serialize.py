@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.attachments.models import Attachment
 from app.attachments.operations import live_attachments
 from app.audit.models import AuditEventRow
+from app.clock import event_date
 from app.extensions import db
 from app.extension_requests.operations import effective_due
 from app.items.deadlines import filed_late
@@ -55,8 +56,10 @@ def attachment_dict(att: Attachment) -> dict[str, Any]:
 
 
 def event_dict(ev: AuditEventRow) -> dict[str, Any]:
+    """``at`` is the real instant (UTC); ``business_date`` the date PlanDesk ran with when it happened."""
     return {"at": iso_datetime(ev.at), "actor": ev.actor, "on_behalf_of": ev.on_behalf_of, "role": ev.role,
-            "trigger": ev.trigger, "from_state": ev.from_state, "to_state": ev.to_state, "comment": ev.comment}
+            "trigger": ev.trigger, "from_state": ev.from_state, "to_state": ev.to_state, "comment": ev.comment,
+            "business_date": iso_date(event_date(ev))}
 
 
 def item_detail(subject: Subject, actor: Actor, today: date) -> dict[str, Any]:
