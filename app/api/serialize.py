@@ -15,6 +15,7 @@ from app.extensions import db
 from app.extension_requests.operations import effective_due
 from app.items.deadlines import filed_late
 from app.items.models import Item
+from app.reports.texts import report_detail_extras
 from workflows.base import state_title
 from workflows.deadlines import overdue_level
 from workflows.engine import available_actions, input_requirements
@@ -25,6 +26,7 @@ from workflows.roles import Actor
 DETAIL_EXTRAS: dict[str, Callable[[Item], dict[str, Any]]] = {
     "application": lambda item: {"category": item.category, "site_name": item.site_name,
                                  "fields": dict(item.fields or {})},
+    "report": report_detail_extras,
 }
 
 

@@ -1,4 +1,5 @@
-"""Quarterly report screens: the quarter's reports, one report's figures and its review actions."""
+"""Quarterly report screens: the quarter's reports, one report's figures, text sections and files, and
+its review actions."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.attachments.operations import KINDS, add_attachment, delete_attachment, live_attachments
 from app.audit.models import AuditEventRow
 from app.auth.models import User
 from app.clock import today
@@ -26,9 +28,10 @@ from app.items.operations import fire_transition
 from app.items.queries import visible_items
 from app.reports.models import Report, ReportFigure
 from app.screens.terms import N_
-from app.screens.ui import is_zh, tr
+from app.screens.ui import error_message, is_zh, tr
 from app.reports.operations import (QUARTER_NAMES, current_figures, open_quarterly_reports, report_indicators,
                                     reporting_units, save_report_figures)
+from app.reports.texts import SECTIONS, current_sections
 from app.units.models import Unit
 from workflows.base import state_title
 from workflows.engine import available_actions
@@ -144,7 +147,7 @@ def _previous_accepted(report: Report) -> dict[str, Decimal]:
 
 
 def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None = None,
-            errors: list[str] | None = None, status: int = 200):
+            errors: list[str] | None = None, status: int = 200, typed_sections: dict[str, str] | None = None):
     indicators = report_indicators(db.session, report.plan_id, db.session.get(Unit, report.unit_id))
     actions = {a.trigger: a for a in available_actions(subject, actor)}
     editable = "submit" in actions
@@ -159,7 +162,9 @@ def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None 
         editable=editable, actions=actions, review=[actions[t] for t in REVIEW_TRIGGERS if t in actions],
         figures_form=FiguresForm(), transition_form=TransitionForm(), history=history, state_title=state_title,
         quarter_names=QUARTER_NAMES, buttons=TRIGGER_BUTTONS, today=today(), actor_names=names,
-        trigger_titles=TRIGGER_TITLES), status
+        trigger_titles=TRIGGER_TITLES, sections=SECTIONS,
+        section_values={**current_sections(report), **(typed_sections or {})},
+        attachments=live_attachments(report.id), file_form=OpenForm()), status
 
 
 @bp.route("/<int:report_id>")
@@ -180,21 +185,25 @@ def save_figures(report_id: int):
     if not form.validate_on_submit():
         abort(400)
     typed = {key[4:]: value.strip() for key, value in request.form.items() if key.startswith("fig-")}
+    sections = {name: request.form[name] for name, _title in SECTIONS if name in request.form}
     try:
         if request.form.get("action") == "submit":
             figures = {code: value for code, value in typed.items() if value}
-            fire_transition(report_id, "submit", actor, version=form.version.data, data={"figures": figures})
+            fire_transition(report_id, "submit", actor, version=form.version.data,
+                            data={"figures": figures, **sections})
             db.session.commit()
             flash(_("季度报告已提交"), "success")
         else:
-            save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed)
+            save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed,
+                                sections=sections)
             db.session.commit()
             flash(_("已保存"), "success")
     except WorkflowError as exc:
         db.session.rollback()
         reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
         report, subject = _load(report_id, actor)
-        return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status)
+        return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status,
+                       typed_sections=sections)
     return redirect(url_for("reports.detail", report_id=report_id))
 
 
@@ -216,3 +225,46 @@ def transition(report_id: int):
         return _render(report, subject, actor, errors=reasons, status=exc.http_status)
     flash(_("已%(action)s", action=tr(TRIGGER_BUTTONS[form.trigger.data])), "success")
     return redirect(url_for("reports.detail", report_id=report_id))
+
+
+@bp.route("/<int:report_id>/files", methods=["POST"])
+@login_required
+def upload_file(report_id: int) -> Response:
+    """Attach files to a draft report (the same rule and storage as any item's evidence)."""
+    actor = _actor()
+    _load(report_id, actor)
+    if not OpenForm().validate_on_submit():
+        abort(400)
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    if not files:
+        flash(_("请选择要上传的文件。"), "error")
+        return redirect(url_for("reports.detail", report_id=report_id) + "#files")
+    kind = request.form.get("kind", "evidence")
+    try:
+        for f in files:
+            add_attachment(report_id, actor, f.filename, f.stream, kind if kind in KINDS else "evidence")
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        flash(_("已上传 %(n)s 个文件。", n=len(files)), "success")
+    return redirect(url_for("reports.detail", report_id=report_id) + "#files")
+
+
+@bp.route("/<int:report_id>/files/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete_file(report_id: int, attachment_id: int) -> Response:
+    actor = _actor()
+    _load(report_id, actor)
+    if not OpenForm().validate_on_submit():
+        abort(400)
+    try:
+        attachment = delete_attachment(report_id, attachment_id, actor)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(error_message(exc), "error")
+    else:
+        flash(_("已删除材料“%(name)s”。", name=attachment.name), "success")
+    return redirect(url_for("reports.detail", report_id=report_id) + "#files")
