@@ -2,8 +2,9 @@
 
 Drafts may leave them blank; submitting requires all three (a blank or whitespace-only section is
 refused with a reason naming it). The sections typed with the submit (``data["progress"]`` ...) are
-stored over the draft's by the submit effect (``app.reports.operations``), in the same transaction, so the screen's "提交报告" and
-the API's ``submit`` refuse the same incomplete report with the same reasons.
+stored over the draft's by the submit effect (``app.reports.operations``), in the same transaction,
+so the screen's "提交报告" and the API's ``submit`` refuse the same incomplete report with the same
+reasons.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from typing import Any
 from app.items.models import Item
 from app.reports.models import Report
 from workflows.errors import GuardFailed
-
 
 
 def N_(text: str) -> str:  # noqa: N802  (marks a word for the catalogue; screens translate it with tr())

@@ -37,8 +37,8 @@ def test_upgrade_fills_business_dates_in_china_and_old_chains_still_verify(ctx) 
                      {"new_id": new_id, "source": source})
         conn.execute(text("UPDATE items SET state = 'implementation', version = 1 WHERE id = :id"), {"id": new_id})
         event = _old_event(new_id)
-        conn.execute(text(f"INSERT INTO audit_events ({', '.join(event)}) VALUES ({', '.join(':' + k for k in event)})"),
-                     event)
+        placeholders = ", ".join(":" + k for k in event)
+        conn.execute(text(f"INSERT INTO audit_events ({', '.join(event)}) VALUES ({placeholders})"), event)
     upgrade()
 
     rows = db.session.execute(text("SELECT * FROM audit_events WHERE item_id = :id ORDER BY seq"),

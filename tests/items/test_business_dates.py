@@ -51,8 +51,8 @@ def near_midnight(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def test_events_record_the_pinned_date_while_the_wall_clock_says_otherwise(pinned: Flask, client: FlaskClient,
-                                                                          auth: Auth) -> None:
+def test_events_record_the_pinned_date_while_the_wall_clock_says_otherwise(
+        pinned: Flask, client: FlaskClient, auth: Auth) -> None:
     def make() -> int:
         item_id = new_application("huoqiu", "provincial_demo_village", "大顾店村")
         add_evidence(item_id)

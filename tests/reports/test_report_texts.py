@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -104,6 +105,10 @@ def test_the_report_screen_edits_requires_and_shows_the_sections(app, auth, clie
     assert "<textarea" not in page.split('id="files"')[0].split("报告内容")[1]
     for text in ("培训650人次。", "物流成本高。", "扩大培训。"):
         assert f'<p class="pre">{text}</p>' in page
+    printed = client.get(f"/items/{rid}/print").get_data(as_text=True)
+    rows = re.findall(r"<tr data-report-section>(.*?)</tr>", printed)
+    assert [re.sub(r"(<[^>]+>)+", "|", row).strip("|") for row in rows] == \
+        ["工作进展|培训650人次。", "存在问题|物流成本高。", "下步计划|扩大培训。"]
     api = Api(client)
     detail = api.get(f"/items/{rid}", "huoqiu_reviewer").get_json()
     assert (detail["progress"], detail["problems"], detail["next_steps"]) == ("培训650人次。", "物流成本高。", "扩大培训。")
@@ -118,8 +123,8 @@ def test_the_api_edits_the_sections_and_submit_refuses_the_same_blanks(app, clie
     assert (r.get_json()["progress"], r.get_json()["problems"], r.get_json()["version"]) == ("培训600人次。", None, 2)
     r = api.fire(rid, "huoqiu_filer", "submit", 2, data={"figures": COUNTY_FIGURES})
     assert r.status_code == 422 and r.get_json()["details"]["reasons"] == BLANK_REASONS[1:]
-    r = api.fire(rid, "huoqiu_filer", "submit", 2, data={"figures": COUNTY_FIGURES, "problems": "物流成本高。",
-                                                          "next_steps": "扩大培训。"})
+    r = api.fire(rid, "huoqiu_filer", "submit", 2,
+                 data={"figures": COUNTY_FIGURES, "problems": "物流成本高。", "next_steps": "扩大培训。"})
     assert r.status_code == 200 and r.get_json()["state"] == "county_review"
     assert api.patch(f"/items/{rid}", "huoqiu_filer", json={"version": 3, "progress": "x"}).status_code == 409
 
