@@ -9,7 +9,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+#: the one zone PlanDesk shows times in and dates events by (China has had no daylight saving since 1991)
+CHINA = ZoneInfo("Asia/Shanghai")
+#: what an event's hash covers: 1 = the fields below; 2 = also its business date and this version
+HASH_VERSION = 2
 
 #: Actions recorded in an item's chain that change neither its state nor its version.
 UNVERSIONED_TRIGGERS = frozenset({"attach", "detach", "acknowledge", "remind",
@@ -35,6 +40,13 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def china_date(at: datetime) -> date:
+    """The calendar date in China of an instant (a naive instant is UTC, as SQLite returns it)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(CHINA).date()
 
 
 def utc_text(at: datetime) -> str:
@@ -64,6 +76,10 @@ class AuditEvent:
     data_json: str
     prev_hash: str | None
     hash: str
+    #: the business date the event happened on (PlanDesk's "today" then), besides the real instant ``at``
+    business_date: date | None = None
+    #: which fields ``hash`` covers (:func:`event_hash`); events written before business dates are 1
+    hash_version: int = 1
 
     @property
     def data(self) -> dict[str, Any]:
@@ -71,26 +87,39 @@ class AuditEvent:
 
 
 def event_hash(fields: Mapping[str, Any]) -> str:
-    """SHA-256 over every field of an event but its own hash."""
-    payload = {k: fields[k] for k in _HASHED}
+    """SHA-256 over every field of an event but its own hash.
+
+    Version 1 (events written before business dates were recorded; their business date was filled in
+    afterwards from the instant, so it is not covered) hashes ``_HASHED``; version 2 also hashes the
+    business date and the version itself, so an event cannot be passed off as version 1 to free its
+    business date. A missing ``hash_version`` means 1, so every old chain still verifies."""
+    version = fields.get("hash_version") or 1
+    if version not in (1, 2):
+        raise ValueError(f"unknown audit hash version {version!r}")
+    payload = {k: fields[k] for k in (_HASHED if version == 1 else _HASHED_V2)}
     payload["at"] = utc_text(fields["at"])
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 _HASHED = ("item_id", "item_type", "seq", "from_state", "to_state", "trigger", "actor", "actor_id",
            "on_behalf_of", "role", "unit", "at", "comment", "data_json", "prev_hash")
+_HASHED_V2 = (*_HASHED, "business_date", "hash_version")
 
 
 def make_event(*, item_id: int, item_type: str, head: tuple[int, str] | None, from_state: str | None,
                to_state: str, trigger: str, actor: str, actor_id: int | None, on_behalf_of: str | None,
                role: str, unit: str | None, at: datetime, comment: str | None,
-               data: Mapping[str, Any] | None) -> AuditEvent:
-    """Build the next event of an item's chain; ``head`` is (seq, hash) of its last event."""
+               data: Mapping[str, Any] | None, business_date: date | None = None) -> AuditEvent:
+    """Build the next event of an item's chain; ``head`` is (seq, hash) of its last event.
+
+    ``business_date`` is the date PlanDesk ran with (its "today"); without one, the instant's date in
+    China. New events are always hashed with it (version 2)."""
     fields: dict[str, Any] = dict(
         item_id=item_id, item_type=item_type, seq=(head[0] + 1) if head else 1, from_state=from_state,
         to_state=to_state, trigger=trigger, actor=actor, actor_id=actor_id, on_behalf_of=on_behalf_of,
         role=role, unit=unit, at=at, comment=comment, data_json=canonical_json(dict(data or {})),
         prev_hash=head[1] if head else None,
+        business_date=business_date or china_date(at), hash_version=HASH_VERSION,
     )
     return AuditEvent(**fields, hash=event_hash(fields))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from workflows.audit import UNVERSIONED_TRIGGERS, AuditEvent, make_event
+from workflows.audit import UNVERSIONED_TRIGGERS, AuditEvent, china_date, make_event
 from workflows.base import INPUT_REQUIREMENTS, Spec, Workflow, state_title
 from workflows.errors import (GuardFailed, InvalidTransition, NotFound, NotPermitted, StaleVersion,
                               TransitionAborted, WorkflowError)
@@ -35,6 +35,9 @@ class Store(Protocol):
     def apply_effects(self, subject: Subject, sp: Spec, actor: Actor, comment: str | None,
                       data: Mapping[str, Any], today: date) -> None:
         """Decision fields, due dates, numbers, PDFs: whatever the transition must also change."""
+
+    # Optional: ``business_date() -> date | None``, the date the application runs with (its "today"),
+    # recorded on events whose caller passes none (see :func:`_business_date`).
 
 
 class _Dispatch:
@@ -76,6 +79,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _business_date(store: Store, today: date | None, at: datetime) -> date:
+    """The business date an event is recorded on: the caller's ``today``, else the store's, else the
+    instant's date in China."""
+    if today is not None:
+        return today
+    own = getattr(store, "business_date", None)
+    return (own() if callable(own) else None) or china_date(at)
+
+
 def fire(subject: Subject, trigger: str, actor: Actor, *, version: int | None, store: Store,
          comment: str | None = None, data: Mapping[str, Any] | None = None, today: date | None = None,
          now: datetime | None = None) -> Outcome:
@@ -98,7 +110,8 @@ def fire(subject: Subject, trigger: str, actor: Actor, *, version: int | None, s
     if version != row.version:
         raise StaleVersion(f"该事项已被他人处理（当前状态：{state_title(state)}），请刷新后查看")
     data = dict(data or {})
-    today = today or date.today()
+    now = now or _now()
+    today = _business_date(store, today, now)
     reasons = guard_reasons(allowed[0], facts=subject.facts, comment=comment, data=data, today=today)
     if reasons:
         raise GuardFailed(reasons)
@@ -114,7 +127,7 @@ def fire(subject: Subject, trigger: str, actor: Actor, *, version: int | None, s
             item_id=row.id, item_type=wf.name, head=store.chain_head(row.id), from_state=state,
             to_state=row.state, trigger=trigger, actor=actor.username, actor_id=actor.user_id,
             on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit,
-            at=now or _now(), comment=(comment or "").strip() or None, data=data,
+            at=now, comment=(comment or "").strip() or None, data=data, business_date=today,
         )
         store.append_event(event)
     except WorkflowError:
@@ -133,23 +146,25 @@ def start(row: Any, workflow: Workflow) -> None:
 
 
 def record_creation(subject: Subject, actor: Actor, *, store: Store, data: Mapping[str, Any] | None = None,
-                    now: datetime | None = None) -> AuditEvent:
+                    now: datetime | None = None, today: date | None = None) -> AuditEvent:
     """The first event of a new (started, saved) item's chain: ``create`` into the initial state."""
     row = subject.row
     wf = subject.workflow
+    now = now or _now()
     if row.state != wf.initial or row.version != 1:
         raise ValueError("record_creation needs a freshly started item")
     event = make_event(
         item_id=row.id, item_type=wf.name, head=None, from_state=None, to_state=wf.initial,
         trigger="create", actor=actor.username, actor_id=actor.user_id, on_behalf_of=actor.on_behalf_of,
-        role=actor.role.value, unit=actor.unit, at=now or _now(), comment=None, data=data,
+        role=actor.role.value, unit=actor.unit, at=now, comment=None, data=data,
+        business_date=_business_date(store, today, now),
     )
     store.append_event(event)
     return event
 
 
 def edit(subject: Subject, actor: Actor, *, version: int | None, changes: Mapping[str, Any], store: Store,
-         now: datetime | None = None) -> AuditEvent:
+         now: datetime | None = None, today: date | None = None) -> AuditEvent:
     """Record an edit of a draft's fields: same checks as a transition, state unchanged, version + 1.
 
     The caller applies ``changes`` to the row after this returns (they are recorded in the event).
@@ -167,28 +182,30 @@ def edit(subject: Subject, actor: Actor, *, version: int | None, changes: Mappin
     if version != row.version:
         raise StaleVersion(f"该事项已被他人修改（当前版本 {row.version}），请刷新后再编辑")
     row.version = version + 1
+    now = now or _now()
     event = make_event(
         item_id=row.id, item_type=wf.name, head=store.chain_head(row.id), from_state=row.state,
         to_state=row.state, trigger="edit", actor=actor.username, actor_id=actor.user_id,
-        on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit, at=now or _now(),
-        comment=None, data={"changes": dict(changes)},
+        on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit, at=now,
+        comment=None, data={"changes": dict(changes)}, business_date=_business_date(store, today, now),
     )
     store.append_event(event)
     return event
 
 
 def note(subject: Subject, actor: Actor, trigger: str, *, store: Store, data: Mapping[str, Any] | None = None,
-         comment: str | None = None, now: datetime | None = None) -> AuditEvent:
+         comment: str | None = None, now: datetime | None = None, today: date | None = None) -> AuditEvent:
     """Record an action that changes neither state nor version (evidence added or removed, receipt
     acknowledged) in the item's chain. ``trigger`` must be one of UNVERSIONED_TRIGGERS."""
     if trigger not in UNVERSIONED_TRIGGERS:
         raise ValueError(f"{trigger!r} is not an unversioned trigger")
     row = subject.row
+    now = now or _now()
     event = make_event(
         item_id=row.id, item_type=subject.workflow.name, head=store.chain_head(row.id), from_state=row.state,
         to_state=row.state, trigger=trigger, actor=actor.username, actor_id=actor.user_id,
-        on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit, at=now or _now(),
-        comment=comment, data=data,
+        on_behalf_of=actor.on_behalf_of, role=actor.role.value, unit=actor.unit, at=now,
+        comment=comment, data=data, business_date=_business_date(store, today, now),
     )
     store.append_event(event)
     return event

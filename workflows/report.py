@@ -34,3 +34,9 @@ REPORT = Workflow(
     specs=SPECS,
     editable={S.draft.value: frozenset({CF, DF})},
 )
+
+#: a quarterly report's text sections (attribute, title), in the order shown and printed; required on
+#: submit (``app.reports.texts``), each at most ``TEXT_MAX_CHARS`` characters
+TEXT_SECTIONS: tuple[tuple[str, str], ...] = (("progress", "工作进展"), ("problems", "存在问题"),
+                                              ("next_steps", "下步计划"))
+TEXT_MAX_CHARS = 5000

@@ -10,6 +10,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from app.api.fields import (INT32_MAX, FiniteNumber, StrictInt, Text, TextOrNumber, max_entries,
                             text_or_number_schema)
+from workflows.report import TEXT_MAX_CHARS as REPORT_TEXT_MAX
 from workflows.application import CATEGORIES
 from workflows.deadlines import OverdueLevel
 from workflows.notice import TEXT_LIMITS as NOTICE_LIMITS
@@ -146,6 +147,7 @@ class EventOut(Schema):
     from_state = fields.String(required=True, allow_none=True)
     to_state = fields.String(required=True)
     comment = fields.String(required=True, allow_none=True)
+    business_date = fields.Date(required=True, metadata={"description": "业务日期：办理时督办台运行的“今天”"})
 
 
 class ItemDetailOut(Schema):
@@ -167,6 +169,11 @@ class ItemDetailOut(Schema):
     category = fields.String(validate=OneOf(CATEGORIES), metadata={"description": "仅示范创建申报"})
     site_name = fields.String(metadata={"description": "仅示范创建申报"})
     fields_ = fields.Dict(data_key="fields", metadata={"description": "仅示范创建申报：类别专项内容"})
+    year = fields.Integer(metadata={"description": "仅季度报告：年度"})
+    quarter = fields.Integer(metadata={"description": "仅季度报告：季度"})
+    progress = fields.String(allow_none=True, metadata={"description": "仅季度报告：工作进展"})
+    problems = fields.String(allow_none=True, metadata={"description": "仅季度报告：存在问题"})
+    next_steps = fields.String(allow_none=True, metadata={"description": "仅季度报告：下步计划"})
     attachments = fields.List(fields.Nested(AttachmentOut), required=True)
     actions = fields.List(fields.Nested(ActionOut), required=True)
     history = fields.List(fields.Nested(EventOut), required=True)
@@ -188,6 +195,10 @@ class ItemPatchIn(Schema):
     copies = Text(allow_none=True, validate=Length(max=1000))
     attachments_note = Text(allow_none=True, validate=Length(max=1000))
     subject_units = fields.List(Text(validate=Length(1, 64)), validate=Length(max=100))
+    progress = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX), metadata={"description": "季度报告：工作进展"})
+    problems = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX), metadata={"description": "季度报告：存在问题"})
+    next_steps = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),
+                      metadata={"description": "季度报告：下步计划"})
 
 
 class ApplicationIn(Schema):
@@ -213,6 +224,12 @@ class TransitionData(Schema):
     figures = fields.Dict(keys=Text(validate=Length(1, 64)), values=FiniteNumber(), validate=max_entries(100),
                           metadata={"description": "指标代码 → 数值", "maxProperties": 100})
     report = Text(validate=Length(max=MAX_TEXT), metadata={"description": "整改报告"})
+    progress = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),
+                    metadata={"description": "季度报告 submit：工作进展（提交时必填）"})
+    problems = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),
+                    metadata={"description": "季度报告 submit：存在问题（提交时必填）"})
+    next_steps = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),
+                      metadata={"description": "季度报告 submit：下步计划（提交时必填）"})
 
 
 class TransitionIn(Schema):

@@ -5,10 +5,10 @@ The database refuses UPDATE and DELETE on both tables (triggers created by the m
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -35,11 +35,17 @@ class AuditEventRow(db.Model):
     data_json: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: the business date the event happened on (PlanDesk's "today" then); ``at`` is the real instant.
+    #: Events written before it was recorded have it filled in from ``at`` (the date in China).
+    business_date: Mapped[date | None] = mapped_column(Date)
+    #: which fields ``hash`` covers (``workflows.audit.event_hash``): 2 includes ``business_date``
+    hash_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
     def as_fields(self) -> dict:
         return {c: getattr(self, c) for c in (
             "id", "item_id", "item_type", "seq", "from_state", "to_state", "trigger", "actor", "actor_id",
-            "on_behalf_of", "role", "unit", "at", "comment", "data_json", "prev_hash", "hash")}
+            "on_behalf_of", "role", "unit", "at", "comment", "data_json", "prev_hash", "hash", "business_date",
+            "hash_version")}
 
 
 class AuditAnchor(db.Model):

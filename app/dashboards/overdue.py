@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -35,7 +35,8 @@ class OverdueRow:
     due_on: date
     days_late: int
     level: OverdueLevel
-    last_reminded_at: datetime | None = None
+    #: the business date of the item's latest reminder (催办)
+    last_reminded_at: date | None = None
 
     @property
     def state_title(self) -> str:
@@ -80,11 +81,11 @@ def overdue_items(session: Session, plan_id: int, today: date, *, actor: Actor |
                        last_reminded_at=reminded.get(r[0])) for r in rows], total
 
 
-def last_reminders(session: Session, item_ids: Sequence[int]) -> dict[int, datetime]:
-    """When each item was last reminded (its latest ``remind`` audit event)."""
+def last_reminders(session: Session, item_ids: Sequence[int]) -> dict[int, date]:
+    """The business date each item was last reminded on (its latest ``remind`` audit event)."""
     if not item_ids:
         return {}
-    q = (select(AuditEventRow.item_id, func.max(AuditEventRow.at))
+    q = (select(AuditEventRow.item_id, func.max(AuditEventRow.business_date))
          .where(AuditEventRow.item_id.in_(list(item_ids)), AuditEventRow.trigger == "remind")
          .group_by(AuditEventRow.item_id))
     return dict(session.execute(q).tuples().all())

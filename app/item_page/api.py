@@ -16,6 +16,7 @@ from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.queries import visible_subject
 from app.items.operations import edit_draft, fire_transition
+from app.reports.texts import normalise
 from app.units.models import Unit
 from workflows.notice import TEXT_LABELS as NOTICE_LABELS
 from workflows.notice import TEXT_LIMITS as NOTICE_LIMITS
@@ -26,7 +27,7 @@ EDITABLE: dict[str, dict[str, str]] = {
     "notice": {"title": "title", "addressees": "addressees", "body": "body", "copies": "copies",
                "attachments_note": "attachments_note", "subject_units": "subject_units"},
     "task": {},
-    "report": {},
+    "report": {"progress": "progress", "problems": "problems", "next_steps": "next_steps"},
 }
 
 
@@ -71,6 +72,8 @@ def _changes(item: Item, body: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("没有要修改的字段", fields={"_body": ["至少修改一个字段"]})
     if item.type == "notice":
         _refuse_long_notice_text(changes)
+    if item.type == "report":  # a report's text sections are stored as the screen stores them
+        changes = {name: normalise(value) for name, value in changes.items()}
     if "subject_units" in changes:
         units = set(changes["subject_units"])
         known = set(db.session.scalars(select(Unit.slug).where(Unit.slug.in_(units))))

@@ -31,6 +31,7 @@ from app.items.operations import edit_draft, fire_transition
 from app.notices.panels import notice_panel
 from app.notifications.operations import mark_item_read
 from app.reports.operations import save_report_figures
+from app.reports.texts import SECTIONS
 from app.web.access import may_file, own_actor, user_actors, visible_item
 from app.web.actions import record, screen_action
 from app.web.errors import register_error_pages
@@ -76,6 +77,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         ctx["rectification_order"] = views.last_of(rows, "order_rectification")
     elif item.type == "notice":
         ctx.update(notice_panel(item, actor))
+
     return ctx
 
 
@@ -104,6 +106,8 @@ def action_inputs(form: Any, action: views.ActionView, item: Item) -> tuple[str 
     for key in ("deadline", "findings", "decision", "document_number", "text", "report"):
         if key in action.inputs:
             data[key] = _clean(form.get(key))
+    if item.type == "report" and action.trigger == "submit":  # 工作进展 / 存在问题 / 下步计划
+        data.update({name: _clean(form.get(name)) for name, _title in SECTIONS if name in form})
     if "figures" in action.inputs:
         figures = {}
         for f in views.figure_inputs(item):
@@ -180,7 +184,8 @@ def _save_draft(item: Item, actor, version: int | None, data: dict[str, Any]) ->
     """Keep a self-assessment, a rectification report or a quarterly report's figures as a draft."""
     if item.type == "report":
         figures = {f.code: data.get("figures", {}).get(f.code, "") for f in views.figure_inputs(item)}
-        save_report_figures(db.session, item.id, actor, version=version, figures=figures)
+        sections = {name: data[name] for name, _title in SECTIONS if name in data}
+        save_report_figures(db.session, item.id, actor, version=version, figures=figures, sections=sections)
         return
     if "report" in data:
         changes = {"rectification_report": data["report"] or None}

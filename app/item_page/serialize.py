@@ -11,10 +11,12 @@ from app.api.reply import iso_date, iso_datetime
 from app.attachments.api import attachment_dict
 from app.attachments.operations import live_attachments
 from app.audit.models import AuditEventRow
+from app.clock import event_date
 from app.extensions import db
 from app.extension_requests.operations import effective_due
 from app.items.deadlines import filed_late
 from app.items.models import Item
+from app.reports.texts import report_detail_extras
 from workflows.base import state_title
 from workflows.deadlines import overdue_level
 from workflows.engine import available_actions, input_requirements
@@ -25,6 +27,7 @@ from workflows.roles import Actor
 DETAIL_EXTRAS: dict[str, Callable[[Item], dict[str, Any]]] = {
     "application": lambda item: {"category": item.category, "site_name": item.site_name,
                                  "fields": dict(item.fields or {})},
+    "report": report_detail_extras,
 }
 
 
@@ -39,8 +42,10 @@ def item_summary(item: Item, today: date, due: date | None = None) -> dict[str, 
 
 
 def event_dict(ev: AuditEventRow) -> dict[str, Any]:
+    """``at`` is the real instant (UTC); ``business_date`` the date PlanDesk ran with when it happened."""
     return {"at": iso_datetime(ev.at), "actor": ev.actor, "on_behalf_of": ev.on_behalf_of, "role": ev.role,
-            "trigger": ev.trigger, "from_state": ev.from_state, "to_state": ev.to_state, "comment": ev.comment}
+            "trigger": ev.trigger, "from_state": ev.from_state, "to_state": ev.to_state, "comment": ev.comment,
+            "business_date": iso_date(event_date(ev))}
 
 
 def item_detail(subject: Subject, actor: Actor, today: date) -> dict[str, Any]:

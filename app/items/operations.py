@@ -97,7 +97,8 @@ def create_item(item: Item, actor: Actor, data: Mapping[str, Any] | None = None)
     db.session.add(item)
     db.session.flush()
     refresh_due_date(db.session, item)
-    engine.record_creation(subject_for(item), actor, store=SqlStore(db.session), data=data)
+    engine.record_creation(subject_for(item), actor, store=SqlStore(db.session), data=data,
+                           today=item.filed_on)
     return item
 
 
@@ -125,7 +126,8 @@ def edit_draft(item_id: int, actor: Actor, *, version: int | None, changes: Mapp
         item = _locked(item_id)
         subject = subject_for(item)
         with db.session.no_autoflush:
-            engine.edit(subject, actor, version=version, changes=changes, store=SqlStore(db.session))
+            engine.edit(subject, actor, version=version, changes=changes, store=SqlStore(db.session),
+                        today=today())
         for attr, value in changes.items():
             setattr(item, attr, value)
     return item
@@ -139,4 +141,5 @@ def note_action(item: Item, actor: Actor, trigger: str, data: Mapping[str, Any] 
     taken here again (a no-op when held) so that no append reads the chain head unlocked."""
     if load_item_for_update(item.id) is None:
         raise NotFound()
-    engine.note(subject_for(item), actor, trigger, store=SqlStore(db.session), data=data, comment=comment)
+    engine.note(subject_for(item), actor, trigger, store=SqlStore(db.session), data=data, comment=comment,
+                today=today())

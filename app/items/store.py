@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEventRow
+from app.clock import today as clock_today
 from app.outbox.models import OutboxMessage
 from app.outbox.operations import note_queued, transition_messages
 from app.plans.models import Plan, PlanPhase
@@ -103,6 +104,10 @@ class SqlStore:
             self._connection = self.session.connection()
         return self._connection
 
+    def business_date(self) -> date:
+        """The date events are recorded on: PlanDesk's "today" (``PLANDESK_TODAY`` when pinned)."""
+        return clock_today()
+
     def preload_head(self, item_id: int, head: tuple[int, str] | None) -> None:
         """The chain head read with the row-locked item (the row image): no second query for it.
 
@@ -117,6 +122,8 @@ class SqlStore:
         return (row[0], row[1]) if row else None
 
     def append_event(self, event: AuditEvent) -> None:
+        if event.business_date is None:
+            raise ValueError("an audit event needs its business date")
         self.events.append({f: getattr(event, f) for f in _EVENT_FIELDS})
         if not self.deferred:
             self.write()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.audit.models import AuditEventRow
 from app.auth.models import User
-from app.clock import CHINA
+from app.clock import china_wall_time, event_date, utcnow
 from app.dashboards.board import QuotaRow, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.items.models import Item
@@ -40,7 +40,7 @@ LEDGER_SHEET = "工作台账"
 QUOTA_SHEET = "指标完成情况"
 NOTES_SHEET = "说明"
 LEDGER_HEADERS = ("序号", "工作任务", "牵头责任单位", "配合单位", "时限要求", "责任单位", "承担方式", "当前状态",
-                  "办理期限", "督办等级", "逾期天数", "最近操作", "操作人", "操作时间", "事项编号")
+                  "办理期限", "督办等级", "逾期天数", "最近操作", "操作人", "操作日期", "操作时间", "事项编号")
 QUOTA_HEADERS = ("指标", "计量单位", "县区", "目标", "已完成", "审核中", "差距", "完成率", "数据来源")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -77,15 +77,6 @@ def annex_deadline_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日前"
 
 
-def _china_naive(at: datetime | None) -> datetime | None:
-    """An audit time (UTC) as China's wall-clock time, naive (Excel has no time zones)."""
-    if at is None:
-        return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(CHINA).replace(tzinfo=None, microsecond=0)
-
-
 def ledger_rows(session: Session, plan_id: int, today: date, actor: Actor | None = None) -> list[list[Any]]:
     """The ledger's rows (one per task assignment the actor may see), in annex order."""
     unit = aliased(Unit)
@@ -115,30 +106,35 @@ def ledger_rows(session: Session, plan_id: int, today: date, actor: Actor | None
         out.append([number, title, lead, cooperating, annex_deadline_text(deadline), unit_name,
                     "牵头" if is_lead else "配合", state_title(state), due_on, level.label, days_late,
                     action[0] if action else None, action[1] if action else None,
-                    _china_naive(action[2]) if action else None, item_id])
+                    action[3] if action else None, china_wall_time(action[2]) if action else None, item_id])
     return out
 
 
-def last_actions(session: Session, item_ids: Sequence[int]) -> dict[int, tuple[str, str, datetime]]:
-    """Each item's latest audit event as (what, who, when), via the (item_id, seq) index."""
+def last_actions(session: Session, item_ids: Sequence[int]) -> dict[int, tuple[str, str, datetime, date]]:
+    """Each item's latest audit event as (what, who, when, business date), via the (item_id, seq) index."""
     if not item_ids:
         return {}
-    out: dict[int, tuple[str, str, datetime]] = {}
+    out: dict[int, tuple[str, str, datetime, date]] = {}
     for start in range(0, len(item_ids), 5000):  # keep IN lists bounded
         chunk = list(item_ids[start:start + 5000])
         heads = (select(AuditEventRow.item_id, func.max(AuditEventRow.seq).label("seq"))
                  .where(AuditEventRow.item_id.in_(chunk)).group_by(AuditEventRow.item_id).subquery())
         q = (select(AuditEventRow.item_id, AuditEventRow.trigger, AuditEventRow.comment, AuditEventRow.actor,
-                    User.display_name, AuditEventRow.at)
+                    User.display_name, AuditEventRow.at, AuditEventRow.business_date)
              .join(heads, (heads.c.item_id == AuditEventRow.item_id) & (heads.c.seq == AuditEventRow.seq))
              .outerjoin(User, User.id == AuditEventRow.actor_id))
-        for item_id, trigger, comment, username, display, at in session.execute(q):
+        for item_id, trigger, comment, username, display, at, business_date in session.execute(q):
             what = TRIGGER_TITLES.get(trigger, trigger)
             if comment:
                 what = f"{what}：{comment}"
             who = display or ("系统" if username == "system" else username)
-            out[item_id] = (what, who, at)
+            out[item_id] = (what, who, at, event_date(_Event(at, business_date)))
     return out
+
+
+class _Event(NamedTuple):
+    at: datetime
+    business_date: date | None
 
 
 def quota_rows_for(session: Session, plan_id: int, today: date, actor: Actor | None) -> list[QuotaRow]:
@@ -204,6 +200,7 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
     labels = {lv.label: lv for lv in OverdueLevel}
     for r in range(2, ledger.max_row + 1):
         ledger.cell(r, col["办理期限"]).number_format = DATE_FORMAT
+        ledger.cell(r, col["操作日期"]).number_format = DATE_FORMAT
         ledger.cell(r, col["操作时间"]).number_format = DATETIME_FORMAT
         ledger.cell(r, col["序号"]).alignment = Alignment(horizontal="center", vertical="top")
         fill = LEVEL_FILLS.get(labels.get(ledger.cell(r, col["督办等级"]).value))
@@ -232,9 +229,10 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
     for line in (
         ("方案", f"{plan.title}（{plan.document_number}）" if plan else ""),
         ("数据截至", today.isoformat()),
-        ("导出时间", datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")),
+        ("导出时间", f"{china_wall_time(utcnow()):%Y-%m-%d %H:%M}（北京时间）"),
         ("导出人", who),
         ("工作台账", "每个任务落实事项一行：附件任务分解表各列，加责任单位、当前状态、办理期限、督办等级和最近一次操作。"),
+        ("操作日期与时间", "操作日期为办理时的业务日期（督办台运行的“今天”）；操作时间为系统实际记录的时刻，均为北京时间。"),
         ("督办等级", "即将到期：7日内到期；已逾期：超过期限仍在该阶段；严重逾期：逾期30日以上。"),
         ("指标完成情况", (
             "示范类指标按进入持续提升阶段的示范申报计为已完成，已申报未认定的计为审核中；"

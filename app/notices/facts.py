@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.audit.models import AuditEventRow
-from app.clock import CHINA, today as clock_today
+from app.clock import china_date, today as clock_today
 from app.dashboards.matrix import level_case
 from app.dashboards.board import number, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
@@ -64,13 +64,16 @@ def cn_date(day: date | str) -> str:
 
 
 def _as_date(value: date | datetime | str | None) -> date | None:
-    """A database date or timestamp as a calendar date in China (SQLite may answer text)."""
+    """A database date or timestamp as a calendar date in China (SQLite may answer text).
+
+    The dates a notice prints of audit events are their business dates (the "today" PlanDesk ran with
+    when they happened), never the wall clock's."""
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if (" " in value or "T" in value) else date.fromisoformat(value)
     if isinstance(value, datetime):
-        return value.astimezone(CHINA).date() if value.tzinfo else value.date()
+        return china_date(value)
     return value
 
 
@@ -144,18 +147,18 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     ordered = and_(ev.trigger == "order_rectification", ev.from_state == INSPECTION)
     failed = (select(Item.id, Item.type, Item.title, Item.state,
                      func.sum(case((rejected, 1), else_=0)), func.sum(case((refused, 1), else_=0)),
-                     func.sum(case((ordered, 1), else_=0)), func.max(ev.at), *_unit_columns(unit_t))
+                     func.sum(case((ordered, 1), else_=0)), func.max(ev.business_date), *_unit_columns(unit_t))
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
               .where(*scope, Item.type.in_(ACCEPTANCE_TYPES), or_(rejected, refused, ordered))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
                         unit_t.sort_order, unit_t.id)
               .order_by(Item.id))
-    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, uid in \
+    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_on, slug, name, kind, sort, uid in \
             session.execute(failed):
         outcome = "rejected" if n_rejected else "provincial_rejected" if n_refused else "order_rectification"
         entry = {"id": item_id, "type": typ, "title": title, "state": state, "outcome": outcome,
-                 "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat()}
+                 "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_on).isoformat()}
         grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
 
     _add_behind_quotas(session, grouped, plan_id, today, county)
@@ -193,7 +196,7 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
 
     rectified_before = exists().where(earlier.item_id == ev.item_id, earlier.trigger == "order_rectification",
                                       earlier.seq < ev.seq)
-    passed = (select(Item.id, Item.type, Item.title, Item.state, func.min(ev.at), *_unit_columns(unit_t))
+    passed = (select(Item.id, Item.type, Item.title, Item.state, func.min(ev.business_date), *_unit_columns(unit_t))
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
               .where(Item.plan_id == plan_id, Item.type.in_(ACCEPTANCE_TYPES), ev.trigger == "pass",
@@ -202,9 +205,9 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
                         unit_t.sort_order, unit_t.id)
               .order_by(Item.id))
-    for item_id, typ, title, state, first_at, slug, name, kind, sort, uid in session.execute(passed):
+    for item_id, typ, title, state, first_on, slug, name, kind, sort, uid in session.execute(passed):
         entry = {"id": item_id, "type": typ, "title": title, "state": state,
-                 "passed_on": _as_date(first_at).isoformat()}
+                 "passed_on": _as_date(first_on).isoformat()}
         grouped.add(slug, name, kind, (sort, uid), "passed_first_time", entry)
 
     _add_quota_rows(session, grouped, [r for r in quota_board(session, plan_id, today, county=county)

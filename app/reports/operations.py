@@ -24,6 +24,7 @@ from app.items.operations import create_item, edit_draft
 from app.items.store import effect
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, Target
 from app.reports.models import Report, ReportFigure
+from app.reports.texts import apply_sections, section_changes, submitted_sections
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit, UnitKind
 from workflows.base import Spec, state_title
@@ -228,8 +229,9 @@ def _ensure_editable(report: Report | None, actor: Actor, version: int | None) -
 
 
 def save_report_figures(session: Session, report_id: int, actor: Actor, *, version: int | None,
-                        figures: Mapping[str, Any]) -> Report:
-    """Save a draft report's figures (blank removes one) as one ``edit`` event listing what changed.
+                        figures: Mapping[str, Any], sections: Mapping[str, Any] | None = None) -> Report:
+    """Save a draft report's figures (blank removes one) and text sections (工作进展 / 存在问题 / 下步计划,
+    blank allowed in a draft) as one ``edit`` event listing what changed.
 
     Refused like any edit (not found, not a draft, not the unit's filer, stale version); nothing is
     recorded when nothing changed.
@@ -237,12 +239,14 @@ def save_report_figures(session: Session, report_id: int, actor: Actor, *, versi
     report = _ensure_editable(session.get(Report, report_id), actor, version)
     allowed = {i.code: i.title for i in report_indicators(session, report.plan_id, _unit_of(session, report))}
     values = parse_figures(figures, allowed)
+    texts = section_changes(report, sections or {})
     before = current_figures(report)
     changes = {code: (None if value is None else str(value)) for code, value in values.items()
                if before.get(code) != value}
-    if not changes:
+    if not changes and not texts:
         return report
-    edit_draft(report_id, actor, version=version, changes={FIGURE_CHANGES: changes})
+    # the sections are the report's own columns: edit_draft records them and sets them
+    edit_draft(report_id, actor, version=version, changes={**({FIGURE_CHANGES: changes} if changes else {}), **texts})
     report = session.get(Report, report_id)
     _apply(report, {code: values[code] for code in changes})
     session.flush()
@@ -252,7 +256,8 @@ def save_report_figures(session: Session, report_id: int, actor: Actor, *, versi
 @effect("report", "submit")
 def store_submitted_figures(item: Item, sp: Spec, actor: Actor, comment: str | None, data: Mapping[str, Any],
                             today: Any) -> None:
-    """On submit, store ``data["figures"]`` over the draft's and require every figure of the unit."""
+    """On submit, store ``data["figures"]`` and the text sections sent with it over the draft's; require
+    every figure of the unit and all three text sections (one refusal lists every problem)."""
     session = db.session
     report = item if isinstance(item, Report) else session.get(Report, item.id)
     expected = report_indicators(session, report.plan_id, _unit_of(session, report))
@@ -264,11 +269,14 @@ def store_submitted_figures(item: Item, sp: Spec, actor: Actor, comment: str | N
     if extra - demo:
         raise GuardFailed([f"指标“{code}”不属于本单位的填报指标" for code in sorted(extra - demo)])
     values = parse_figures({k: v for k, v in submitted.items() if k in allowed}, allowed)
+    sections, blank_sections = submitted_sections(report, data)
     merged = {**current_figures(report), **values}
     missing = [i.title for i in expected if merged.get(i.code) is None]
-    if missing:
-        raise GuardFailed(["以下指标未填报：" + "、".join(missing)])
+    reasons = (["以下指标未填报：" + "、".join(missing)] if missing else []) + blank_sections
+    if reasons:
+        raise GuardFailed(reasons)
     _apply(report, values)
+    apply_sections(report, sections)
 
 
 def quarter_reports(session: Session, year: int, quarter: int) -> list[Report]:

@@ -1,4 +1,5 @@
-"""Quarterly report screens: the quarter's reports, one report's figures and its review actions."""
+"""Quarterly report screens: the quarter's reports, one report's figures, text sections and files, and
+its review actions."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.attachments.operations import KINDS, add_attachment, delete_attachment, live_attachments
 from app.audit.models import AuditEventRow
 from app.auth.models import User
 from app.clock import today
@@ -30,6 +32,7 @@ from app.web.terms import N_
 from app.web.ui import is_zh, tr
 from app.reports.operations import (QUARTER_NAMES, current_figures, open_quarterly_reports, report_indicators,
                                     reporting_units, save_report_figures)
+from app.reports.texts import SECTIONS, current_sections
 from app.units.models import Unit
 from workflows.base import state_title
 from workflows.engine import available_actions
@@ -42,6 +45,8 @@ from app.web.actions import record, screen_action
 from workflows.report import ReportState
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+#: the text sections, for the report screen and the item page's submit form
+bp.add_app_template_global(SECTIONS, "report_sections")
 REVIEW_TRIGGERS = ("endorse", "send_back", "accept")
 TRIGGER_BUTTONS = {"endorse": N_("审核通过并报市"), "send_back": N_("退回"), "accept": N_("采纳")}
 TRIGGER_TITLES = {"create": N_("开启报告"), "edit": N_("修改数据"), "remind": N_("催办"),
@@ -146,7 +151,7 @@ def _previous_accepted(report: Report) -> dict[str, Decimal]:
 
 
 def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None = None,
-            errors: list[str] | None = None, status: int = 200):
+            errors: list[str] | None = None, status: int = 200, typed_sections: dict[str, str] | None = None):
     indicators = report_indicators(db.session, report.plan_id, db.session.get(Unit, report.unit_id))
     actions = {a.trigger: a for a in available_actions(subject, actor)}
     editable = "submit" in actions
@@ -161,7 +166,9 @@ def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None 
         editable=editable, actions=actions, review=[actions[t] for t in REVIEW_TRIGGERS if t in actions],
         figures_form=FiguresForm(), transition_form=TransitionForm(), history=history, state_title=state_title,
         quarter_names=QUARTER_NAMES, buttons=TRIGGER_BUTTONS, today=today(), actor_names=names,
-        trigger_titles=TRIGGER_TITLES), status
+        trigger_titles=TRIGGER_TITLES, sections=SECTIONS,
+        section_values={**current_sections(report), **(typed_sections or {})},
+        attachments=live_attachments(report.id), file_form=OpenForm()), status
 
 
 @bp.route("/<int:report_id>")
@@ -182,22 +189,26 @@ def save_figures(report_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     typed = {key[4:]: value.strip() for key, value in request.form.items() if key.startswith("fig-")}
+    sections = {name: request.form[name] for name, _title in SECTIONS if name in request.form}
     submit = request.form.get("action") == "submit"
     work = ((lambda: fire_transition(report_id, "submit", actor, version=form.version.data,
-                                     data={"figures": {code: value for code, value in typed.items() if value}}))
+                                     data={"figures": {code: value for code, value in typed.items() if value},
+                                           **sections}))
             if submit else
-            (lambda: save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed)))
+            (lambda: save_report_figures(db.session, report_id, actor, version=form.version.data, figures=typed,
+                                         sections=sections)))
     return screen_action(work, then=url_for("reports.detail", report_id=report_id),
                          done=_("季度报告已提交") if submit else _("已保存"),
-                         refusals={WorkflowError: lambda exc: _refused(report_id, actor, exc, typed)})
+                         refusals={WorkflowError: lambda exc: _refused(report_id, actor, exc, typed, sections)})
 
 
-def _refused(report_id: int, actor: Actor, exc: WorkflowError, typed: dict[str, str] | None = None
-             ) -> ResponseReturnValue:
+def _refused(report_id: int, actor: Actor, exc: WorkflowError, typed: dict[str, str] | None = None,
+             sections: dict[str, str] | None = None) -> ResponseReturnValue:
     """The report again with the refusal's reasons beside the form, at the refusal's status."""
     reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
     report, subject = _load(report_id, actor)
-    return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status)
+    return _render(report, subject, actor, typed=typed, errors=reasons, status=exc.http_status,
+                   typed_sections=sections)
 
 
 @bp.route("/<int:report_id>/transition", methods=["POST"])
@@ -214,3 +225,34 @@ def transition(report_id: int) -> ResponseReturnValue:
         then=url_for("reports.detail", report_id=report_id),
         done=_("已%(action)s", action=tr(TRIGGER_BUTTONS[form.trigger.data])),
         refusals={WorkflowError: lambda exc: _refused(report_id, actor, exc)})
+
+
+@bp.route("/<int:report_id>/files", methods=["POST"])
+@login_required
+def upload_file(report_id: int) -> ResponseReturnValue:
+    """Attach files to a draft report (the same rule and storage as any item's evidence)."""
+    actor = _actor()
+    _load(report_id, actor)
+    if not OpenForm().validate_on_submit():
+        abort(400)
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    back = url_for("reports.detail", report_id=report_id) + "#files"
+    if not files:
+        flash(_("请选择要上传的文件。"), "error")
+        return redirect(back)
+    kind = request.form.get("kind", "evidence")
+    kind = kind if kind in KINDS else "evidence"
+    return screen_action(lambda: [add_attachment(report_id, actor, f.filename, f.stream, kind) for f in files],
+                         then=back, done=_("已上传 %(n)s 个文件。", n=len(files)))
+
+
+@bp.route("/<int:report_id>/files/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete_file(report_id: int, attachment_id: int) -> ResponseReturnValue:
+    actor = _actor()
+    _load(report_id, actor)
+    if not OpenForm().validate_on_submit():
+        abort(400)
+    return screen_action(lambda: delete_attachment(report_id, attachment_id, actor),
+                         then=url_for("reports.detail", report_id=report_id) + "#files",
+                         done=lambda attachment: _("已删除材料“%(name)s”。", name=attachment.name))

@@ -7,19 +7,18 @@ from the workflow definitions or the plan data go through :func:`tr` (marked in 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import Flask, current_app, g
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from app.clock import CHINA
 from app.extensions import db
+from app.i18n import format_day, format_instant
 from app.plans.models import Category, Plan
-from app.i18n import cn_date
 from workflows.base import PHASE_TITLES, STATE_TITLES, STEP_TITLES
 from workflows.deadlines import OverdueLevel
 from workflows.errors import WorkflowError
@@ -119,26 +118,13 @@ def category_label(code: str | None) -> str:
 
 
 def fdate(value: date | datetime | None) -> str:
-    """2019年3月5日 in Chinese; the locale's medium date otherwise."""
-    if value is None:
-        return ""
-    if is_zh():
-        return cn_date(value)
-    return format_date(value, "medium")
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite returns naive UTC
+    """2019年3月5日 in Chinese; the locale's medium date otherwise (an instant by its date in China)."""
+    return format_day(value)
 
 
 def fdatetime(value: datetime | None) -> str:
-    """2018年7月10日 14:05 (China time)."""
-    if value is None:
-        return ""
-    if is_zh():
-        local = _aware(value).astimezone(CHINA)
-        return f"{cn_date(local)} {local:%H:%M}"
-    return format_datetime(_aware(value), "medium")
+    """2018年7月10日 14:05 (China time, in every language)."""
+    return format_instant(value)
 
 
 def error_message(exc: WorkflowError) -> str:

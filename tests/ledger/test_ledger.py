@@ -33,7 +33,7 @@ def test_ledger_has_one_row_per_task_assignment(ctx) -> None:
     assert tuple(c.value for c in sheet[1]) == LEDGER_HEADERS
     assert LEDGER_HEADERS[:5] == ("序号", "工作任务", "牵头责任单位", "配合单位", "时限要求")
     assert sheet.max_row == 1 + 190
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:O191"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:P191"  # 16 columns: 操作日期 beside 操作时间
     assert sheet.print_title_rows == "$1:$1"
     first = [c.value for c in sheet[2]]
     assert first[:9] == [1, "力争全市农村产品网络销售额达到65亿元。", "市商务局、各县区人民政府", "市农委、市旅游委、市经信委",

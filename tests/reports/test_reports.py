@@ -17,7 +17,7 @@ from app.items.operations import fire_transition
 from app.reports.models import Report, ReportFigure
 from app.reports.operations import open_quarterly_reports, report_indicators, save_report_figures
 from app.units.models import Unit
-from tests.dashboards.journeys import fire, open_reports, plan, report_to, set_today
+from tests.dashboards.journeys import REPORT_TEXTS, fire, open_reports, plan, report_to, set_today
 from tests.helpers import csrf_token
 from tests.items.conftest import actor_of
 from workflows.errors import GuardFailed, InvalidTransition, NotFound, NotPermitted, StaleVersion
@@ -189,20 +189,20 @@ def test_submit_needs_every_figure_and_stores_them(ctx) -> None:
     rid = open_reports(2018, 3)["huoqiu"]
     partial = {k: v for k, v in COUNTY_FIGURES.items() if k != "brands_over_1m"}
     with pytest.raises(GuardFailed) as err:
-        fire_transition(rid, "submit", actor_of("huoqiu_filer"), version=1, data={"figures": partial})
+        fire_transition(rid, "submit", actor_of("huoqiu_filer"), version=1, data={"figures": partial, **REPORT_TEXTS})
     assert err.value.reasons == ["以下指标未填报：年网络销售额超100万元农村电商品牌"]
     report = db.session.get(Report, rid)
     assert (report.state, report.version, report.figures) == ("draft", 1, [])
     # a figure saved in the draft completes the set
     save_report_figures(db.session, rid, actor_of("huoqiu_filer"), version=1, figures={"brands_over_1m": 3})
     db.session.commit()
-    fire(rid, "huoqiu_filer", "submit", figures=partial)
+    fire(rid, "huoqiu_filer", "submit", figures=partial, **REPORT_TEXTS)
     report = db.session.get(Report, rid)
     assert report.state == "county_review"
     assert {f.indicator_code: int(f.value) for f in report.figures} == {**partial, "brands_over_1m": 3}
     fire(rid, "huoqiu_reviewer", "send_back", comment="培训人次与台账不符")
     assert db.session.get(Report, rid).state == "draft"
-    fire(rid, "huoqiu_filer", "submit", figures={"training_person_times": 580})
+    fire(rid, "huoqiu_filer", "submit", figures={"training_person_times": 580})  # the sections are kept
     fire(rid, "huoqiu_reviewer", "endorse")
     fire(rid, "city_reviewer", "accept")
     report = db.session.get(Report, rid)
@@ -217,7 +217,7 @@ def test_a_department_report_goes_straight_to_the_city(ctx) -> None:
         fire_transition(rid, "submit", actor_of("transport_filer"), version=1,
                         data={"figures": {"rural_roads_km": 10, "training_person_times": 5}})
     db.session.rollback()
-    fire(rid, "transport_filer", "submit", figures={"rural_roads_km": "812.5"})
+    fire(rid, "transport_filer", "submit", figures={"rural_roads_km": "812.5"}, **REPORT_TEXTS)
     assert db.session.get(Report, rid).state == "city_review"
     fire(rid, "city_reviewer", "accept")
     assert db.session.get(Report, rid).figures[0].value == Decimal("812.50")
@@ -226,7 +226,7 @@ def test_a_department_report_goes_straight_to_the_city(ctx) -> None:
 def _submit_form(client, rid: int, version: int, figures: dict, action: str):
     token = csrf_token(client, f"/reports/{rid}")
     data = {"csrf_token": token, "version": str(version), "action": action,
-            **{f"fig-{k}": str(v) for k, v in figures.items()}}
+            **{f"fig-{k}": str(v) for k, v in figures.items()}, **REPORT_TEXTS}
     return client.post(f"/reports/{rid}/figures", data=data)
 
 
@@ -311,12 +311,12 @@ def test_a_report_is_due_ten_working_days_after_its_quarter_and_late_ones_are_ov
     set_today(ctx, date(2018, 7, 16))
     late, _ = overdue_items(db.session, plan().id, date(2018, 7, 16))
     assert [(r.id, r.days_late, r.level.value) for r in late if r.id == rid] == [(rid, 3, "overdue")]
-    fire(rid, "huoqiu_filer", "submit", figures=COUNTY_FIGURES)
+    fire(rid, "huoqiu_filer", "submit", figures=COUNTY_FIGURES, **REPORT_TEXTS)
     assert db.session.get(Report, rid).due_on == add_working_days(date(2018, 7, 16), 10)
     fire(rid, "huoqiu_reviewer", "send_back", comment="数据有误")
     # back in draft, it is due on the quarter's date again: still late
     assert db.session.get(Report, rid).due_on == date(2018, 7, 13)
-    fire(rid, "huoqiu_filer", "submit", figures=COUNTY_FIGURES)
+    fire(rid, "huoqiu_filer", "submit", figures=COUNTY_FIGURES, **REPORT_TEXTS)
     fire(rid, "huoqiu_reviewer", "endorse")
     fire(rid, "city_reviewer", "accept")
     assert db.session.get(Report, rid).due_on is None

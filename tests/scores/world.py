@@ -36,7 +36,8 @@ from app.extensions import db
 from app.reports.models import Report
 from app.reports.operations import report_indicators
 from app.units.models import Unit
-from tests.dashboards.journeys import SELF_ASSESSMENT, _checklist_figures, fire, new_application, open_reports
+from tests.dashboards.journeys import (REPORT_TEXTS, SELF_ASSESSMENT, _checklist_figures, fire, new_application,
+                                      open_reports)
 from tests.factories import add_evidence
 
 TODAY = date(2019, 1, 25)
@@ -99,6 +100,6 @@ def build(app, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     plan_id = db.session.get(Report, reports["huoqiu"]).plan_id
     figures = {i.code: 1 for i in report_indicators(db.session, plan_id, huoqiu)}
     clock.on(d(1, 17, 2019))
-    fire(reports["huoqiu"], "huoqiu_filer", "submit", figures=figures)
+    fire(reports["huoqiu"], "huoqiu_filer", "submit", figures=figures, **REPORT_TEXTS)
     clock.on(TODAY)
     return {"a": a, "b": b, "report": reports["huoqiu"]}

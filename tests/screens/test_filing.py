@@ -13,6 +13,7 @@ from app.extensions import db
 from app.items.models import Item
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
+from tests.dashboards.journeys import REPORT_TEXTS
 from tests.screens.support import (EXE, PDF, PNG, action_section, attach, events, flashes, make_application,
                                    offered, text_of)
 
@@ -166,5 +167,11 @@ def test_a_quarterly_report_is_saved_then_submitted(person, inapp) -> None:
     assert r.status_code == 422 and "以下指标未填报" in r.get_data(as_text=True)
     values = {f"fig_{code}": "3" for code in ("entities_over_10m", "brands_over_1m", "sanpin_yibiao_online",
                                               "trademark_enterprises_online")}
-    filer.act(report_id, "submit", fig_new_ecommerce_entities="40", fig_training_person_times="1200", **values)
+    r = filer.act(report_id, "submit", follow=False, fig_new_ecommerce_entities="40", fig_training_person_times="1200",
+                  **values)
+    assert r.status_code == 422 and "“工作进展”不能为空" in r.get_data(as_text=True)  # the text sections too
+    assert 'name="progress"' in action_section(filer.get(f"/items/{report_id}"), "submit")
+    filer.act(report_id, "submit", fig_new_ecommerce_entities="40", fig_training_person_times="1200", **values,
+              **REPORT_TEXTS)
     assert inapp(lambda: db.session.get(Item, report_id).state) == "county_review"
+    assert inapp(lambda: db.session.get(Item, report_id).problems) == REPORT_TEXTS["problems"]

@@ -175,19 +175,22 @@ def _visible(html: str) -> str:
 
 
 def _database_words(app) -> list[str]:
-    """Data shown as stored: unit and user names, item titles, the plan's title and its tasks (longest first)."""
+    """Data shown as stored: unit and user names, item titles, the plan's title and its tasks, the text sections
+    of quarterly reports (longest first)."""
     from sqlalchemy import select
 
     from app.auth.models import User
     from app.extensions import db
     from app.items.models import Item
     from app.plans.models import AnnexTask, Plan
+    from app.reports.models import Report
     from app.units.models import Unit
 
     with app.app_context():
         words: set[str] = set()
         for column in (Unit.name, User.display_name, Item.title, Plan.title, Plan.document_number,
-                       AnnexTask.title, AnnexTask.lead_text, AnnexTask.cooperating_text):
+                       AnnexTask.title, AnnexTask.lead_text, AnnexTask.cooperating_text, Report.progress,
+                       Report.problems, Report.next_steps):
             words |= {w for w in db.session.scalars(select(column)) if w}
         db.session.remove()
     return sorted(words, key=len, reverse=True)

@@ -114,3 +114,37 @@ def test_the_hashed_instant_does_not_depend_on_the_machines_zone(monkeypatch: py
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+#: version 2 (events written since business dates are recorded) also hashes the business date and the
+#: version; version 1 above is unchanged, so chains written before still verify
+CANONICAL_V2 = ('{"actor":"huoqiu_filer","actor_id":7,"at":"2018-07-10T01:02:03.456789","business_date":"2018-09-15",'
+                '"comment":"材料齐全","data_json":"{\\"k\\":\\"v\\"}","from_state":"mobilization.draft",'
+                '"hash_version":2,"item_id":42,"item_type":"application","on_behalf_of":null,"prev_hash":"'
+                + "ab" * 32 + '","role":"county_filer","seq":2,"to_state":"mobilization.county_review",'
+                '"trigger":"submit","unit":"huoqiu"}')
+GOLDEN_V2 = "c58d7e67b8b61f4be5d4e844813599956a6341e170c4236a9688d612643789aa"
+
+
+def test_version_2_hashes_the_business_date_and_version_1_does_not() -> None:
+    v2 = {**FIELDS, "business_date": date(2018, 9, 15), "hash_version": 2}
+    assert hashlib.sha256(CANONICAL_V2.encode("utf-8")).hexdigest() == GOLDEN_V2
+    assert event_hash(v2) == GOLDEN_V2
+    assert event_hash({**v2, "business_date": date(2018, 9, 16)}) != GOLDEN_V2
+    # an old event with its business date filled in afterwards keeps its version-1 hash
+    assert event_hash({**FIELDS, "business_date": date(2018, 7, 10), "hash_version": 1}) == GOLDEN
+    # passing a version-2 event off as version 1 (to free its business date) breaks its hash
+    assert event_hash({**v2, "hash_version": 1}) != GOLDEN_V2
+    with pytest.raises(ValueError, match="unknown audit hash version 3"):
+        event_hash({**v2, "hash_version": 3})
+
+
+def test_new_events_are_version_2_with_a_business_date_and_a_changed_date_breaks_the_chain() -> None:
+    events = _chain()
+    assert {(e["hash_version"], e["business_date"]) for e in events} == {(2, date(2018, 7, 10))}
+    late = make_event(item_id=1, item_type="application", head=None, from_state=None, to_state="mobilization.draft",
+                      trigger="create", actor="a", actor_id=1, on_behalf_of=None, role="county_filer", unit="huoqiu",
+                      at=datetime(2018, 7, 10, 16, 30, tzinfo=UTC), comment=None, data={})
+    assert late.business_date == date(2018, 7, 11)  # 00:30 in China: the date there, not in UTC
+    events[2]["business_date"] = date(2018, 7, 9)
+    assert check_chain(events) == "event #3 of item 1: content does not match its hash"

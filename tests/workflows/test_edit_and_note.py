@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -28,7 +28,9 @@ def test_an_edit_bumps_the_version_and_records_the_changes() -> None:
     assert {k: v for k, v in asdict(event).items() if k != "hash"} == dict(
         item_id=1, item_type="application", seq=1, from_state="mobilization.draft", to_state="mobilization.draft",
         trigger="edit", actor="huoqiu_filer", actor_id=7, on_behalf_of="absent_filer", role="county_filer",
-        unit="huoqiu", at=AT, comment=None, data_json='{"changes":{"site_name":"大顾店村"}}', prev_hash=None)
+        unit="huoqiu", at=AT, comment=None, data_json='{"changes":{"site_name":"大顾店村"}}', prev_hash=None,
+        # no business date given and none from the store: the instant's date in China, hashed (version 2)
+        business_date=date(2018, 7, 10), hash_version=2)
     second = edit(subj, FILER, version=5, changes={}, store=store)
     assert second.seq == 2 and second.prev_hash == event.hash and second.at.tzinfo is not None
     assert check_chain([event_as_dict(e) for e in store.events]) is None
@@ -64,12 +66,15 @@ def test_a_notice_draft_is_edited_by_the_office_whatever_its_unit() -> None:
 def test_a_note_records_without_changing_state_or_version() -> None:
     store = MemoryStore()
     subj = subject(APP, "implementation", version=6)
-    event = note(subj, FILER, "attach", store=store, data={"file": "a.pdf"}, comment="补充", now=AT)
+    event = note(subj, FILER, "attach", store=store, data={"file": "a.pdf"}, comment="补充", now=AT,
+                 today=date(2018, 9, 15))
     assert (subj.row.state, subj.row.version) == ("implementation", 6) and store.events == [event]
     assert {k: v for k, v in asdict(event).items() if k != "hash"} == dict(
         item_id=1, item_type="application", seq=1, from_state="implementation", to_state="implementation",
         trigger="attach", actor="huoqiu_filer", actor_id=7, on_behalf_of="absent_filer", role="county_filer",
-        unit="huoqiu", at=AT, comment="补充", data_json='{"file":"a.pdf"}', prev_hash=None)
+        unit="huoqiu", at=AT, comment="补充", data_json='{"file":"a.pdf"}', prev_hash=None,
+        # the business date given (PlanDesk's "today") wins over the instant's date
+        business_date=date(2018, 9, 15), hash_version=2)
     later = note(subj, FILER, "detach", store=store)
     assert later.seq == 2 and later.prev_hash == event.hash and later.at.tzinfo is not None
     with pytest.raises(ValueError, match="'submit' is not an unversioned trigger"):
@@ -93,7 +98,8 @@ def test_the_first_event_is_recorded_only_for_a_freshly_started_item() -> None:
     assert {k: v for k, v in asdict(event).items() if k != "hash"} == dict(
         item_id=1, item_type="application", seq=1, from_state=None, to_state="mobilization.draft",
         trigger="create", actor="huoqiu_filer", actor_id=7, on_behalf_of="absent_filer", role="county_filer",
-        unit="huoqiu", at=AT, comment=None, data_json='{"site":"大顾店村"}', prev_hash=None)
+        unit="huoqiu", at=AT, comment=None, data_json='{"site":"大顾店村"}', prev_hash=None,
+        business_date=date(2018, 7, 10), hash_version=2)
     assert record_creation(subj, FILER, store=MemoryStore()).at.tzinfo is not None
     for state, version in (("mobilization.county_review", 1), ("mobilization.draft", 2)):
         with pytest.raises(ValueError, match="^record_creation needs a freshly started item$"):
