@@ -5,7 +5,8 @@ from workflows.base import Requirement as R
 from workflows.base import StateEnum, Workflow, spec
 from workflows.roles import Role
 
-KINDS: dict[str, str] = {"criticism": "通报批评", "commendation": "通报表扬", "approval_reply": "批复"}
+KINDS: dict[str, str] = {"criticism": "通报批评", "commendation": "通报表扬", "progress": "工作进展情况通报",
+                         "approval_reply": "批复"}
 #: the one length limit (characters) of each text field of a notice: screens, POST /notices and PATCH
 TEXT_LIMITS: dict[str, int] = {"title": 200, "addressees": 500, "body": 20000, "copies": 1000, "attachments_note": 1000}
 TEXT_LABELS: dict[str, str] = {"title": "标题", "addressees": "主送机关", "body": "正文", "copies": "抄送",
