@@ -24,7 +24,9 @@ S = NoticeState
 CITY, OFFICE = Role.city_reviewer, Role.office_approver
 
 SPECS = (
-    spec(S.draft, "submit", S.review, [CITY], "提交签发", own=False, requires=[R.notice_fields]),
+    # the office drafts (its drafting clerk, 市商务局审核人, or the office head) and submits; the office
+    # head signs and issues (签发)
+    spec(S.draft, "submit", S.review, [CITY, OFFICE], "提交签发", own=False, requires=[R.notice_fields]),
     spec(S.review, "send_back", S.draft, [OFFICE], "退回修改", own=False, requires=[R.comment]),
     spec(S.review, "issue", S.issued, [OFFICE], "签发", own=False, requires=[R.notice_fields]),
     spec(S.issued, "revoke", S.revoked, [OFFICE], "撤销", own=False, requires=[R.comment]),
@@ -37,5 +39,5 @@ NOTICE = Workflow(
     initial=S.draft.value,
     finals=frozenset({S.revoked.value}),
     specs=SPECS,
-    editable={S.draft.value: frozenset({CITY})},
+    editable={S.draft.value: frozenset({CITY, OFFICE})},
 )

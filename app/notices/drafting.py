@@ -121,38 +121,62 @@ def _late_summary(entries: list[dict[str, Any]], what: str) -> str:
         return ""
     serious = sum(1 for e in entries if e.get("level") == SERIOUS)
     longest = max(int(e["days_late"]) for e in entries)
-    tail = f"，其中严重逾期{serious}项" if serious else ""
+    tail = f"（其中严重逾期{serious}项）" if serious else ""
     return f"{len(entries)}项{what}{tail}，最长逾期{longest}天"
 
 
 def _unit_sentence(unit: dict[str, Any]) -> str:
-    """One sentence a criticised unit: what it has failed, in figures."""
-    parts = [_late_summary(unit["overdue_items"], "工作事项超过方案规定时限仍未完成")]
+    """One sentence a criticised unit: what it has failed, in figures (the items are in the attachment)."""
+    parts = [_late_summary(unit["overdue_items"], "事项逾期未完成")]
     failed = unit["failed_acceptances"]
     if failed:
-        parts.append(f"{len(failed)}项事项检查验收未通过")
-    parts.append(_late_summary(unit["overdue_rectifications"], "整改超过限期"))
+        parts.append(f"{len(failed)}项检查验收未通过")
+    parts.append(_late_summary(unit["overdue_rectifications"], "整改逾期"))
     behind = unit.get("behind_quotas") or []
     if behind:
         first = behind[0]["indicator_title"]
         more = f"等{len(behind)}项" if len(behind) > 1 else ""
         parts.append(f"{cn_text(first)}{more}目标任务未按方案进度完成")
-    return _clauses(parts) + "。"
+    return unit["unit_name"] + "，".join(p for p in parts if p)
+
+
+def _is_county(unit: dict[str, Any]) -> bool:
+    return unit.get("unit_kind") in ("county", "zone")
+
+
+def _grouped_sentences(units: list[dict[str, Any]], sentence) -> list[str]:
+    """Counties, then departments: one paragraph each, one sentence a unit (；between them)."""
+    groups = [("县区", [u for u in units if _is_county(u)]), ("市直有关部门", [u for u in units if not _is_county(u)])]
+    groups = [(title, members) for title, members in groups if members]
+    if len(groups) == 1:
+        return ["；".join(sentence(u) for u in groups[0][1]) + "。"]
+    return [f"（{chinese_numeral(i)}）{title}。" + "；".join(sentence(u) for u in members) + "。"
+            for i, (title, members) in enumerate(groups, 1)]
+
+
+def _by_item(units: list[dict[str, Any]], section: str) -> dict[tuple[str, str], list[tuple[str, dict]]]:
+    """Entries of ``section`` grouped by (title, deadline): one task of the plan is one row, with every
+    unit late on it, rather than the same title once per county."""
+    grouped: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    for unit in units:
+        for entry in unit[section]:
+            grouped.setdefault((entry["title"], entry["deadline"]), []).append((unit["unit_name"], entry))
+    return grouped
 
 
 def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
     """The attachment tables of a criticism: every item of the frozen facts, one row each."""
     units = facts["units"]
     annexes = []
-    late = [(u["unit_name"], e) for u in units for e in u["overdue_items"]]
+    late = _by_item(units, "overdue_items")
     if late:
         annexes.append({
             "title": "逾期未完成事项清单",
-            "columns": ["序号", "责任单位", "事项", "方案规定时限", "逾期天数"],
-            "widths": [7, 17, 50, 16, 10],
-            "rows": [[str(i), name, cn_text(e["title"]), cn_date(e["deadline"]),
-                      f"{e['days_late']}{'（严重）' if e.get('level') == SERIOUS else ''}"]
-                     for i, (name, e) in enumerate(late, 1)]})
+            "columns": ["序号", "事项", "方案规定时限", "逾期单位（逾期天数）"],
+            "widths": [6, 36, 14, 44],
+            "rows": [[str(i), cn_text(title), cn_date(deadline),
+                      "、".join(f"{name}（{e['days_late']}天）" for name, e in entries)]
+                     for i, ((title, deadline), entries) in enumerate(late.items(), 1)]})
     failed = [(u["unit_name"], e) for u in units for e in u["failed_acceptances"]]
     if failed:
         annexes.append({
@@ -211,12 +235,11 @@ def criticism_text(facts: dict[str, Any], plan_title: str, plan_number: str, cou
         f"工作推进不力：{_clauses(figures)}。",
         "二、存在的主要问题",
     ]
-    for i, unit in enumerate(units, 1):
-        lines.append(f"（{chinese_numeral(i)}）{unit['unit_name']}。{_unit_sentence(unit)}")
+    lines += _grouped_sentences(units, _unit_sentence)
+    whom = _names(units) if len(units) <= 8 else f"上述{len(units)}个单位"
     lines += [
         "三、处理决定",
-        f"上述单位工作推进不力，影响了全市农村电商全覆盖巩固提升行动的整体进度。经研究，决定对{_names(units)}"
-        f"予以通报批评。",
+        f"上述单位工作推进不力，影响了全市农村电商全覆盖巩固提升行动的整体进度。经研究，决定对{whom}予以通报批评。",
         "四、整改要求",
         f"（一）限期整改。请被通报单位认真查找原因，逐项明确责任人和完成时限，于{month_day(reply_by)}前将整改"
         f"情况书面报送{issuer}。",
@@ -232,6 +255,7 @@ def criticism_text(facts: dict[str, Any], plan_title: str, plan_number: str, cou
 # --- commendation -------------------------------------------------------------------------------
 
 def _commended_sentence(unit: dict[str, Any]) -> str:
+    """One sentence a commended unit, for its own share only (never a city-wide target)."""
     parts = []
     passed = unit["passed_first_time"]
     if passed:
@@ -244,7 +268,7 @@ def _commended_sentence(unit: dict[str, Any]) -> str:
         parts.append(f"{cn_text(first['indicator_title'])}{more}目标任务超额完成（{cn_text(first['indicator_title'])}"
                      f"任务数{figure(first['target'])}{first['measure']}，已完成{figure(first['achieved'])}"
                      f"{first['measure']}）")
-    return _clauses(parts) + "。"
+    return unit["unit_name"] + "，".join(parts)
 
 
 def commendation_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -291,8 +315,7 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
         f"工作推进有力、成效突出的先进集体{'和先进个人' if individuals else ''}。",
         "二、先进集体",
     ]
-    for i, unit in enumerate(units, 1):
-        lines.append(f"（{chinese_numeral(i)}）{unit['unit_name']}。{_commended_sentence(unit)}")
+    lines += _grouped_sentences(units, _commended_sentence)
     heading = 3
     if individuals:
         lines.append("三、先进个人")
@@ -300,7 +323,8 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
             lines.append(f"（{chinese_numeral(i)}）{cn_text(person.unit_name)}{cn_text(person.name)}同志。"
                          f"{cn_text(person.deed).rstrip('。')}。")
         heading = 4
-    whom = _names(units) + (f"等{len(units)}个单位" if len(units) > 1 else "")
+    whom = (_names(units) + (f"等{len(units)}个单位" if len(units) > 1 else "")) if len(units) <= 8 else \
+        f"上述{len(units)}个单位"
     people = "和" + "、".join(cn_text(p.name) for p in individuals) + "同志" if individuals else ""
     lines += [
         f"{chinese_numeral(heading)}、表扬决定",

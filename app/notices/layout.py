@@ -171,9 +171,11 @@ def break_lines(runs: list[Run], fonts: FontSet, *, indent: float = INDENT, widt
             piece.pop()
         is_last = end >= total
         spacing = natural
-        if not is_last and len(piece) > 1:
+        if len(piece) > 1:
             advance = sum(widths[i] for i in piece)
-            spacing = (avail - advance) / (len(piece) - 1)
+            fitted = (avail - advance) / (len(piece) - 1)
+            # set solid; a paragraph's last line keeps its natural spacing unless it took a closing mark in
+            spacing = fitted if not is_last else min(natural, fitted)
         lines.append(Line(_runs(chars, roles, piece), round(spacing, 4), indent if first else 0.0, is_last))
         start, first = end, False
         while start < total and chars[start] == " ":

@@ -8,9 +8,22 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.notices.facts import FACTS, draft_from_facts
+from app.screens.ui import role_label, tr
+from workflows.base import Workflow
 from workflows.errors import NotPermitted, WorkflowError
+from workflows.next_step import next_step
 
 bp = Blueprint("notices", __name__)
+
+
+@bp.app_template_global("next_step_text")
+def next_step_text(workflow: Workflow, state: str) -> str:
+    """"下一步由领导小组办公室负责人办理：签发、退回修改。" for the item screen's 办理 card."""
+    roles, titles = next_step(workflow, state)
+    if not roles:
+        return ""
+    return _("下一步由%(roles)s办理：%(actions)s。", roles=_("或").join(role_label(r) for r in roles),
+             actions=_("、").join(tr(t) for t in titles))
 
 
 # endpoint "notices.draft_from_facts": the overdue list's template turns its link into this form's button
@@ -20,10 +33,11 @@ def draft_from_facts_screen() -> Response:
     """Drafts a criticism (or commendation) from the data and opens it; CSRF-checked like every form."""
     kind = request.form.get("kind", "criticism")
     county = request.form.get("county") or None
+    period = request.form.get("period") or None
     if kind not in FACTS:
         abort(400)
     try:
-        notice = draft_from_facts(current_user.actor(), kind, county)
+        notice = draft_from_facts(current_user.actor(), kind, county, period)
         db.session.commit()
     except NotPermitted:
         db.session.rollback()
@@ -32,5 +46,5 @@ def draft_from_facts_screen() -> Response:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("dashboards.overdue"))
-    flash(_("已据实生成通报草稿，请核对后提交审核"), "success")
+    flash(_("已据实生成通报草稿。请逐段核对修改后提交签发；提交后由领导小组办公室负责人签发。"), "success")
     return redirect(url_for("screens.item_page", item_id=notice.id))
