@@ -160,8 +160,15 @@ def _by_item(units: list[dict[str, Any]], section: str) -> dict[tuple[str, str],
     grouped: dict[tuple[str, str], list[tuple[str, dict]]] = {}
     for unit in units:
         for entry in unit[section]:
-            grouped.setdefault((entry["title"], entry["deadline"]), []).append((unit["unit_name"], entry))
-    return grouped
+            grouped.setdefault((full_title(entry), entry["deadline"]), []).append((unit["unit_name"], entry))
+    return dict(sorted(grouped.items(), key=lambda kv: (kv[1][0][1].get("task_number") or 0, kv[0][1])))
+
+
+def full_title(entry: dict[str, Any]) -> str:
+    """An item's full title: the plan task's own text for a task assignment (任务4：…), never cut."""
+    if entry.get("task_title"):
+        return f"任务{entry['task_number']}：{entry['task_title']}"
+    return str(entry["title"])
 
 
 def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:

@@ -32,6 +32,8 @@ from app.items.models import Item
 from app.notices.drafting import (RankRow, commendation_text, criticism_text, progress_text, ranking_rows)
 from app.notices.issuer import plan_issuer
 from app.notices.models import Notice
+from app.plans.models import AnnexTask
+from app.tasks.models import TaskAssignment
 from app.notices.operations import DRAFTER_ONLY, DRAFTERS, create_notice, current_plan
 from app.units.models import Unit
 from app.workdays.operations import working_calendar
@@ -44,6 +46,7 @@ from workflows.roles import Actor
 FACT_TYPES = ("application", "task", "report")
 ACCEPTANCE_TYPES = ("application", "task")
 INSPECTION = "acceptance.inspection"
+ASSIGNMENTS = TaskAssignment.__table__  # the table, not the Item subclass: no second join of items
 REJECTED = "rejected"
 RECTIFICATION_PREFIX = "rectification."
 
@@ -100,6 +103,12 @@ class _Units:
         return [self.units[s] for s in sorted(self.units, key=lambda s: self.order[s])]
 
 
+def _task_of(number_: int | None, full_title: str | None) -> dict[str, Any]:
+    """The annex task an assignment belongs to, by number and full title (an item's own title is
+    shortened for lists): what a notice quotes."""
+    return {"task_number": number_, "task_title": full_title} if number_ is not None else {}
+
+
 def _unit_columns(unit_t):
     return unit_t.slug, unit_t.name, unit_t.kind, unit_t.sort_order, unit_t.id
 
@@ -122,15 +131,19 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
 
     # Overdue items and overdue rectifications: one query, split by the state's phase.
     late = (select(Item.id, Item.type, Item.title, Item.state, due_col, level, in_rectification,
-                   *_unit_columns(unit_t))
+                   *_unit_columns(unit_t), AnnexTask.number, AnnexTask.title)
             .join(unit_t, unit_t.id == Item.unit_id)
+            .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
+            .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
             .outerjoin(granted, granted_join_condition(granted))
             .where(*scope, Item.due_on.is_not(None), Item.due_on < today, due_col < today)
             .order_by(due_col, Item.id))
-    for item_id, typ, title, state, due_on, lvl, rect, slug, name, kind, sort, uid in session.execute(late):
+    for item_id, typ, title, state, due_on, lvl, rect, slug, name, kind, sort, uid, number_, full in \
+            session.execute(late):
         due = _as_date(due_on)
         entry = {"id": item_id, "type": typ, "title": title, "state": state, "deadline": due.isoformat(),
-                 "days_late": (today - due).days, "level": OverdueLevel(lvl).value}
+                 "days_late": (today - due).days, "level": OverdueLevel(lvl).value,
+                 **_task_of(number_, full)}
         grouped.add(slug, name, kind, (sort, uid), "overdue_rectifications" if rect else "overdue_items", entry)
 
     # Failed acceptances, from the audit trail: rejected at inspection, refused by the province, or
