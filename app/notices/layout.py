@@ -36,8 +36,6 @@ HEADING_2 = re.compile(r"^（[一二三四五六七八九十百]+）")
 #: characters that may not start a line (避头) and may not end one (避尾)
 NO_LINE_START = frozenset("，。、；：！？》）”’」』〕】〉…—%‰·,.;:!?)]}")
 NO_LINE_END = frozenset("《（“‘「『〔【〈([{")
-#: a line may take one more closing mark by tightening its spacing, down to this (pt per gap)
-SQUEEZE_FLOOR = -1.2
 
 
 # --- numerals ---------------------------------------------------------------------------
@@ -184,17 +182,11 @@ def break_lines(runs: list[Run], fonts: FontSet, *, indent: float = INDENT, widt
 
 
 def _choose_break(chars: list[str], widths: list[float], start: int, end: int, avail: float) -> int:
-    """Where to end a line that could hold ``chars[start:end]``: 避头尾 kept, by squeezing one
-    closing mark in, else by carrying characters over; a Latin run wider than a line breaks
-    anywhere."""
+    """Where to end a line that could hold ``chars[start:end]``: 避头尾 kept by carrying characters
+    over to the next line (never more than 28 to a line, as the grid asks); a Latin run wider than
+    a line breaks anywhere."""
     if _may_break(chars, end):
         return end
-    # squeeze: one more character (a closing mark) if the spacing stays above the floor
-    if chars[end] in NO_LINE_START and (end + 1 >= len(chars) or _may_break(chars, end + 1)):
-        count = end + 1 - start
-        spacing = (avail - sum(widths[start:end + 1])) / max(count - 1, 1)
-        if spacing >= SQUEEZE_FLOOR:
-            return end + 1
     for cut in range(end - 1, start, -1):
         if _may_break(chars, cut):
             # carrying more than a third of the line over would leave it looking gappy: a long
