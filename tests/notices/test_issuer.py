@@ -102,7 +102,7 @@ def test_changing_the_setting_changes_new_drafts_not_issued_notices(app: Flask, 
         assert (old.number, old.pdf_sha256) == ("六电商办〔2018〕1号", old_pdf)
         data = ops.render_data(old, ops.current_plan())
         assert (data["issuer_mark"], data["signature"], data["printed_by"]) == (f"{MARK}文件", NAME, MARK)
-        assert f"{NAME}对各地各部门" in old.body
+        assert f"{NAME}对各县区、市直有关部门" in old.body
     page = client.get(f"/verify/{old_code}").get_data(as_text=True)
     assert MARK in page and "六安市电商办<" not in page
     preview = client.get(f"/items/{old_id}/notice-preview").get_data(as_text=True)
