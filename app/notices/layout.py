@@ -218,9 +218,15 @@ def paragraph_runs(paragraph: Paragraph) -> list[Run]:
     return runs
 
 
+@lru_cache(maxsize=4096)
+def _set_paragraph(paragraph: Paragraph, fonts: FontSet, indent: float, width: float) -> tuple[Line, ...]:
+    return tuple(break_lines(paragraph_runs(paragraph), fonts, indent=indent, width=width))
+
+
 def set_paragraph(paragraph: Paragraph, fonts: FontSet, *, indent: float = INDENT,
                   width: float = TYPE_WIDTH) -> list[Line]:
-    return break_lines(paragraph_runs(paragraph), fonts, indent=indent, width=width)
+    """The paragraph's lines (cached: a re-render of the same text lays it out once)."""
+    return list(_set_paragraph(paragraph, fonts, indent, width))
 
 
 # --- titles -----------------------------------------------------------------------------

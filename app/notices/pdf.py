@@ -43,7 +43,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from app.notices import fonts as fontlib
 from app.notices.fonts import FontSet, discover_fonts
 from app.notices.layout import (  # noqa: F401  (re-exported: the public names of this module)
-    HEADING_1, HEADING_2, INDENT, Line, Paragraph, chinese_date, parse_body, set_paragraph, wrap_title)
+    HEADING_1, HEADING_2, INDENT, NATURAL_SPACING, Line, Paragraph, chinese_date, parse_body, set_paragraph,
+    wrap_title)
 
 LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -343,6 +344,7 @@ def _note_text(note: str | None) -> str:
     return note if note.startswith(("（", "(")) else f"（{note}）"
 
 
+@lru_cache(maxsize=256)
 def qr_data_uri(url: str) -> str:
     """The verification URL as a QR code: a PNG of one pixel per module, printed 18 mm wide
     without interpolation (image-rendering: pixelated), so every module stays a sharp
@@ -448,6 +450,7 @@ def notice_context(data: Mapping[str, Any], fonts: FontSet, *, inline_css: bool 
             "thin": LETTER_THIN,
         },
         "RED_RULE": RED_RULE,
+        "NATURAL": round(NATURAL_SPACING, 4),
     }
 
 
