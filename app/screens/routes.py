@@ -380,8 +380,8 @@ def notice_pdf(item_id: int) -> Response:
 def notice_preview(item_id: int) -> str:
     """The notice as a page laid out like the printed one (the PDF's content, from the same data)."""
     item = _visible_notice(item_id)
-    from app.notices.operations import current_plan, render_data
-    from app.notices.pdf import chinese_date, parse_body
+    from app.notices.operations import current_plan, notice_fonts, render_data
+    from app.notices.pdf import chinese_date, parse_body, wrap_title
 
     data = render_data(item, current_plan())
 
@@ -391,7 +391,7 @@ def notice_preview(item_id: int) -> str:
 
     doc = {
         "letter": data["format"] == "letter", "issuer_mark": data["issuer_mark"], "number": data["number"],
-        "title_lines": [line.strip() for line in (data["title"] or "").splitlines() if line.strip()],
+        "title_lines": wrap_title(data["title"] or "", notice_fonts()),  # balanced as printed
         "addressees": ending(data["addressees"] or "", "：", "：:，,。"),
         "paragraphs": parse_body(data["body"] or ""), "attachments": data["attachments"],
         "signature": data["signature"], "date": chinese_date(data["date"]),
