@@ -190,7 +190,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
             "title": "检查验收未通过事项清单",
             "columns": ["序号", "责任单位", "事项", "验收结果", "日期"],
             "widths": [7, 17, 44, 16, 16],
-            "rows": [[str(i), name, cn_text(e["title"]), OUTCOMES.get(e["outcome"], "未通过"),
+            "rows": [[str(i), name, cn_text(full_title(e)), OUTCOMES.get(e["outcome"], "未通过"),
                       cn_date(e["last_failed_on"])] for i, (name, e) in enumerate(failed, 1)]})
     rect = [(u["unit_name"], e) for u in units for e in u["overdue_rectifications"]]
     if rect:
@@ -198,7 +198,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
             "title": "整改逾期事项清单",
             "columns": ["序号", "责任单位", "事项", "整改期限", "逾期天数"],
             "widths": [7, 17, 50, 16, 10],
-            "rows": [[str(i), name, cn_text(e["title"]), cn_date(e["deadline"]), str(e["days_late"])]
+            "rows": [[str(i), name, cn_text(full_title(e)), cn_date(e["deadline"]), str(e["days_late"])]
                      for i, (name, e) in enumerate(rect, 1)]})
     behind = [(u["unit_name"], e) for u in units for e in u.get("behind_quotas") or []]
     if behind:
@@ -287,7 +287,7 @@ def commendation_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
             "title": "一次性通过检查验收事项清单",
             "columns": ["序号", "单位", "承担的事项", "通过验收日期"],
             "widths": [8, 18, 56, 18],
-            "rows": [[str(i), name, cn_text(e["title"]), cn_date(e["passed_on"])]
+            "rows": [[str(i), name, cn_text(full_title(e)), cn_date(e["passed_on"])]
                      for i, (name, e) in enumerate(passed, 1)]})
     exceeded = [(u["unit_name"], e) for u in units for e in u["exceeded_quotas"]]
     if exceeded:

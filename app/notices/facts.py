@@ -154,18 +154,22 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     ordered = and_(ev.trigger == "order_rectification", ev.from_state == INSPECTION)
     failed = (select(Item.id, Item.type, Item.title, Item.state,
                      func.sum(case((rejected, 1), else_=0)), func.sum(case((refused, 1), else_=0)),
-                     func.sum(case((ordered, 1), else_=0)), func.max(ev.at), *_unit_columns(unit_t))
+                     func.sum(case((ordered, 1), else_=0)), func.max(ev.at), *_unit_columns(unit_t),
+                     AnnexTask.number, AnnexTask.title)
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
+              .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
+              .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
               .where(*scope, Item.type.in_(ACCEPTANCE_TYPES), or_(rejected, refused, ordered))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
-                        unit_t.sort_order, unit_t.id)
+                        unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
               .order_by(Item.id))
-    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, uid in \
-            session.execute(failed):
+    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, uid, \
+            number_, full in session.execute(failed):
         outcome = "rejected" if n_rejected else "provincial_rejected" if n_refused else "order_rectification"
         entry = {"id": item_id, "type": typ, "title": title, "state": state, "outcome": outcome,
-                 "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat()}
+                 "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat(),
+                 **_task_of(number_, full)}
         grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
 
     _add_behind_quotas(session, grouped, plan_id, today, county)
@@ -203,18 +207,21 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
 
     rectified_before = exists().where(earlier.item_id == ev.item_id, earlier.trigger == "order_rectification",
                                       earlier.seq < ev.seq)
-    passed = (select(Item.id, Item.type, Item.title, Item.state, func.min(ev.at), *_unit_columns(unit_t))
+    passed = (select(Item.id, Item.type, Item.title, Item.state, func.min(ev.at), *_unit_columns(unit_t),
+                     AnnexTask.number, AnnexTask.title)
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
+              .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
+              .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
               .where(Item.plan_id == plan_id, Item.type.in_(ACCEPTANCE_TYPES), ev.trigger == "pass",
                      ev.from_state == INSPECTION, ~rectified_before, Item.state != REJECTED,
                      *([Item.county_id == county_id] if county_id is not None else []))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
-                        unit_t.sort_order, unit_t.id)
+                        unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
               .order_by(Item.id))
-    for item_id, typ, title, state, first_at, slug, name, kind, sort, uid in session.execute(passed):
+    for item_id, typ, title, state, first_at, slug, name, kind, sort, uid, number_, full in session.execute(passed):
         entry = {"id": item_id, "type": typ, "title": title, "state": state,
-                 "passed_on": _as_date(first_at).isoformat()}
+                 "passed_on": _as_date(first_at).isoformat(), **_task_of(number_, full)}
         grouped.add(slug, name, kind, (sort, uid), "passed_first_time", entry)
 
     _add_quota_rows(session, grouped, [r for r in quota_board(session, plan_id, today, county=county)

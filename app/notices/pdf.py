@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -310,6 +311,41 @@ def page_number_offset(fonts: FontSet) -> float:
 # Paragraphs, titles and set-solid lines are laid out in app/notices/layout.py.
 
 
+LINES_PER_PAGE = 22
+#: the most lines the signature page may be tightened to take (22 lines set at 22/26 of the pitch)
+MAX_TIGHT_LINES = 26
+
+
+def _text_lines(text: str, fonts: FontSet, width: float = TYPE_WIDTH) -> int:
+    return max(1, math.ceil(_text_width(fonts.fang, text) / width))
+
+
+def tail_fit(first_page_used: int, paragraphs: list[tuple[Paragraph, list[Line]]], tail_lines: int
+             ) -> tuple[int, float] | None:
+    """Fill the page before the signature: when the text's last line and what must stay with it
+    (附件说明, signature, note, and the colophon when nothing is attached) do not fit on the page
+    where the text ends, WeasyPrint would carry the last line over and leave that page short.
+    GB/T 9704 asks for tighter spacing instead: returns (index of the first body line of that page,
+    the tightened pitch in pt), or None when everything fits or it would need more than
+    ``MAX_TIGHT_LINES`` on the page.
+
+    Counts lines as WeasyPrint places them on the 22-line grid: a heading standing alone never ends
+    a page.
+    """
+    position, index, page_start = first_page_used, 0, 0
+    for paragraph, lines in paragraphs:
+        standalone = not paragraph.rest and len(lines) == 1
+        for _ in lines:
+            if position == LINES_PER_PAGE or (standalone and position == LINES_PER_PAGE - 1):
+                position, page_start = 0, index
+            position += 1
+            index += 1
+    needed = position + tail_lines
+    if needed <= LINES_PER_PAGE or needed > MAX_TIGHT_LINES:
+        return None
+    return page_start, round(PITCH * LINES_PER_PAGE / needed, 3)
+
+
 @dataclass(frozen=True)
 class Annex:
     """An attachment (附件) printed after the body: a title and a table whose header row
@@ -410,33 +446,52 @@ def notice_context(data: Mapping[str, Any], fonts: FontSet, *, inline_css: bool 
     date_text = chinese_date(data.get("date"))
     sealed = bool(data.get("sealed"))
     copies = _ensure_suffix(str(data.get("copies") or ""), "。", "。.，,；;")
-    paragraphs = parse_body(str(data.get("body") or ""))
+    paragraphs = [(p, set_paragraph(p, fonts)) for p in parse_body(str(data.get("body") or ""))]
     annexes = [_annex(annex) for annex in data.get("annexes") or ()]
     titles = [annex.title for annex in annexes]
     extra = [str(a).strip() for a in data.get("attachments") or [] if str(a).strip()]
+    attachments = titles + [name for name in extra if name not in titles]
+    title_lines = wrap_title(title, fonts)
+    addressees = _ensure_suffix(str(data.get("addressees") or ""), "：", "：:，,。")
+    note = _note_text(data.get("note"))
+    has_qr = bool(code and url)
+    colophon = colophon_height(fmt, copies, has_qr, fonts)
+    tail = ((1 + sum(_text_lines(f"附件：{i}.{name}", fonts) for i, name in enumerate(attachments, 1))
+             if attachments else 0) + (2 if sealed else 1) + 2 + (_text_lines(note, fonts) if note else 0)
+            + (0 if annexes else math.ceil(colophon / PITCH)))
+    first_page = round(masthead.height / PITCH) + len(title_lines) + 1 + _text_lines(addressees, fonts)
+    fit = tail_fit(first_page, paragraphs, tail) if fmt == "general" else None
+    tight_from = fit[0] if fit else None
+    numbered: list[tuple[Paragraph, list[tuple[Line, bool]]]] = []
+    index = 0
+    for p, lines in paragraphs:
+        numbered.append((p, [(line, tight_from is not None and index + i >= tight_from)
+                             for i, line in enumerate(lines)]))
+        index += len(lines)
     return {
         "format": fmt,
         "masthead": masthead,
         "number": data.get("number") or None,
-        "title_lines": wrap_title(title, fonts),
+        "title_lines": title_lines,
         "title_text": "".join(line.strip() for line in title.splitlines()),
-        "addressees": _ensure_suffix(str(data.get("addressees") or ""), "：", "：:，,。"),
-        "paragraphs": [(p, set_paragraph(p, fonts)) for p in paragraphs],
-        "attachments": titles + [name for name in extra if name not in titles],
+        "addressees": addressees,
+        "paragraphs": numbered,
+        "tight_pitch": fit[1] if fit else None,
+        "attachments": attachments,
         "annexes": annexes,
-        "numbered_annexes": len(titles) + len([name for name in extra if name not in titles]) > 1,
+        "numbered_annexes": len(attachments) > 1,
         "draft": bool(data.get("draft", not data.get("number"))),
         "signature": signature,
         "date": date_text,
         "sealed": sealed,
         "signature_box": signature_layout(signature, date_text, sealed, fonts),
-        "note": _note_text(data.get("note")),
+        "note": note,
         "copies": copies,
         "printed_by": str(data.get("printed_by") or "").strip(),
         "printed_on": chinese_date(data.get("printed_on")),
         "verification_code": code if code and url else None,
-        "qr": qr_data_uri(str(url)) if code and url else None,
-        "colophon_height": colophon_height(fmt, copies, bool(code and url), fonts),
+        "qr": qr_data_uri(str(url)) if has_qr else None,
+        "colophon_height": colophon,
         "revoked": bool(data.get("revoked")),
         "created": _w3c_date(data.get("date") or data.get("printed_on")),
         "fonts": {role: font_url(role, path) for role, path in fonts.as_dict().items()},
