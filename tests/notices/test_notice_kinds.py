@@ -360,3 +360,18 @@ def test_titles_break_into_balanced_lines(fonts):
         assert "".join(lines) == title and len(lines) == 2
         assert min(len(line) for line in lines) >= 6, lines
         assert abs(len(lines[0]) - len(lines[1])) <= 5, lines
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_page_is_filled_before_the_next_begins_and_the_signature_page_carries_text(kinds, kind):
+    data, doc, _ = kinds[kind]
+    body_pages = doc.pages[:annex_start(doc)]
+    pitch = 225 * MM / 22
+    for page in body_pages[:-1]:
+        lowest = max(c["bottom"] for c in page.chars if abs(c["size"] - 16) < 0.6)
+        assert lowest >= TYPE_BOTTOM - 1.5 * pitch, (page.page_number, (TYPE_BOTTOM - lowest) / MM)
+    last = lines_of(body_pages[-1])
+    signature = next(i for i, line in enumerate(last) if text_of(line) == ISSUER)
+    text_lines = [line for line in last[:signature] if not text_of(line).startswith(("附件：", "2.", "3.", "4."))
+                  and abs(line[0]["x0"] - left_edge(len(body_pages))) < 3 * CHAR]
+    assert text_lines, "the signature page carries text"
