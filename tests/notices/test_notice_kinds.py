@@ -121,10 +121,12 @@ def notice_data(kind: str, text: dict[str, Any], facts: dict[str, Any] | None, *
             "verification_url": "https://plandesk.example.gov.cn/verify/ABCD-EFGH"}
 
 
-HAND_BODY = """\
+LONG_URL = ("https://plandesk.example.gov.cn/notices/2018/very-long-path-segment-without-any-break-opportunity"
+            "-at-all-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+HAND_BODY = f"""\
 为推动方案落实，现将有关事项通报如下。
 一、总体情况
-各县区按照方案要求推进工作，整体进展顺利。请访问https://plandesk.example.gov.cn/notices/2018/very-long-path-segment-without-any-break-opportunity-at-all-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ 查看。
+各县区按照方案要求推进工作，整体进展顺利。请访问{LONG_URL} 查看。
 """ + "\n".join(f"（{chinese_numeral(i)}）第{i}项要求。请各单位对照方案逐项落实，按时报送进展情况。" for i in range(1, 13)) + """
 特此通报。"""
 
@@ -282,7 +284,8 @@ def test_date_four_characters_in_and_page_numbers_in_song(kinds, kind):
 def pdftotext(pdf: bytes) -> str:
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return result.stdout.decode()
 
 
 @pytest.mark.parametrize("kind", KINDS)
