@@ -383,6 +383,17 @@ def _ranked(ranking: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return sorted((r for r in ranking if r["kind"] == kind), key=lambda r: (r["rank"], r["unit_name"]))
 
 
+def _ends(rows: list[dict[str, Any]], *, top: bool, count: int = 2) -> list[dict[str, Any]]:
+    """The best (or the lagging) ``count`` of a ranking, only those whose score differs from the other
+    end's: when every unit scores the same, nobody is named either way."""
+    if len(rows) < 2:
+        return []
+    scores = [float(r["score"]) for r in rows]
+    if top:
+        return [r for r in rows[:count] if float(r["score"]) > min(scores)]
+    return [r for r in rows[-count:] if float(r["score"]) < max(scores) and r not in rows[:count]]
+
+
 def _ranking_sentence(rows: list[dict[str, Any]], who: str) -> str:
     if not rows:
         return f"本期暂无{who}考核结果。"
@@ -399,9 +410,8 @@ def progress_text(facts: dict[str, Any], plan_title: str, plan_number: str, issu
     half = [t for t in targets if Decimal("0.5") <= _rate(t) < 1]
     none = [t for t in targets if _rate(t) == 0]
     counties, departments = _ranked(facts["ranking"], "county"), _ranked(facts["ranking"], "department")
-    best = counties[:2] + departments[:2]
-    lagging = ([r for r in counties[-2:] if r not in counties[:2]] +
-               [r for r in departments[-2:] if r not in departments[:2]])
+    best = _ends(counties, top=True) + _ends(departments, top=True)
+    lagging = _ends(counties, top=False) + _ends(departments, top=False)
     lead_target = max(targets, key=_rate) if targets else None
     overall = (f"截至{cn_date(as_of)}，方案确定的{len(targets)}项全市目标任务中，已完成{len(done)}项，完成进度过半的"
                f"{len(half)}项，尚未取得实质进展的{len(none)}项")
@@ -425,10 +435,14 @@ def progress_text(facts: dict[str, Any], plan_title: str, plan_number: str, issu
         lines.append(f"{_names(best)}工作推进有力，排名靠前，予以通报表扬。")
     if lagging:
         lines.append(f"{_names(lagging)}工作进展相对滞后，排名靠后，要认真分析原因，切实加快工作进度。")
+    if not best and not lagging:
+        lines.append("本期各单位考核得分相同，不分先进与后进。")
     lines += [
         "四、下一步工作要求",
         "（一）对标对表抓落实。各县区、各有关部门要对照方案目标任务和时间节点，倒排工期，确保按期完成。",
-        f"（二）限期报送整改措施。请排名靠后的单位于{month_day(reply_by)}前将整改措施书面报送{issuer}。",
+        (f"（二）限期报送整改措施。请{_names(lagging)}于{month_day(reply_by)}前将整改措施书面报送{issuer}。"
+         if lagging else
+         f"（二）按时报送工作措施。请各单位于{month_day(reply_by)}前将下一步工作措施书面报送{issuer}。"),
         f"（三）加强调度考核。{issuer}将按季度调度工作进展并通报考核结果。",
         "特此通报。",
     ]
