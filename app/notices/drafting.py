@@ -180,7 +180,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
         annexes.append({
             "title": "逾期未完成事项清单",
             "columns": ["序号", "事项", "方案规定时限", "逾期单位（逾期天数）"],
-            "widths": [6, 36, 14, 44],
+            "widths": [7, 33, 20, 40],
             "rows": [[str(i), cn_text(title), cn_date(deadline),
                       "、".join(f"{name}（{e['days_late']}天）" for name, e in entries)]
                      for i, ((title, deadline), entries) in enumerate(late.items(), 1)]})
@@ -189,7 +189,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
         annexes.append({
             "title": "检查验收未通过事项清单",
             "columns": ["序号", "责任单位", "事项", "验收结果", "日期"],
-            "widths": [7, 17, 44, 16, 16],
+            "widths": [7, 15, 39, 19, 20],
             "rows": [[str(i), name, cn_text(full_title(e)), OUTCOMES.get(e["outcome"], "未通过"),
                       cn_date(e["last_failed_on"])] for i, (name, e) in enumerate(failed, 1)]})
     rect = [(u["unit_name"], e) for u in units for e in u["overdue_rectifications"]]
@@ -197,7 +197,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
         annexes.append({
             "title": "整改逾期事项清单",
             "columns": ["序号", "责任单位", "事项", "整改期限", "逾期天数"],
-            "widths": [7, 17, 50, 16, 10],
+            "widths": [7, 15, 44, 20, 14],
             "rows": [[str(i), name, cn_text(full_title(e)), cn_date(e["deadline"]), str(e["days_late"])]
                      for i, (name, e) in enumerate(rect, 1)]})
     behind = [(u["unit_name"], e) for u in units for e in u.get("behind_quotas") or []]
@@ -205,7 +205,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
         annexes.append({
             "title": "未按方案进度完成目标任务情况表",
             "columns": ["序号", "县区", "目标任务", "指标", "已申报", "已完成", "方案规定时间"],
-            "widths": [7, 12, 33, 10, 10, 10, 18],
+            "widths": [7, 11, 30, 9, 9, 9, 25],
             "rows": [[str(i), name, cn_text(e["indicator_title"]), f"{figure(e['target'])}{e['measure']}",
                       figure(e.get("filed", e["achieved"])), figure(e["achieved"]),
                       cn_date(e["deadline"]) if e.get("deadline") else "—"]
@@ -286,7 +286,7 @@ def commendation_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
         annexes.append({
             "title": "一次性通过检查验收事项清单",
             "columns": ["序号", "单位", "承担的事项", "通过验收日期"],
-            "widths": [8, 18, 56, 18],
+            "widths": [7, 16, 57, 20],
             "rows": [[str(i), name, cn_text(full_title(e)), cn_date(e["passed_on"])]
                      for i, (name, e) in enumerate(passed, 1)]})
     exceeded = [(u["unit_name"], e) for u in units for e in u["exceeded_quotas"]]
@@ -294,7 +294,7 @@ def commendation_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
         annexes.append({
             "title": "超额完成目标任务情况表",
             "columns": ["序号", "县区", "本县区目标任务", "任务数", "已完成"],
-            "widths": [8, 16, 44, 16, 16],
+            "widths": [7, 16, 45, 16, 16],
             "rows": [[str(i), name, cn_text(e["indicator_title"]), f"{figure(e['target'])}{e['measure']}",
                       f"{figure(e['achieved'])}{e['measure']}"] for i, (name, e) in enumerate(exceeded, 1)]})
     return annexes
@@ -367,7 +367,7 @@ def progress_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"title": "全市目标任务完成情况表",
          "columns": ["序号", "目标任务", "目标", "已完成", "完成进度"],
-         "widths": [8, 44, 16, 16, 16],
+         "widths": [7, 45, 16, 16, 16],
          "rows": [[str(i), cn_text(t["indicator_title"]), f"{figure(t['target'])}{t['measure']}",
                    f"{figure(t['achieved'])}{t['measure']}", f"{figure(round(_rate(t) * 100, 1))}%"]
                   for i, t in enumerate(targets, 1)]},
