@@ -8,22 +8,13 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.notices.facts import FACTS, draft_from_facts
-from app.screens.ui import role_label, tr
-from workflows.base import Workflow
+from app.notices.next_step import next_step_text
 from workflows.errors import NotPermitted, WorkflowError
-from workflows.next_step import next_step
 
 bp = Blueprint("notices", __name__)
 
 
-@bp.app_template_global("next_step_text")
-def next_step_text(workflow: Workflow, state: str) -> str:
-    """"下一步由领导小组办公室负责人办理：签发、退回修改。" for the item screen's 办理 card."""
-    roles, titles = next_step(workflow, state)
-    if not roles:
-        return ""
-    return _("下一步由%(roles)s办理：%(actions)s。", roles=_("或").join(role_label(r) for r in roles),
-             actions=_("、").join(tr(t) for t in titles))
+bp.add_app_template_global(next_step_text, "next_step_text")  # the item page's "who acts next"
 
 
 # endpoint "notices.draft_from_facts": the overdue list's template turns its link into this form's button
