@@ -44,7 +44,7 @@ class Config:
         # signs the audit anchors; derived from SECRET_KEY when unset (app/audit/operations.py)
         self.PLANDESK_AUDIT_KEY = _env("PLANDESK_AUDIT_KEY")
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-        self.PLANDESK_BASE_URL = _env("PLANDESK_BASE_URL", "http://127.0.0.1:5000")
+        self.PLANDESK_BASE_URL = _env("PLANDESK_BASE_URL", "")  # unset: the address of the request
         self.PLANDESK_STORAGE_DIR = _env("PLANDESK_STORAGE_DIR", str(INSTANCE / "storage"))
         # where uploaded evidence and archived notice PDFs live: "local" (PLANDESK_STORAGE_DIR, one
         # host) or "database" (the blobs tables: every host behind a balancer sees every file)

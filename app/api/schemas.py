@@ -6,7 +6,7 @@ Request schemas refuse unknown fields (marshmallow's default, RAISE), so does th
 from __future__ import annotations
 
 from marshmallow import Schema, fields
-from marshmallow.validate import Length, OneOf, Range
+from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from app.api.fields import (INT32_MAX, FiniteNumber, StrictInt, Text, TextOrNumber, max_entries,
                             text_or_number_schema)
@@ -247,7 +247,7 @@ class TransitionOut(Schema):
 # -- notices ------------------------------------------------------------------------------------
 
 NOTICE_KINDS = ("criticism", "commendation", "approval_reply")
-FACT_KINDS = ("criticism", "commendation")
+FACT_KINDS = ("criticism", "commendation", "progress")
 
 
 class NoticeIn(Schema):
@@ -266,8 +266,11 @@ class NoticeIn(Schema):
 
 
 class DraftFromFactsIn(Schema):
-    kind = Text(required=True, validate=OneOf(FACT_KINDS), metadata={"description": "criticism 或 commendation"})
+    kind = Text(required=True, validate=OneOf(FACT_KINDS),
+                metadata={"description": "criticism、commendation 或 progress（工作进展情况通报）"})
     county = Text(allow_none=True, validate=Length(1, 64), metadata={"description": "只就该县区（slug）生成"})
+    period = Text(allow_none=True, validate=Regexp(r"^\d{4}(Q[1-4])?$"),
+                  metadata={"description": "工作进展情况通报的考核期间，如 2018Q4（季度）或 2018（年度）；缺省为当前季度"})
 
 
 # -- dashboards ---------------------------------------------------------------------------------

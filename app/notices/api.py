@@ -30,13 +30,16 @@ def post_notice(call: Call) -> Reply:
     return _created(create_notice(call.actor, body["kind"], values))
 
 
-@endpoint("POST", "/notices/draft-from-facts", summary="据实生成通报批评或表扬草稿", tags=("notices",),
+@endpoint("POST", "/notices/draft-from-facts", summary="据实生成通报批评、表扬或工作进展情况通报草稿", tags=("notices",),
           body=DraftFromFactsIn, status=201, response=CreatedOut, errors=(403, 422), idempotent=True)
 def post_draft_from_facts(call: Call) -> Reply:
     """A draft whose body and figures come from the data (frozen and hashed when issued). Criticism:
     overdue items, failed acceptances, overdue rectifications; commendation: first-time acceptance
-    passes and exceeded quotas. 422 when there is nothing to report."""
-    return _created(draft_from_facts(call.actor, call.body["kind"], call.body.get("county")))
+    passes and exceeded quotas; progress (``period``, e.g. 2018Q4): progress against the targets and the
+    ranking of counties and departments. Detail goes into attachment tables. 422 when there is nothing to
+    report."""
+    return _created(draft_from_facts(call.actor, call.body["kind"], call.body.get("county"),
+                                     call.body.get("period")))
 
 
 @endpoint("GET", "/notices/<int:notice_id>/pdf", summary="下载通报 PDF", tags=("notices",), produces=PDF)

@@ -13,7 +13,9 @@ values only.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,27 +30,28 @@ from app.dashboards.board import number, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.extensions import db
 from app.items.models import Item
+from app.notices.drafting import (RankRow, commendation_text, criticism_text, progress_text, ranking_rows)
 from app.notices.issuer import plan_issuer
 from app.notices.models import Notice
-from app.notices.operations import MAX_LENGTHS, create_notice
+from app.plans.models import AnnexTask
+from app.tasks.models import TaskAssignment
+from app.notices.operations import DRAFTER_ONLY, DRAFTERS, create_notice
 from app.plans.operations import current_plan
+from app.scores.queries import score_board
 from app.units.models import Unit
+from app.workdays.operations import working_calendar
 from workflows.deadlines import OverdueLevel
 from workflows.errors import GuardFailed, NotPermitted
 from workflows.notice import KINDS
-from workflows.roles import Actor, Role
+from workflows.roles import Actor
 
 #: item types whose deadlines and acceptances a notice speaks of
 FACT_TYPES = ("application", "task", "report")
 ACCEPTANCE_TYPES = ("application", "task")
 INSPECTION = "acceptance.inspection"
+ASSIGNMENTS = TaskAssignment.__table__  # the table, not the Item subclass: no second join of items
 REJECTED = "rejected"
 RECTIFICATION_PREFIX = "rectification."
-ADDRESSEES = "各县区人民政府，市直有关部门"
-#: items listed by name per unit and section in the body (all of them stay in the frozen facts)
-LISTED_PER_UNIT = 10
-NUMERALS = "一二三四五六七八九十"
-DRAFTERS = (Role.city_reviewer, Role.office_approver)
 
 EMPTY_REASONS = {
     "criticism": "目前没有逾期或验收未通过的单位，无需通报批评",
@@ -106,6 +109,12 @@ class _Units:
         return [self.units[s] for s in sorted(self.units, key=lambda s: self.order[s])]
 
 
+def _task_of(number_: int | None, full_title: str | None) -> dict[str, Any]:
+    """The annex task an assignment belongs to, by number and full title (an item's own title is
+    shortened for lists): what a notice quotes."""
+    return {"task_number": number_, "task_title": full_title} if number_ is not None else {}
+
+
 def _unit_columns(unit_t):
     return unit_t.slug, unit_t.name, unit_t.kind, unit_t.sort_order, unit_t.id
 
@@ -128,15 +137,19 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
 
     # Overdue items and overdue rectifications: one query, split by the state's phase.
     late = (select(Item.id, Item.type, Item.title, Item.state, due_col, level, in_rectification,
-                   *_unit_columns(unit_t))
+                   *_unit_columns(unit_t), AnnexTask.number, AnnexTask.title)
             .join(unit_t, unit_t.id == Item.unit_id)
+            .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
+            .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
             .outerjoin(granted, granted_join_condition(granted))
             .where(*scope, Item.due_on.is_not(None), Item.due_on < today, due_col < today)
             .order_by(due_col, Item.id))
-    for item_id, typ, title, state, due_on, lvl, rect, slug, name, kind, sort, uid in session.execute(late):
+    for item_id, typ, title, state, due_on, lvl, rect, slug, name, kind, sort, uid, number_, full in \
+            session.execute(late):
         due = _as_date(due_on)
         entry = {"id": item_id, "type": typ, "title": title, "state": state, "deadline": due.isoformat(),
-                 "days_late": (today - due).days, "level": OverdueLevel(lvl).value}
+                 "days_late": (today - due).days, "level": OverdueLevel(lvl).value,
+                 **_task_of(number_, full)}
         grouped.add(slug, name, kind, (sort, uid), "overdue_rectifications" if rect else "overdue_items", entry)
 
     # Failed acceptances, from the audit trail: rejected at inspection, refused by the province, or
@@ -147,18 +160,22 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     ordered = and_(ev.trigger == "order_rectification", ev.from_state == INSPECTION)
     failed = (select(Item.id, Item.type, Item.title, Item.state,
                      func.sum(case((rejected, 1), else_=0)), func.sum(case((refused, 1), else_=0)),
-                     func.sum(case((ordered, 1), else_=0)), func.max(ev.business_date), *_unit_columns(unit_t))
+                     func.sum(case((ordered, 1), else_=0)), func.max(ev.business_date), *_unit_columns(unit_t),
+                     AnnexTask.number, AnnexTask.title)
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
+              .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
+              .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
               .where(*scope, Item.type.in_(ACCEPTANCE_TYPES), or_(rejected, refused, ordered))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
-                        unit_t.sort_order, unit_t.id)
+                        unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
               .order_by(Item.id))
-    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_on, slug, name, kind, sort, uid in \
-            session.execute(failed):
+    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, uid, \
+            number_, full in session.execute(failed):
         outcome = "rejected" if n_rejected else "provincial_rejected" if n_refused else "order_rectification"
         entry = {"id": item_id, "type": typ, "title": title, "state": state, "outcome": outcome,
-                 "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_on).isoformat()}
+                 "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat(),
+                 **_task_of(number_, full)}
         grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
 
     _add_behind_quotas(session, grouped, plan_id, today, county)
@@ -196,18 +213,21 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
 
     rectified_before = exists().where(earlier.item_id == ev.item_id, earlier.trigger == "order_rectification",
                                       earlier.seq < ev.seq)
-    passed = (select(Item.id, Item.type, Item.title, Item.state, func.min(ev.business_date), *_unit_columns(unit_t))
+    passed = (select(Item.id, Item.type, Item.title, Item.state, func.min(ev.business_date), *_unit_columns(unit_t),
+                     AnnexTask.number, AnnexTask.title)
               .join(ev, ev.item_id == Item.id)
               .join(unit_t, unit_t.id == Item.unit_id)
+              .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
+              .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
               .where(Item.plan_id == plan_id, Item.type.in_(ACCEPTANCE_TYPES), ev.trigger == "pass",
                      ev.from_state == INSPECTION, ~rectified_before, Item.state != REJECTED,
                      *([Item.county_id == county_id] if county_id is not None else []))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
-                        unit_t.sort_order, unit_t.id)
+                        unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
               .order_by(Item.id))
-    for item_id, typ, title, state, first_on, slug, name, kind, sort, uid in session.execute(passed):
+    for item_id, typ, title, state, first_at, slug, name, kind, sort, uid, number_, full in session.execute(passed):
         entry = {"id": item_id, "type": typ, "title": title, "state": state,
-                 "passed_on": _as_date(first_on).isoformat()}
+                 "passed_on": _as_date(first_at).isoformat(), **_task_of(number_, full)}
         grouped.add(slug, name, kind, (sort, uid), "passed_first_time", entry)
 
     _add_quota_rows(session, grouped, [r for r in quota_board(session, plan_id, today, county=county)
@@ -216,41 +236,97 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
     return {"kind": "commendation", "as_of": today.isoformat(), "county": county, "units": grouped.as_list()}
 
 
-FACTS = {"criticism": criticism_facts, "commendation": commendation_facts}
+PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """``2018Q4`` → (2018-10-01, 2018-12-31); ``2018`` → the whole year. GuardFailed otherwise."""
+    match = PERIOD.match(period or "")
+    if match is None:
+        raise GuardFailed(["考核期间格式应为“2018Q4”（季度）或“2018”（年度）"])
+    year, quarter = int(match.group(1)), match.group(2)
+    if quarter is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    first_month = 3 * (int(quarter) - 1) + 1
+    end = date(year + 1, 1, 1) if first_month == 10 else date(year, first_month + 3, 1)
+    return date(year, first_month, 1), date.fromordinal(end.toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class QuotaScore:
+    """A stand-in for the 绩效考核 score until ``app.scores`` is plugged in: quota attainment
+    (counties) or the share of assigned items not overdue (departments), 0-100."""
+
+    unit_name: str
+    kind: str
+    score: float
+    rank: int
+    unit: str
+
+
+def _ranked(rows: list[tuple[str, str, str, float]]) -> list[QuotaScore]:
+    """(slug, name, kind, score) rows ranked per kind, best first (ties share a rank)."""
+    out: list[QuotaScore] = []
+    for kind in ("county", "department"):
+        of_kind = sorted((r for r in rows if r[2] == kind), key=lambda r: (-r[3], r[1]))
+        rank, previous = 0, None
+        for index, (slug, name, _, score) in enumerate(of_kind, 1):
+            if score != previous:
+                rank, previous = index, score
+            out.append(QuotaScore(name, kind, round(score, 2), rank, slug))
+    return out
+
+
+def quota_ranking(session: Session, plan_id: int, today: date) -> list[QuotaScore]:
+    """Counties by quota attainment on the quota board (each quota counts up to 100%); departments
+    by the share of their assigned items that are not overdue."""
+    per_county: dict[str, list[float]] = {}
+    for r in quota_board(session, plan_id, today):
+        if not r.is_city and r.target:
+            per_county.setdefault(r.county, []).append(min(float(r.achieved / r.target), 1.0))
+    units = {slug: (name, kind) for slug, name, kind in session.execute(select(Unit.slug, Unit.name, Unit.kind))}
+    rows = [(slug, units[slug][0], "county", 100 * sum(v) / len(v)) for slug, v in per_county.items()]
+    granted = granted_extensions()
+    due_col = effective_due_of(granted)
+    counts = (select(Unit.slug, Unit.name, func.count(Item.id),
+                     func.sum(case((and_(Item.due_on.is_not(None), Item.due_on < today, due_col < today), 1),
+                                   else_=0)))
+              .join(Unit, Unit.id == Item.unit_id)
+              .outerjoin(granted, granted_join_condition(granted))
+              .where(Item.plan_id == plan_id, Item.type.in_(FACT_TYPES), Unit.kind == "department")
+              .group_by(Unit.slug, Unit.name))
+    for slug, name, total, late in session.execute(counts):
+        if total:
+            rows.append((slug, name, "department", 100 * (1 - int(late or 0) / int(total))))
+    return _ranked(rows)
+
+
+def progress_facts(session: Session, plan_id: int, today: date, period: str,
+                   ranking: Sequence[RankRow] | None = None) -> dict[str, Any]:
+    """Overall progress against the city-wide targets and the ranking of counties and departments.
+
+    ``ranking``: rows with unit_name, kind, score and rank (``app.scores``' UnitScore); until that
+    is plugged in, :func:`quota_ranking` ranks by quota attainment.
+    """
+    start, end = period_bounds(period)
+    if start > today:
+        raise GuardFailed([f"考核期间{period}尚未开始"])
+    as_of = min(today, end)
+    targets = [{"indicator": r.indicator, "indicator_title": r.indicator_title, "measure": r.measure,
+                "target": number(r.target), "achieved": number(r.achieved)}
+               for r in quota_board(session, plan_id, as_of) if r.is_city]
+    rows = list(ranking) if ranking is not None else quota_ranking(session, plan_id, as_of)
+    slugs = {name: slug for slug, name in session.execute(select(Unit.slug, Unit.name))}
+    return {"kind": "progress", "as_of": as_of.isoformat(), "period": period, "county": None,
+            "targets": targets, "ranking": ranking_rows(rows, slugs),
+            "units": [{"unit": r["unit"]} for r in ranking_rows(rows, slugs) if r["unit"]]}
+
+
+FACTS = {"criticism": criticism_facts, "commendation": commendation_facts, "progress": progress_facts}
+REPLY_WORKING_DAYS = 10
 
 
 # -- the draft ----------------------------------------------------------------------------------
-
-def _numbered(index: int) -> str:
-    return NUMERALS[index] if index < len(NUMERALS) else str(index + 1)
-
-
-def _listed(entries: list[dict], line, limit: int) -> list[str]:
-    lines = [f"{i}. {line(e)}" for i, e in enumerate(entries[:limit], 1)]
-    if len(entries) > limit:
-        lines.append(f"另有{len(entries) - limit}项，详见通报所附数据。")
-    return lines
-
-
-def _late(e: dict) -> str:
-    serious = "（严重逾期）" if e["level"] == OverdueLevel.seriously_overdue.value else ""
-    return f"“{e['title']}”，期限{cn_date(e['deadline'])}，已逾期{e['days_late']}天{serious}。"
-
-
-def _failed(e: dict) -> str:
-    outcome = {"rejected": "验收不通过", "provincial_rejected": "未通过省级认定"}.get(
-        e["outcome"], "验收未通过，被责令限期整改")
-    return f"“{e['title']}”，{cn_date(e['last_failed_on'])}{outcome}。"
-
-
-def _passed(e: dict) -> str:
-    return f"“{e['title']}”，{cn_date(e['passed_on'])}一次性通过检查验收。"
-
-
-def _exceeded(e: dict) -> str:
-    return (f"{e['indicator_title']}：目标{e['target']}{e['measure']}，已完成{e['achieved']}{e['measure']}，"
-            f"超额完成目标任务。")
-
 
 def _behind(e: dict) -> str:
     filed = e["behind"] == "filed"
@@ -260,81 +336,55 @@ def _behind(e: dict) -> str:
     return f"{e['indicator_title']}：指标{e['target']}{e['measure']}，至方案规定的{cn_date(e['deadline'])}{what}。"
 
 
-SECTIONS = {
-    "criticism": (("overdue_items", "逾期未完成事项", _late),
-                  ("failed_acceptances", "检查验收未通过事项", _failed),
-                  ("overdue_rectifications", "整改逾期事项", _late),
-                  ("behind_quotas", "未按方案进度完成目标任务", _behind)),
-    "commendation": (("passed_first_time", "一次性通过检查验收", _passed),
-                     ("exceeded_quotas", "超额完成目标任务", _exceeded)),
-}
-#: the closing paragraph; ``{issuer}`` is the issuer's name in bodies (the 发文机关 setting)
-CLOSING = {
-    "criticism": ("请上述单位高度重视，认真查找原因，明确责任人和完成时限，于本通报印发之日起10个工作日内完成整改，"
-                  "并将整改情况书面报送{issuer}。{issuer}将持续跟踪督办。"),
-    "commendation": "希望受表扬的单位再接再厉，巩固成果；各县区、各有关部门要以先进为榜样，加快推进各项工作任务落实。",
-}
-
-
 def notice_text(kind: str, facts: dict[str, Any], plan_title: str, plan_number: str, county_name: str | None,
-                issuer: str) -> dict[str, Any]:
-    """Title, addressees, body (one paragraph a line, headings 一、 and （一）) and subject units.
-
-    Up to ``LISTED_PER_UNIT`` items are named per unit and section, fewer if the body would not fit;
-    the frozen facts keep every one.
-    """
-    for limit in range(LISTED_PER_UNIT, -1, -1):
-        text = _notice_text(kind, facts, plan_title, plan_number, county_name, issuer, limit)
-        if len(text["body"]) <= MAX_LENGTHS["body"]:
-            break
-    return text
+                issuer: str, reply_by: date | None = None) -> dict[str, Any]:
+    """Title, addressees, body (one paragraph a line, headings 一、 and （一）), subject units and the
+    附件说明 naming the attachment tables (printed from the same facts)."""
+    reply_by = reply_by or date.fromisoformat(facts["as_of"])
+    if kind == "criticism":
+        return criticism_text(facts, plan_title, plan_number, county_name, issuer, reply_by)
+    if kind == "commendation":
+        return commendation_text(facts, plan_title, plan_number, county_name, issuer)
+    return progress_text(facts, plan_title, plan_number, issuer, reply_by)
 
 
-def _notice_text(kind: str, facts: dict[str, Any], plan_title: str, plan_number: str, county_name: str | None,
-                 issuer: str, limit: int) -> dict[str, Any]:
-    as_of = date.fromisoformat(facts["as_of"])
-    where = county_name or ""
-    title = (f"关于{as_of.year}年{where}农村电商工作推进不力单位的通报" if kind == "criticism"
-             else f"关于{as_of.year}年{where}农村电商工作成效突出单位的通报")
-    units = facts["units"]
-    lead = (f"根据《{plan_title}》（{plan_number}）要求，{issuer}对各地各部门工作推进情况进行了"
-            f"调度督查。截至{cn_date(as_of)}，")
-    lead += ("以下单位存在工作逾期、检查验收未通过或整改逾期等问题，现予以通报批评。" if kind == "criticism"
-             else "以下单位工作推进有力、成效突出，现予以通报表扬。")
-    lines = [lead]
-    heading = 0
-    for key, section_title, line in SECTIONS[kind]:
-        with_entries = [u for u in units if u[key]]
-        if not with_entries:
-            continue
-        lines.append(f"{_numbered(heading)}、{section_title}")
-        heading += 1
-        for i, unit in enumerate(with_entries):
-            lines.append(f"（{_numbered(i)}）{unit['unit_name']}（{len(unit[key])}项）")
-            lines.extend(_listed(unit[key], line, limit))
-    lines.append(f"{_numbered(heading)}、有关要求")
-    lines.append(CLOSING[kind].format(issuer=issuer))
-    return {"title": title, "addressees": ADDRESSEES, "body": "\n".join(lines),
-            "subject_units": [u["unit"] for u in units]}
-
-
-def draft_from_facts(actor: Actor, kind: str, county: str | None = None) -> Notice:
-    """A draft criticism or commendation whose body and frozen figures come from the data (flushes).
+def draft_from_facts(actor: Actor, kind: str, county: str | None = None, period: str | None = None,
+                     ranking: Sequence[RankRow] | None = None) -> Notice:
+    """A draft criticism, commendation or progress bulletin whose body, attachment tables and frozen
+    figures come from the data (flushes). ``period`` (``2018Q4``) is the progress bulletin's.
 
     GuardFailed (with a Chinese reason) when there is nothing to report.
     """
     if actor.role not in DRAFTERS:
-        raise NotPermitted("只有市级审核人可以起草通报")
+        raise NotPermitted(DRAFTER_ONLY)
     if kind not in FACTS:
-        raise GuardFailed([f"只能据实生成{KINDS['criticism']}或{KINDS['commendation']}草稿"])
+        raise GuardFailed([f"只能据实生成{KINDS['criticism']}、{KINDS['commendation']}或{KINDS['progress']}草稿"])
     plan = current_plan()
-    facts = FACTS[kind](db.session, plan.id, clock_today(), county)
-    if not facts["units"]:
-        reason = EMPTY_REASONS[kind]
-        raise GuardFailed([reason.replace("目前", "目前该县区", 1) if county else reason])
+    today = clock_today()
+    if kind == "progress":
+        if county:
+            raise GuardFailed(["工作进展情况通报面向全市，不按县区生成"])
+        period = period or _current_quarter(today)
+        period_bounds(period)  # a clear refusal for a period that is neither 2018Q4 nor 2018
+        if ranking is None:  # the 绩效考核 ranking of the period, as the scores screen shows it
+            ranking = score_board(plan, period, today, session=db.session).units
+        facts = progress_facts(db.session, plan.id, today, period, ranking)
+        if not facts["targets"] and not facts["ranking"]:
+            raise GuardFailed(["目前没有目标任务和考核结果，无法生成工作进展情况通报"])
+    else:
+        facts = FACTS[kind](db.session, plan.id, today, county)
+        if not facts["units"]:
+            reason = EMPTY_REASONS[kind]
+            raise GuardFailed([reason.replace("目前", "目前该县区", 1) if county else reason])
     county_name = db.session.scalar(select(Unit.name).where(Unit.slug == county)) if county else None
-    values = notice_text(kind, facts, plan.title, plan.document_number, county_name, plan_issuer(plan).short_name)
+    reply_by = working_calendar(db.session).add_working_days(today, REPLY_WORKING_DAYS)
+    values = notice_text(kind, facts, plan.title, plan.document_number, county_name, plan_issuer(plan).short_name,
+                         reply_by)
     return create_notice(actor, kind, values, facts=facts)
 
 
-__all__ = ["criticism_facts", "commendation_facts", "draft_from_facts", "notice_text", "cn_date"]
+def _current_quarter(today: date) -> str:
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+__all__ = ["criticism_facts", "commendation_facts", "progress_facts", "draft_from_facts", "notice_text", "cn_date"]

@@ -38,6 +38,7 @@ FANDOL_FILES: dict[str, str] = {
     "kai": "FandolKai-Regular.otf",
     "hei": "FandolHei-Regular.otf",
     "song_bold": "FandolSong-Bold.otf",
+    "song": "FandolSong-Regular.otf",
 }
 
 #: Names that identify a licensed font for each role, found in its file name or in its
@@ -47,6 +48,7 @@ LICENSED_NAMES: dict[str, tuple[str, ...]] = {
     "kai": ("楷体_GB2312", "KaiTi_GB2312", "simkai", "KaiTi", "楷体"),
     "hei": ("SimHei", "黑体"),
     "song_bold": ("方正小标宋", "FZXiaoBiaoSong", "FZXBSJW", "FZXBS"),
+    "song": ("SimSun", "NSimSun", "宋体"),
 }
 
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc"})
@@ -59,14 +61,18 @@ class FontsMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class FontSet:
-    """Absolute paths of the four font files a notice uses."""
+    """Absolute paths of the font files a notice uses. ``song`` (宋体, for page numbers) may be
+    missing from an office's set: the page numbers then fall back to the title's face."""
 
     fang: Path
     kai: Path
     hei: Path
     song_bold: Path
+    song: Path | None = None
 
     def __post_init__(self) -> None:
+        if self.song is None:
+            object.__setattr__(self, "song", self.song_bold)
         for field in fields(self):
             path = Path(getattr(self, field.name))
             if not path.is_absolute():
@@ -92,7 +98,8 @@ def discover_fonts(font_dir: str | Path | None = None) -> FontSet:
     for role, file_name in FANDOL_FILES.items():
         path = licensed.get(role) or _find_fandol(file_name)
         if path is None:
-            missing.append(role)
+            if role != "song":  # optional: page numbers fall back to the title's face
+                missing.append(role)
         else:
             chosen[role] = path.resolve()
     if missing:

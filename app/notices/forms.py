@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.items.operations import edit_draft
 from app.notices.models import Notice
-from app.notices.operations import create_notice, render_data, validate_notice_fields
-from app.notices.pdf import chinese_date, parse_body
+from app.notices.operations import create_notice, notice_fonts, render_data, validate_notice_fields
+from app.notices.pdf import chinese_date, parse_body, wrap_title
 from app.plans.operations import current_plan
 from app.units.models import Unit
 from workflows.notice import KINDS as NOTICE_KINDS
@@ -59,7 +59,7 @@ def preview_document(notice: Notice) -> dict[str, Any]:
     data = render_data(notice, current_plan())
     return {
         "letter": data["format"] == "letter", "issuer_mark": data["issuer_mark"], "number": data["number"],
-        "title_lines": [line.strip() for line in (data["title"] or "").splitlines() if line.strip()],
+        "title_lines": wrap_title(data["title"] or "", notice_fonts()),  # balanced as printed
         "addressees": _ending(data["addressees"] or "", "：", "：:，,。"),
         "paragraphs": parse_body(data["body"] or ""), "attachments": data["attachments"],
         "signature": data["signature"], "date": chinese_date(data["date"]),

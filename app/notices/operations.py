@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,6 +24,7 @@ from app.plans.operations import current_plan
 from app.items.facts import subject_for
 from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
+from app.notices.drafting import annexes_for
 from app.notices.fonts import FontSet, discover_fonts
 from app.notices.issuer import notice_issuer, plan_issuer
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
@@ -36,6 +38,10 @@ from workflows.notice import KINDS, TEXT_LABELS, TEXT_LIMITS
 from workflows.roles import Actor, Role
 from workflows.states import StateSet
 
+#: who drafts a notice: the office's drafting clerk (市商务局审核人, where the office sits) or the office head
+DRAFTERS = (Role.city_reviewer, Role.office_approver)
+DRAFTER_ONLY = "只有市电商工作领导小组办公室（起草人或负责人）可以起草通报"
+DEVELOPMENT_ADDRESS = "http://127.0.0.1:5000"
 TEXT_FIELDS = ("title", "addressees", "body", "copies", "attachments_note")
 MAX_LENGTHS = TEXT_LIMITS
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -87,8 +93,8 @@ def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: Mapping[str, Any] | None = None
                   ) -> Notice:
     """A draft notice written by the city reviewer (通报 are drafted by 市商务局, issued by the office)."""
-    if actor.role not in (Role.city_reviewer, Role.office_approver):
-        raise NotPermitted("只有市级审核人可以起草通报")
+    if actor.role not in DRAFTERS:
+        raise NotPermitted(DRAFTER_ONLY)
     if kind not in KINDS:
         raise GuardFailed([f"通报类型必须是：{'、'.join(KINDS)}"])
     clean = validate_notice_fields(values)
@@ -106,8 +112,9 @@ def render_data(notice: Notice, plan: Plan, *, on: date | None = None) -> dict[s
     """The plain data a notice prints from (no ORM objects reach the renderer)."""
     letter = notice.kind == "approval_reply"
     when = notice.issued_on or on or today()
-    base = current_app.config.get("PLANDESK_BASE_URL", "").rstrip("/")
+    base = serving_address()
     attachments = [line.strip() for line in (notice.attachments_note or "").splitlines() if line.strip()]
+    facts = json.loads(notice.facts_json) if notice.facts_json else None
     issuer = notice_issuer(notice, plan)
     return {
         "format": "letter" if letter else "general",
@@ -117,6 +124,8 @@ def render_data(notice: Notice, plan: Plan, *, on: date | None = None) -> dict[s
         "addressees": notice.addressees,
         "body": notice.body,
         "attachments": attachments,
+        "annexes": annexes_for(notice.kind, facts),
+        "draft": notice.number is None,
         "signature": issuer.short_name,
         "date": when.isoformat(),
         "sealed": True,
@@ -126,6 +135,15 @@ def render_data(notice: Notice, plan: Plan, *, on: date | None = None) -> dict[s
         "verification_code": notice.verification_code,
         "verification_url": f"{base}/verify/{notice.verification_code}" if notice.verification_code else None,
     }
+
+
+def serving_address() -> str:
+    """The address a notice's QR code leads to: ``PLANDESK_BASE_URL`` when set (production must set
+    it), else the address of the request that renders the notice, else the development server's."""
+    base = (current_app.config.get("PLANDESK_BASE_URL") or "").strip()
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or DEVELOPMENT_ADDRESS).rstrip("/")
 
 
 def next_number(issuer_code: str, year: int) -> int:

@@ -21,7 +21,6 @@ import base64
 import logging
 import math
 import multiprocessing
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -44,6 +43,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.notices import fonts as fontlib
 from app.notices.fonts import FontSet, discover_fonts
+from app.notices.layout import (  # noqa: F401  (re-exported: the public names of this module)
+    HEADING_1, HEADING_2, INDENT, NATURAL_SPACING, Line, Paragraph, chinese_date, parse_body, set_paragraph,
+    wrap_title)
 
 LOGGER = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,8 +76,6 @@ LETTER_NUMBER_LINE = 1  # grid line carrying the document number
 SEVEN_EIGHTHS = BODY_SIZE * 7 / 8  # distance number ↔ double line: 7/8 of a 3号 character
 
 FORMATS = ("general", "letter")
-HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
-HEADING_2 = re.compile(r"^（[一二三四五六七八九十百]+）")
 
 
 # --- safety: the only fetcher WeasyPrint gets ------------------------------------------
@@ -299,111 +299,73 @@ def colophon_height(fmt: str, copies: str, has_qr: bool, fonts: FontSet) -> floa
 
 
 def page_number_offset(fonts: FontSet) -> float:
-    """Padding above "— N —" in the bottom margin box so that the dash's ink lies 7 mm
-    under the type area."""
-    _, baseline = _line_box_offset(fonts.fang, SMALL_SIZE, SMALL_SIZE)
-    dash_top, _ = fontlib.ink_extent(fonts.fang, "—")
+    """Padding above "— N —" (4号宋体) in the bottom margin box so that the dash's ink lies
+    7 mm under the type area."""
+    song = fonts.song or fonts.song_bold
+    _, baseline = _line_box_offset(song, SMALL_SIZE, SMALL_SIZE)
+    dash_top, _ = fontlib.ink_extent(song, "—")
     return PAGE_NUMBER_GAP - (baseline - dash_top * SMALL_SIZE)
 
 
 # --- text -------------------------------------------------------------------------------
+# Paragraphs, titles and set-solid lines are laid out in app/notices/layout.py.
+
+
+LINES_PER_PAGE = 22
+#: the most lines the signature page may be tightened to take (22 lines set at 22/26 of the pitch)
+MAX_TIGHT_LINES = 26
+
+
+def _text_lines(text: str, fonts: FontSet, width: float = TYPE_WIDTH) -> int:
+    return max(1, math.ceil(_text_width(fonts.fang, text) / width))
+
+
+def tail_fit(first_page_used: int, paragraphs: list[tuple[Paragraph, list[Line]]], tail_lines: int
+             ) -> tuple[int, float] | None:
+    """Fill the page before the signature: when the text's last line and what must stay with it
+    (附件说明, signature, note, and the colophon when nothing is attached) do not fit on the page
+    where the text ends, WeasyPrint would carry the last line over and leave that page short.
+    GB/T 9704 asks for tighter spacing instead: returns (index of the first body line of that page,
+    the tightened pitch in pt), or None when everything fits or it would need more than
+    ``MAX_TIGHT_LINES`` on the page.
+
+    Counts lines as WeasyPrint places them on the 22-line grid: a heading standing alone never ends
+    a page.
+    """
+    position, index, page_start = first_page_used, 0, 0
+    for paragraph, lines in paragraphs:
+        standalone = not paragraph.rest and len(lines) == 1
+        for _ in lines:
+            if position == LINES_PER_PAGE or (standalone and position == LINES_PER_PAGE - 1):
+                position, page_start = 0, index
+            position += 1
+            index += 1
+    needed = position + tail_lines
+    if needed <= LINES_PER_PAGE or needed > MAX_TIGHT_LINES:
+        return None
+    return page_start, round(PITCH * LINES_PER_PAGE / needed, 3)
 
 
 @dataclass(frozen=True)
-class Paragraph:
-    """A body paragraph; ``lead`` is the heading run printed in 黑体 (h1) or 楷体 (h2)."""
+class Annex:
+    """An attachment (附件) printed after the body: a title and a table whose header row
+    repeats on every page. ``widths`` are the columns' shares of the type area."""
 
-    kind: str  # "text", "h1" or "h2"
-    lead: str
-    rest: str
-
-
-def parse_body(body: str) -> list[Paragraph]:
-    """One paragraph a line. "一、…" is a 黑体 heading and "（一）…" a 楷体 heading; when such
-    a line goes on after its first "。", only the sentence up to it is the heading."""
-    paragraphs = []
-    for line in (raw.strip() for raw in (body or "").splitlines()):
-        if not line:
-            continue
-        kind = "h1" if HEADING_1.match(line) else "h2" if HEADING_2.match(line) else "text"
-        if kind == "text":
-            paragraphs.append(Paragraph(kind, "", line))
-            continue
-        head, stop, rest = line.partition("。")
-        if stop and rest:
-            paragraphs.append(Paragraph(kind, head + stop, rest))
-        else:
-            paragraphs.append(Paragraph(kind, line, ""))
-    return paragraphs
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
 
 
-# Title breaks (标题回行 "词意完整"): prefer a break after these particles or before these
-# openers; avoid splitting the common words of notices, and 《…》.
-BREAK_AFTER = frozenset("的于和与及、》）")
-BREAK_BEFORE = ("关于", "《", "（")
-NO_LINE_START = frozenset("，。、；：！？》）”’")
-NO_LINE_END = frozenset("《（“‘")
-KEEP_TOGETHER = (
-    "电子商务", "人民政府", "办公室", "领导小组", "农村", "电商", "全覆盖", "巩固提升", "实施方案",
-    "工作", "任务", "目标", "情况", "通报", "批评", "表扬", "批复", "通知", "示范", "县区", "整改",
-    "年度", "推进", "完成", "申报", "省级", "市级", "同意", "落实", "不力", "逾期", "行动", "予以",
-)
-
-
-def _break_score(title: str, index: int, target: float, widths: list[float]) -> float | None:
-    """How good a break before ``title[index]`` is (higher is better); None if not allowed."""
-    before, after = title[index - 1], title[index]
-    if after in NO_LINE_START or before in NO_LINE_END:
-        return None
-    if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
-        return None
-    score = -abs(widths[index] - target) / TITLE_SIZE
-    if before in BREAK_AFTER or title.startswith(BREAK_BEFORE, index):
-        score += 3
-    if any(title.startswith(word, start) for word in KEEP_TOGETHER
-           for start in range(max(0, index - len(word) + 1), index)):
-        score -= 3  # the break would split this word
-    if title[:index].count("《") > title[:index].count("》"):
-        score -= 2
-    return score
-
-
-def wrap_title(title: str, fonts: FontSet) -> list[str]:
-    """Title lines: the author's own line breaks if any; otherwise, when the title is wider
-    than the type area, lines of even width broken between words where possible."""
-    lines = [line.strip() for line in title.splitlines() if line.strip()]
-    if len(lines) != 1:
-        return lines
-    title = lines[0]
-    # widths[i]: width of title[:i]
-    widths = [0.0]
-    for char in title:
-        widths.append(widths[-1] + fontlib.advance(fonts.song_bold, char) * TITLE_SIZE)
-    count = math.ceil(widths[-1] / TYPE_WIDTH)
-    lines, start = [], 0
-    for remaining in range(count, 1, -1):
-        target = widths[start] + (widths[-1] - widths[start]) / remaining
-        scored = [
-            (score, index)
-            for index in range(start + 1, len(title))
-            if widths[index] - widths[start] <= TYPE_WIDTH
-            and abs(widths[index] - target) <= 5 * TITLE_SIZE
-            and (score := _break_score(title, index, target, widths)) is not None
-        ]
-        cut = max(scored)[1] if scored else start + 1 + max(
-            i for i in range(len(title) - start) if widths[start + i] - widths[start] <= TYPE_WIDTH)
-        lines.append(title[start:cut])
-        start = cut
-    lines.append(title[start:])
-    return lines
-
-
-def chinese_date(iso: str | date | None) -> str:
-    """``2019-03-05`` → ``2019年3月5日`` (Arabic numerals, no leading zeros)."""
-    if not iso:
-        return "　　年　　月　　日"
-    day = iso if isinstance(iso, date) else date.fromisoformat(str(iso)[:10])
-    return f"{day.year}年{day.month}月{day.day}日"
+def _annex(data: Mapping[str, Any]) -> Annex:
+    columns = tuple(str(c) for c in data.get("columns") or ())
+    rows = tuple(tuple(str(cell) for cell in row) for row in data.get("rows") or ())
+    if any(len(row) != len(columns) for row in rows):
+        raise ValueError("every row of an attachment table has one cell per column")
+    widths = tuple(float(w) for w in data.get("widths") or ()) or tuple(1.0 for _ in columns)
+    total = sum(widths) or 1.0
+    return Annex(str(data.get("title") or "").strip(), columns, rows,
+                 tuple(round(100 * w / total, 3) for w in widths))
 
 
 def _ensure_suffix(text: str, suffix: str, strip: str = "") -> str:
@@ -418,6 +380,7 @@ def _note_text(note: str | None) -> str:
     return note if note.startswith(("（", "(")) else f"（{note}）"
 
 
+@lru_cache(maxsize=256)
 def qr_data_uri(url: str) -> str:
     """The verification URL as a QR code: a PNG of one pixel per module, printed 18 mm wide
     without interpolation (image-rendering: pixelated), so every module stays a sharp
@@ -483,26 +446,52 @@ def notice_context(data: Mapping[str, Any], fonts: FontSet, *, inline_css: bool 
     date_text = chinese_date(data.get("date"))
     sealed = bool(data.get("sealed"))
     copies = _ensure_suffix(str(data.get("copies") or ""), "。", "。.，,；;")
+    paragraphs = [(p, set_paragraph(p, fonts)) for p in parse_body(str(data.get("body") or ""))]
+    annexes = [_annex(annex) for annex in data.get("annexes") or ()]
+    titles = [annex.title for annex in annexes]
+    extra = [str(a).strip() for a in data.get("attachments") or [] if str(a).strip()]
+    attachments = titles + [name for name in extra if name not in titles]
+    title_lines = wrap_title(title, fonts)
+    addressees = _ensure_suffix(str(data.get("addressees") or ""), "：", "：:，,。")
+    note = _note_text(data.get("note"))
+    has_qr = bool(code and url)
+    colophon = colophon_height(fmt, copies, has_qr, fonts)
+    tail = ((1 + sum(_text_lines(f"附件：{i}.{name}", fonts) for i, name in enumerate(attachments, 1))
+             if attachments else 0) + (2 if sealed else 1) + 2 + (_text_lines(note, fonts) if note else 0)
+            + (0 if annexes else math.ceil(colophon / PITCH)))
+    first_page = round(masthead.height / PITCH) + len(title_lines) + 1 + _text_lines(addressees, fonts)
+    fit = tail_fit(first_page, paragraphs, tail) if fmt == "general" else None
+    tight_from = fit[0] if fit else None
+    numbered: list[tuple[Paragraph, list[tuple[Line, bool]]]] = []
+    index = 0
+    for p, lines in paragraphs:
+        numbered.append((p, [(line, tight_from is not None and index + i >= tight_from)
+                             for i, line in enumerate(lines)]))
+        index += len(lines)
     return {
         "format": fmt,
         "masthead": masthead,
         "number": data.get("number") or None,
-        "title_lines": wrap_title(title, fonts),
+        "title_lines": title_lines,
         "title_text": "".join(line.strip() for line in title.splitlines()),
-        "addressees": _ensure_suffix(str(data.get("addressees") or ""), "：", "：:，,。"),
-        "paragraphs": parse_body(str(data.get("body") or "")),
-        "attachments": [str(a).strip() for a in data.get("attachments") or [] if str(a).strip()],
+        "addressees": addressees,
+        "paragraphs": numbered,
+        "tight_pitch": fit[1] if fit else None,
+        "attachments": attachments,
+        "annexes": annexes,
+        "numbered_annexes": len(attachments) > 1,
+        "draft": bool(data.get("draft", not data.get("number"))),
         "signature": signature,
         "date": date_text,
         "sealed": sealed,
         "signature_box": signature_layout(signature, date_text, sealed, fonts),
-        "note": _note_text(data.get("note")),
+        "note": note,
         "copies": copies,
         "printed_by": str(data.get("printed_by") or "").strip(),
         "printed_on": chinese_date(data.get("printed_on")),
         "verification_code": code if code and url else None,
-        "qr": qr_data_uri(str(url)) if code and url else None,
-        "colophon_height": colophon_height(fmt, copies, bool(code and url), fonts),
+        "qr": qr_data_uri(str(url)) if has_qr else None,
+        "colophon_height": colophon,
         "revoked": bool(data.get("revoked")),
         "created": _w3c_date(data.get("date") or data.get("printed_on")),
         "fonts": {role: font_url(role, path) for role, path in fonts.as_dict().items()},
@@ -516,6 +505,7 @@ def notice_context(data: Mapping[str, Any], fonts: FontSet, *, inline_css: bool 
             "thin": LETTER_THIN,
         },
         "RED_RULE": RED_RULE,
+        "NATURAL": round(NATURAL_SPACING, 4),
     }
 
 

@@ -15,6 +15,7 @@ from app.notices.facts import FACTS, draft_from_facts
 from app.notices.forms import notice_form_context, preview_document, save_notice
 from app.notices.issuer import plan_issuer, update_issuer
 from app.notices.models import Notice
+from app.notices.next_step import next_step_text
 from app.notices.operations import acknowledge as acknowledge_notice
 from app.notices.operations import find_by_code, notice_pdf as render_pdf
 from app.plans.operations import current_plan
@@ -29,6 +30,7 @@ from workflows.states import StateSet
 public = Blueprint("notices_public", __name__)
 bp = Blueprint("notices", __name__)
 register_error_pages(bp)
+bp.add_app_template_global(next_step_text, "next_step_text")  # the item page's "who acts next"
 
 
 @public.route("/verify/<code>")
@@ -55,9 +57,10 @@ def draft_from_facts_screen() -> ResponseReturnValue:
     kind = request.form.get("kind", "criticism")
     if kind not in FACTS:
         abort(400)
-    return screen_action(lambda: draft_from_facts(current_user.actor(), kind, request.form.get("county") or None),
+    county, period = request.form.get("county") or None, request.form.get("period") or None
+    return screen_action(lambda: draft_from_facts(current_user.actor(), kind, county, period),
                          then=_item_page, back=url_for("dashboards.overdue"), refusals={NotPermitted: _forbidden},
-                         done=_("已据实生成通报草稿，请核对后提交审核"))
+                         done=_("已据实生成通报草稿。请逐段核对修改后提交签发；提交后由领导小组办公室负责人签发。"))
 
 
 @bp.route("/filing/notices/new", methods=["GET", "POST"])

@@ -42,7 +42,7 @@ from app.reports.models import Report
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit, UnitKind
 from app.workdays.operations import working_calendar
-from app.worklists.queries import OPTIONAL_TRIGGERS, waits_for
+from app.items.waiting import OPTIONAL_TRIGGERS, waits_for
 from workflows.audit import UNVERSIONED_TRIGGERS
 from workflows.base import Workflow
 from workflows.deadlines import quarter_end, quarter_report_deadline

@@ -20,23 +20,16 @@ from app.extension_requests.operations import effective_due_column, effective_du
 from app.extensions import db
 from app.items.models import Item
 from app.items.queries import visible_items
+from app.items.waiting import waits_for
 from app.plans.models import Category
 from app.units.models import Unit
 from workflows.application import CATEGORIES
 from workflows.audit import UNVERSIONED_TRIGGERS
 from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS, OverdueLevel, overdue_level
 from workflows.registry import WORKFLOWS
-from workflows.roles import CITY_WIDE_ROLES, Actor, Role
-from workflows.states import Phase, Step
+from workflows.roles import CITY_WIDE_ROLES, Actor
+from workflows.states import Phase
 
-#: actions one may take but nobody waits for (taking back one's own filing, withdrawing a title):
-#: available on the item page, never a reason to list an item under 待办
-OPTIONAL_TRIGGERS = frozenset({"withdraw", "revoke"})
-#: a review step waits for one role (the same routing as the "waiting" notifications); others may
-#: hold a veto there (the office may reject at the city step) without the item waiting for them
-STEP_OWNERS = {Step.county_review: Role.county_reviewer, Step.city_review: Role.city_reviewer,
-               Step.inspection: Role.office_approver, Step.provincial_review: Role.office_approver,
-               Step.review: Role.office_approver}
 #: triggers that are not decisions: they never put an item in anyone's 已办
 NOT_DECISIONS = frozenset(UNVERSIONED_TRIGGERS) | {"create", "edit"}
 LISTS = ("todo", "done", "mine", "all")
@@ -68,14 +61,6 @@ def visible_condition(actor: Actor) -> ColumnElement[bool]:
     if actor.role in CITY_WIDE_ROLES:
         return true()
     return Item.id.in_(visible_items(actor).with_only_columns(Item.id))
-
-
-def waits_for(state: str, trigger: str, role: Role) -> bool:
-    """Whether an item in ``state`` waits for ``role`` to fire ``trigger`` (see :data:`STEP_OWNERS`)."""
-    if trigger in OPTIONAL_TRIGGERS:
-        return False
-    owner = STEP_OWNERS.get(state.partition(".")[2] or state)
-    return owner is None or owner is role
 
 
 def todo_condition(actor: Actor) -> ColumnElement[bool]:

@@ -73,7 +73,8 @@ def test_draft_from_facts(api: Api, app: Flask) -> None:
     with app.app_context():
         notice = db.session.get(Notice, notice_id)
         assert notice.subject_units == ["huoqiu"] and "霍邱县" in notice.body
-        assert "期限2018年7月31日，已逾期10天" in notice.body and notice.facts_json
+        assert "霍邱县14项事项逾期未完成，最长逾期10天" in notice.body and notice.facts_json
+        assert notice.attachments_note.splitlines()[0] == "逾期未完成事项清单"
 
 
 def test_quotas_for_the_city_and_for_a_county(api: Api) -> None:

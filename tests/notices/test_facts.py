@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from app.clock import today
 from app.extensions import db
 from app.items.models import Item
 from app.items.operations import fire_transition
+from app.notices.drafting import annexes_for, cn_text
 from app.notices.facts import commendation_facts, criticism_facts, draft_from_facts
 from app.notices.models import Notice
 from app.units.models import Unit
@@ -20,6 +22,7 @@ from tests.dashboards.journeys import application_to, fire, plan
 from tests.factories import actor_of, add_evidence
 from workflows.errors import GuardFailed, NotPermitted
 
+HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 LATE = date(2018, 8, 10)  # mobilization (due 2018-07-31) is 10 days late
 VILLAGE = "provincial_demo_village"
 
@@ -116,16 +119,41 @@ def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str
     assert notice.title == "关于2018年农村电商工作推进不力单位的通报"
     assert notice.addressees == "各县区人民政府，市直有关部门"
     lines = notice.body.splitlines()
-    assert lines[1] == "一、逾期未完成事项" and "二、检查验收未通过事项" in lines and "三、整改逾期事项" in lines
-    # after the plan's date for filing, a county short of its demo-site quotas is behind the plan (the unit,
-    # not its drafts)
-    assert "四、未按方案进度完成目标任务" in lines
-    assert any("至方案规定的2018年7月31日尚未申报" in line for line in lines)  # nothing filed: said so
-    assert not any("仅申报0" in line for line in lines)
-    assert any(line.startswith("（一）霍邱县（") for line in lines), lines[:3]
-    assert any("期限2018年7月31日，已逾期10天" in line for line in lines)
-    assert any("期限2018年7月20日，已逾期21天" in line for line in lines)
-    assert any("验收不通过" in line for line in lines)
+    # a short body that states the case; the detail goes into the attachment tables
+    assert [line for line in lines if HEADING.match(line)] == ["一、基本情况", "二、存在的主要问题", "三、处理决定",
+                                                               "四、整改要求"]
+    assert lines[0].startswith("为推动《六安市农村电商全覆盖巩固提升行动实施方案》（六政办秘〔2018〕143号）")
+    assert lines[0].endswith("现将有关情况通报如下。") and lines[-1] == "特此通报。"
+    assert "经研究，决定对" in notice.body and "予以通报批评。" in notice.body
+    # a written reply date, ten working days after the business date (2018-08-10 is a Friday)
+    assert "于8月24日前将整改情况书面报送市电商工作领导小组办公室。" in notice.body
+    assert "，" not in "".join(ch for ch in notice.body if ch == ",") and "," not in notice.body
+    assert "…" not in notice.body and "期限2018" not in notice.body
+    frozen_units = {u["unit"]: u for u in json.loads(notice.facts_json)["units"]}
+    late_huoqiu = frozen_units["huoqiu"]["overdue_items"]
+    sentence = f"霍邱县{len(late_huoqiu)}项事项逾期未完成，最长逾期{max(e['days_late'] for e in late_huoqiu)}天，" \
+               "2项检查验收未通过，1项整改逾期，最长逾期21天"
+    assert sentence in notice.body, notice.body
+    assert "决定对上述" in notice.body or "霍邱县、舒城县" in notice.body
+    assert notice.attachments_note.splitlines() == ["逾期未完成事项清单", "检查验收未通过事项清单", "整改逾期事项清单",
+                                                    "未按方案进度完成目标任务情况表"]
+    annexes = annexes_for("criticism", json.loads(notice.facts_json))
+    assert [a["title"] for a in annexes] == notice.attachments_note.splitlines()
+    late = annexes[0]["rows"]
+    # one row per plan task with every unit late on it; the plan's date is named as the plan's
+    assert annexes[0]["columns"][2] == "方案规定时限"
+    assert sum(row[3].count("天）") for row in late) == sum(len(u["overdue_items"])
+                                                          for u in json.loads(notice.facts_json)["units"])
+    # the plan task's full text (an assignment's own title is shortened with "…" for lists)
+    tasks = {e["task_number"]: e["task_title"] for u in frozen_units.values() for e in u["overdue_items"]
+             if e.get("task_number")}
+    assert any(len(title) > 60 for title in tasks.values())
+    assert {f"任务{n}：{cn_text(t)}" for n, t in tasks.items()} <= {row[1] for row in late}
+    assert not any("…" in row[1] for row in late)
+    rect = annexes[2]["rows"]
+    assert [(row[3], row[4]) for row in rect] == [("2018年7月20日", "21")]
+    behind = annexes[3]["rows"]
+    assert any(row[4] == "0" and row[6] == "2018年7月31日" for row in behind)  # nothing filed: said so
     assert {"huoqiu", "shucheng", "commerce"} <= set(notice.subject_units)
     frozen = json.loads(notice.facts_json)
     assert frozen == criticism_facts(db.session, plan().id, today())

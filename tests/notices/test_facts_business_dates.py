@@ -7,6 +7,7 @@ from datetime import date
 from flask import Flask
 
 from app.extensions import db
+from app.notices.drafting import annexes_for
 from app.notices.facts import commendation_facts, criticism_facts, draft_from_facts
 from tests.dashboards.journeys import application_to, fire, plan
 from tests.factories import actor_of
@@ -30,7 +31,10 @@ def test_a_failed_and_a_passed_acceptance_are_dated_by_the_pinned_day(ctx: Flask
 
     notice = draft_from_facts(actor_of("city_reviewer"), "criticism")
     db.session.commit()
-    assert "春秋乡申报”，2018年9月15日验收不通过。" in notice.body
+    # the attachment table of failed acceptances prints the pinned day beside the item
+    failed_rows = [row for annex in annexes_for("criticism", json.loads(notice.facts_json))
+                   if annex["title"] == "检查验收未通过事项清单" for row in annex["rows"]]
+    assert len(failed_rows) == 1 and "春秋乡" in failed_rows[0][2] and failed_rows[0][-1] == "2018年9月15日"
     # the wall clock's year (the audit instants') appears nowhere in what the notice prints or freezes
     wall_year = f"{db.session.get(type(notice), notice.id).created_at.year}年"
     assert wall_year != "2018年" and wall_year not in notice.body

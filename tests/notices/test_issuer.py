@@ -54,8 +54,10 @@ def test_a_notice_drafted_from_facts_uses_the_plans_names(app: Flask, client) ->
     with app.app_context():
         notice = db.session.get(Notice, notice_id)
         lines = notice.body.splitlines()
-        assert lines[0].startswith(f"根据《六安市农村电商全覆盖巩固提升行动实施方案》（六政办秘〔2018〕143号）要求，{NAME}对")
-        assert lines[-1].endswith(f"并将整改情况书面报送{NAME}。{NAME}将持续跟踪督办。")
+        assert lines[0].startswith("为推动《六安市农村电商全覆盖巩固提升行动实施方案》（六政办秘〔2018〕143号）落实落地，")
+        assert lines[0].endswith(f"要求，{NAME}对各县区、市直有关部门工作推进情况进行了调度督查。现将有关情况通报如下。")
+        assert f"整改情况书面报送{NAME}。" in notice.body and f"（三）跟踪问效。{NAME}将对整改情况跟踪督办" in notice.body
+        assert lines[-1] == "特此通报。"
         data = ops.render_data(notice, ops.current_plan())
         assert (data["issuer_mark"], data["signature"], data["printed_by"]) == (f"{MARK}文件", NAME, MARK)
         issued = issue(notice_id)
@@ -91,7 +93,7 @@ def test_changing_the_setting_changes_new_drafts_not_issued_notices(app: Flask, 
     new_id = criticism(app)
     with app.app_context():
         new = db.session.get(Notice, new_id)
-        assert "市电商办对各地各部门" in new.body and NAME not in new.body
+        assert "市电商办对各县区、市直有关部门" in new.body and NAME not in new.body
         data = ops.render_data(new, ops.current_plan())
         assert (data["issuer_mark"], data["signature"]) == ("六安市电商办文件", "市电商办")
         assert issue(new_id).number == "六商电〔2018〕1号"
@@ -100,7 +102,7 @@ def test_changing_the_setting_changes_new_drafts_not_issued_notices(app: Flask, 
         assert (old.number, old.pdf_sha256) == ("六电商办〔2018〕1号", old_pdf)
         data = ops.render_data(old, ops.current_plan())
         assert (data["issuer_mark"], data["signature"], data["printed_by"]) == (f"{MARK}文件", NAME, MARK)
-        assert f"{NAME}对各地各部门" in old.body
+        assert f"{NAME}对各县区、市直有关部门" in old.body
     page = client.get(f"/verify/{old_code}").get_data(as_text=True)
     assert MARK in page and "六安市电商办<" not in page
     preview = client.get(f"/items/{old_id}/notice-preview").get_data(as_text=True)

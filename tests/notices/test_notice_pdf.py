@@ -75,19 +75,19 @@ def criticism() -> dict[str, Any]:
     """A 3-page criticism notice (通报批评) about counties with overdue tasks."""
     return {
         "format": "general",
-        "issuer_mark": "六安市电子商务工作领导小组办公室文件",
+        "issuer_mark": "六安市电商工作领导小组办公室文件",  # the plan's issuer (app/notices/issuer.py)
         "number": "六电商办〔2019〕3号",
         "title": "关于对工作推进不力的县区\n予以通报批评的通报",
         "addressees": "各县区人民政府，市直有关部门",
         "body": BODY,
         "attachments": ["逾期未完成任务清单", "整改情况报告模板"],
-        "signature": "六安市电子商务工作领导小组办公室",
+        "signature": "市电商工作领导小组办公室",
         "date": "2019-03-05",
         "sealed": True,
         "note": "联系人：王某，联系电话：0564-3377123",
         "copies": "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室，"
-                  "市电子商务工作领导小组成员单位",
-        "printed_by": "六安市电子商务工作领导小组办公室",
+                  "市电商工作领导小组成员单位",
+        "printed_by": "六安市电商工作领导小组办公室",
         "printed_on": "2019-03-05",
         "verification_code": "7K3Q-9F2A",
         "verification_url": "https://plandesk.example.gov.cn/verify/7K3Q-9F2A",
@@ -109,7 +109,7 @@ def reply() -> dict[str, Any]:
         "signature": "六安市商务局",
         "date": "2019-04-08",
         "sealed": True,
-        "copies": "市电子商务工作领导小组办公室",
+        "copies": "市电商工作领导小组办公室",
         "printed_by": "六安市商务局",
         "printed_on": "2019-04-08",
         "verification_code": "M2PX-4HQ7",
@@ -333,7 +333,7 @@ def test_sample_fonts_embedded_with_the_used_glyphs_only(sample):
     """Every font embedded as a subset holding glyph 0 and the glyphs the text uses, each
     glyph reached through the CFF charset by the CID (= character code) the page writes."""
     fonts = _embedded_fonts(sample.reader)
-    assert set(fonts) == {"PD-Fang", "PD-Hei", "PD-Kai", "PD-XBS"}
+    assert set(fonts) == {"PD-Fang", "PD-Hei", "PD-Kai", "PD-XBS", "PD-Song"}  # 宋体: page numbers
     for name, (font, cid_font, stream) in fonts.items():
         assert re.match(r"^/[A-Z]{6}\+", str(font["/BaseFont"]))
         assert "/ToUnicode" in font and font["/Encoding"] == "/Identity-H"

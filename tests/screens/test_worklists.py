@@ -15,7 +15,7 @@ from app.items.models import Item
 from app.items.queries import visible_items
 from tests.screens.support import fire, make_application, text_of
 from workflows.engine import available_actions
-from app.worklists.queries import waits_for
+from app.items.waiting import waits_for
 
 
 def waiting_ids(username: str) -> set[int]:

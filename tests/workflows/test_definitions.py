@@ -91,7 +91,8 @@ EXPECTED = {
         ("city_review", "accept"): (CITY, "accepted"),
     },
     ("notice", "city"): {
-        ("draft", "submit"): (CITY, "review"),
+        # the office drafts and submits (its drafting clerk or its head); the head signs
+        ("draft", "submit"): ((CITY, OFFICE), "review"),
         ("review", "send_back"): (OFFICE, "draft"),
         ("review", "issue"): (OFFICE, "issued"),
         ("issued", "revoke"): (OFFICE, "revoked"),
@@ -127,6 +128,11 @@ def visible(role: Role, setup: dict, unit: str) -> bool:
 CASES = [(wf, variant) for wf, variant in EXPECTED]
 
 
+def _roles(expected: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A table cell names one role, or a tuple of the roles that may all fire the trigger."""
+    return expected if isinstance(expected, tuple) else (expected,)
+
+
 @pytest.mark.parametrize("workflow, variant", CASES)
 def test_every_state_trigger_role_triple(workflow: str, variant: str) -> None:
     wf = WORKFLOWS[workflow]
@@ -144,7 +150,7 @@ def test_every_state_trigger_role_triple(workflow: str, variant: str) -> None:
             outcome: object = NotFound
         elif expected is None:
             outcome = InvalidTransition
-        elif expected[0] != role.value:
+        elif role.value not in _roles(expected[0]):
             outcome = NotPermitted
         else:
             outcome = expected[1]
@@ -172,7 +178,7 @@ def test_available_actions_match_the_table(workflow: str, variant: str) -> None:
         unit = actor_unit(role, setup, True)
         subj = subject(wf, state, unit=setup["unit"], county=setup["county"], **setup["facts"])
         offered = {a.trigger for a in available_actions(subj, actor(role, unit))}
-        allowed = {t for (s, t), (r, _) in table.items() if s == state and r == role.value}
+        allowed = {t for (s, t), (r, _) in table.items() if s == state and role.value in _roles(r)}
         if not visible(role, setup, unit):
             allowed = set()
         assert offered == allowed, (state, role.value)
