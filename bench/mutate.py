@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -94,8 +95,8 @@ def configure_mutmut(targets: dict[str, Any], scope: ModuleType) -> None:
 
 def build_template() -> None:
     """The test database template, built by the unmutated code in a child process."""
-    TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
-    TEMPLATE.unlink(missing_ok=True)
+    shutil.rmtree(TEMPLATE.parent, ignore_errors=True)
+    TEMPLATE.parent.mkdir(parents=True)
     code = ("import sys; from pathlib import Path; from tests.conftest import build_database; "
             "p = Path(sys.argv[1]); build_database(f'sqlite:///{p}', p.parent / 'storage')")
     subprocess.run([sys.executable, "-c", code, str(TEMPLATE)], cwd=ROOT, check=True)

@@ -2,8 +2,9 @@
 
     python bench/mutation_report.py [--note TEXT]
 
-Reads mutmut's per-file results under mutants/ (``*.meta``), counts per module the mutants killed
-(a failing test or a timeout), survived, without a covering test and not run, lists every survivor
+Reads mutmut's per-file results under mutants/ (``*.meta``), keeps the mutants in scope of
+bench/mutation_targets.yaml (a module's ``functions`` when it names some), counts per module the
+mutants killed (a failing test or a timeout), survived, without a covering test and not run, lists every survivor
 with the line it changed and its explanation from bench/mutation_notes.yaml (glob pattern over the
 mutant name → one line; a survivor without one is marked UNEXPLAINED), writes both files and prints
 the table, followed by bench/mutation_manual.md (mutants made by hand where mutmut does not reach).
@@ -29,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import markdown_table, write_json, write_text  # noqa: E402
+from bench.mutate import TARGETS_FILE, scope_module  # noqa: E402
 
 MUTANTS = ROOT / "mutants"
 NOTES = ROOT / "bench" / "mutation_notes.yaml"
@@ -40,10 +42,14 @@ COLUMNS = ("killed", "timeout", "survived", "no tests", "not run", "other")
 
 
 def load_results() -> dict[str, dict[str, Any]]:
-    """module path → {mutant name: exit code}, from every .meta file mutmut wrote."""
+    """module path → {mutant name: exit code}, from every .meta file mutmut wrote, in scope only."""
+    scope = scope_module()
+    targets = scope.load_targets(TARGETS_FILE)
     found: dict[str, dict[str, Any]] = {}
     for meta in sorted(MUTANTS.rglob("*.py.meta")):
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
+        codes = {name: code for name, code in codes.items()
+                 if (target := scope.target_of(targets, name)) is not None and target.covers(name)}
         if codes:
             found[str(meta.relative_to(MUTANTS))[: -len(".meta")]] = codes
     return found

@@ -1,14 +1,30 @@
 """Diagrams drawn from the definitions, with the current state marked for an item."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.tasks.models import TaskAssignment
-from workflows.diagram import render_diagram
+from workflows.base import state_title
+from workflows.diagram import _layout_svg, render_diagram
 from workflows.registry import WORKFLOWS
+
+
+@pytest.fixture(autouse=True)
+def fresh_drawings() -> Iterator[None]:
+    """render_diagram caches per process: draw anew in every test, not what an earlier test drew."""
+    render_diagram.cache_clear()
+    yield
+    render_diagram.cache_clear()
+
+
+def svg_colours(svg: str) -> set[str]:
+    return set(re.findall(r'(?:fill|stroke)="([^"]+)"', svg))
 
 
 def test_mermaid_has_every_state_and_transition() -> None:
@@ -50,3 +66,55 @@ def test_cli_writes_svg_and_marks_an_items_state(app, tmp_path: Path) -> None:
     assert "review --> issued: issue" in mmd.read_text()
     bad = runner.invoke(args=["workflows", "diagram", "nope", "-o", str(mmd)])
     assert bad.exit_code != 0 and "unknown workflow" in bad.output
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_svg_has_every_state_with_its_chinese_title_and_every_transition(name: str) -> None:
+    wf = WORKFLOWS[name]
+    svg = render_diagram(wf, "svg").decode()
+    assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
+    assert 'font-family="Noto Sans CJK SC"' in svg
+    for state in wf.states:
+        assert f">{state.value}</text>" in svg
+        assert f">{state_title(state.value)}</text>" in svg
+    pairs = {(src, sp.dest) for sp in wf.specs for src in sp.sources}
+    assert svg.count('class="edge"') == len(pairs)
+    labels = " ".join(re.findall(r'font-family="Times,serif" font-size="14.00">([^<]+)</text>', svg))
+    for sp in wf.specs:
+        assert re.search(rf"(?<![\w]){sp.trigger}(?![\w])", labels), sp.trigger
+    # nothing marked without an item: every state black on white
+    assert svg_colours(svg) <= {"white", "black", "none"}
+
+
+def test_svg_marks_the_current_state_only() -> None:
+    wf = WORKFLOWS["notice"]
+    svg = render_diagram(wf, "svg", current="review").decode()
+    assert {"red", "darksalmon"} <= svg_colours(svg)
+    node = re.search(r'<g id="node\d+" class="node">\s*<title>review</title>.*?</g>', svg, re.S)
+    assert node and 'fill="darksalmon"' in node.group(0)
+    others = re.findall(r'<g id="node\d+" class="node">\s*<title>(?!review<).*?</g>', svg, re.S)
+    assert others and all("darksalmon" not in n for n in others)
+
+
+def test_mermaid_without_an_item_marks_every_state_as_default() -> None:
+    wf = WORKFLOWS["notice"]
+    text = render_diagram(wf, "mmd").decode()
+    assert text.startswith("---\n通报 (notice)\n---\n")
+    assert [line.strip() for line in text.splitlines() if line.strip().startswith("Class ")] == [
+        f"Class {s.value} s_default" for s in wf.states]
+    assert "[*] --> draft" in text
+    # each (trigger, source, destination) once, though two specs may share it
+    assert text.count("review --> issued: issue") == 1
+
+
+def test_unknown_states_and_formats_are_refused() -> None:
+    with pytest.raises(ValueError, match="'nowhere' is not a state of notice"):
+        render_diagram(WORKFLOWS["notice"], "mmd", current="nowhere")
+    with pytest.raises(ValueError, match="diagram format must be mmd or svg"):
+        render_diagram(WORKFLOWS["notice"], "png")
+
+
+def test_a_layout_that_fails_says_so() -> None:
+    with pytest.raises(RuntimeError, match="(?s)graph layout failed: .*Invalid Input"):
+        _layout_svg("digraph {{{")
+    assert _layout_svg("digraph { a -> b }").lstrip().startswith(b"<?xml")
