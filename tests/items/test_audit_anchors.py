@@ -6,6 +6,7 @@ database still catch, and what they cannot (events after the last anchor).
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -15,11 +16,12 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from app.audit.models import AuditAnchor, AuditEventRow
-from app.audit.operations import _heads_as_of, anchor_log_path, record_anchor, verify, write_anchor
+from app.audit.operations import (_first_bad_anchor, _heads_as_of, anchor_log_path, audit_key, record_anchor,
+                                  verify, write_anchor)
 from app.extensions import db
 from app.items.operations import fire_transition
 from tests.items.conftest import actor_of, add_evidence
-from workflows.audit import anchor_hash, check_chain, event_hash
+from workflows.audit import anchor_hash, check_chain, event_hash, utc_text
 
 
 def _sent_back(new_application) -> int:
@@ -286,3 +288,61 @@ def test_unsigned_anchors_pass_only_before_the_first_signed_one(app, new_applica
         anchor_log_path().unlink()
         result = verify(db.session)
     assert not result.ok and result.problem.startswith(f"anchor #{last.id}: not signed, but an earlier anchor is")
+
+
+def test_the_anchor_log_holds_each_anchor_as_one_json_line(app, new_application, tmp_path) -> None:
+    """The log is read outside PlanDesk too: its fields and values are the anchor's, by name."""
+    with app.app_context():
+        app.config["PLANDESK_STORAGE_DIR"] = str(tmp_path / "not" / "yet" / "made")
+        _sent_back(new_application)
+        anchor = record_anchor(db.session)
+        assert anchor_log_path() == tmp_path / "not" / "yet" / "made" / "audit-anchors.log"
+        lines = anchor_log_path().read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 1
+        assert json.loads(lines[0]) == {"id": anchor.id, "at": utc_text(anchor.at),
+                                        "last_event_id": anchor.last_event_id, "item_count": anchor.item_count,
+                                        "hash": anchor.hash, "signature": anchor.signature}
+        assert anchor.signature and len(anchor.signature) == 64
+        assert record_anchor(db.session) is None  # nothing new: no anchor, no line
+        assert anchor_log_path().read_text(encoding="utf-8").splitlines() == lines
+        assert verify(db.session).ok and verify(db.session).logged == 1
+
+
+def test_anchors_left_over_an_emptied_trail_are_reported_not_crashed_on() -> None:
+    """Every event gone but the anchors: the walk over no events reports the first anchor."""
+    anchor = AuditAnchor(id=7, at=None, last_event_id=3, item_count=1, prev_hash=None,
+                         hash=anchor_hash([(1, 3, "f" * 64)], None), signature=None)
+    problem = _first_bad_anchor(b"key", [anchor], iter([]))
+    assert problem == ("anchor #7: chain heads as of event #3 do not match (an item's events were removed "
+                       "or rewritten)")
+
+
+@pytest.mark.parametrize("field, value", [("last_event_id", 1), ("item_count", 99), ("prev_hash", "0" * 64),
+                                          ("at", "2018-01-01 00:00:00.000000")])
+def test_the_signature_covers_every_field_of_an_anchor(app, new_application, field: str, value: Any) -> None:
+    """Change one field of a stored anchor: the signature check is the first to refuse it."""
+    with app.app_context():
+        _sent_back(new_application)
+        anchor = write_anchor(db.session)
+        db.session.commit()
+        assert verify(db.session).ok
+        _drop_triggers()
+        db.session.execute(text(f"UPDATE audit_anchors SET {field} = :v WHERE id = :id"), {"v": value, "id": anchor.id})
+        db.session.commit()
+        result = verify(db.session)
+    assert not result.ok
+    assert result.problem == (f"anchor #{anchor.id}: signature does not match (the anchor was rewritten, or the "
+                              f"audit key changed)")
+
+
+def test_the_audit_key_is_the_dedicated_one_or_derived_from_the_secret_key(app) -> None:
+    with app.app_context():
+        app.config["PLANDESK_AUDIT_KEY"] = "the dedicated audit key"
+        assert audit_key() == b"the dedicated audit key"
+        app.config["PLANDESK_AUDIT_KEY"] = None
+        app.config["SECRET_KEY"] = "s3cret"
+        # a fixed derivation: changing it would unsign every anchor already written
+        assert audit_key().hex() == "345d55bc53115c181eb0da49cc88f07d71367890ba446da831223c79cdf18030"
+        app.config["SECRET_KEY"] = ""
+        with pytest.raises(RuntimeError, match=r"^signing audit anchors needs SECRET_KEY or PLANDESK_AUDIT_KEY$"):
+            audit_key()
