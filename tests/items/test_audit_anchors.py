@@ -346,3 +346,17 @@ def test_the_audit_key_is_the_dedicated_one_or_derived_from_the_secret_key(app) 
         app.config["SECRET_KEY"] = ""
         with pytest.raises(RuntimeError, match=r"^signing audit anchors needs SECRET_KEY or PLANDESK_AUDIT_KEY$"):
             audit_key()
+
+
+def test_an_anchor_log_line_that_differs_from_its_anchor_is_reported(app, new_application) -> None:
+    with app.app_context():
+        _sent_back(new_application)
+        anchor = record_anchor(db.session)
+        entry = json.loads(anchor_log_path().read_text(encoding="utf-8"))
+        # the same fields in another order (a log reformatted by some tool) still match
+        anchor_log_path().write_text(json.dumps(dict(reversed(list(entry.items())))) + "\n", encoding="utf-8")
+        assert verify(db.session).ok
+        anchor_log_path().write_text(json.dumps({**entry, "item_count": entry["item_count"] + 1}) + "\n",
+                                     encoding="utf-8")
+        result = verify(db.session)
+    assert not result.ok and result.problem == f"anchor #{anchor.id} differs from its copy in the anchor log"
