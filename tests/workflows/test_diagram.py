@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.tasks.models import TaskAssignment
-from workflows.base import state_title
+from workflows.base import Workflow, spec, state_title
 from workflows.diagram import _layout_svg, render_diagram
 from workflows.registry import WORKFLOWS
+from workflows.report import ReportState as S
+from workflows.roles import Role
 
 
 @pytest.fixture(autouse=True)
@@ -118,3 +122,43 @@ def test_a_layout_that_fails_says_so() -> None:
     with pytest.raises(RuntimeError, match="(?s)graph layout failed: .*Invalid Input"):
         _layout_svg("digraph {{{")
     assert _layout_svg("digraph { a -> b }").lstrip().startswith(b"<?xml")
+
+
+def test_two_rows_with_the_same_edge_draw_it_once() -> None:
+    """A county's and a department's filing of the same step: two table rows, one arrow."""
+    wf = Workflow(name="twice", title="两行一线", states=S, initial=S.draft.value, finals=frozenset({"accepted"}),
+                  specs=(spec(S.draft, "submit", S.city_review, [Role.county_filer], "提交", when=["county_item"]),
+                         spec(S.draft, "submit", S.city_review, [Role.dept_filer], "提交", when=["department_item"]),
+                         spec(S.city_review, "accept", S.accepted, [Role.city_reviewer], "认定", own=False)))
+    text = render_diagram(wf, "mmd").decode()
+    assert text.count("draft --> city_review: submit") == 1
+    assert "submit | submit" not in text
+    svg = render_diagram(wf, "svg").decode()
+    assert svg.count('class="edge"') == 2
+
+
+def _completed(returncode: int, stdout: bytes, stderr: bytes) -> Callable[..., subprocess.CompletedProcess]:
+    def run(args: Any, **kwargs: Any) -> subprocess.CompletedProcess:
+        return subprocess.CompletedProcess(args, returncode, stdout, stderr)
+    return run
+
+
+@pytest.mark.parametrize("returncode, stdout", [(1, b"<svg>half</svg>"), (0, b"")])
+def test_a_layout_that_fails_or_draws_nothing_is_refused(monkeypatch: pytest.MonkeyPatch, returncode: int,
+                                                         stdout: bytes) -> None:
+    monkeypatch.setattr(subprocess, "run", _completed(returncode, stdout, b"dot: out of memory"))
+    with pytest.raises(RuntimeError, match="^graph layout failed: dot: out of memory$"):
+        _layout_svg("digraph { a -> b }")
+
+
+def test_a_layout_failure_quotes_the_end_of_its_error_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    stderr = b"x" * 600 + "布局失败".encode("utf-8") + b"\xff" + b"y" * 500
+    monkeypatch.setattr(subprocess, "run", _completed(1, b"", stderr))
+    with pytest.raises(RuntimeError) as caught:
+        _layout_svg("digraph { a -> b }")
+    assert str(caught.value) == "graph layout failed: " + "y" * 500
+    stderr = b"x" * 600 + b"\xff" + "布局失败".encode("utf-8")
+    monkeypatch.setattr(subprocess, "run", _completed(1, b"", stderr))
+    with pytest.raises(RuntimeError) as caught:
+        _layout_svg("digraph { a -> b }")
+    assert str(caught.value) == "graph layout failed: " + "x" * 495 + "\ufffd布局失败"

@@ -1,0 +1,39 @@
+"""Behaviour of the core that only database tests reached before `make mutate` ran over it: the
+calendar a quarterly deadline is counted on, the festival a day belongs to, an item's phase."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from workflows.deadlines import quarter_report_deadline
+from workflows.registry import WORKFLOWS
+from workflows.workdays import ChinaCalendar, WeekdayCalendar
+
+
+def test_a_quarterly_deadline_is_counted_on_the_calendar_given() -> None:
+    # Q3 2018 ends on Sunday 30 September, a make-up working day before 国庆 (1–7 October)
+    assert quarter_report_deadline(2018, 3) == date(2018, 10, 19)
+    assert quarter_report_deadline(2018, 3, calendar=WeekdayCalendar()) == date(2018, 10, 12)
+    # an override (a county's extra day off) moves the deadline by one working day
+    extra_off = ChinaCalendar(overrides={date(2018, 10, 10): False})
+    assert quarter_report_deadline(2018, 3, calendar=extra_off) == date(2018, 10, 22)
+
+
+def test_the_festival_a_day_belongs_to() -> None:
+    calendar = ChinaCalendar()
+    assert calendar.holiday_name(date(2018, 9, 24)) == "Mid-autumn Festival"  # off
+    assert calendar.holiday_name(date(2018, 9, 29)) == "National Day"  # a make-up working Saturday
+    assert calendar.holiday_name(date(2018, 9, 25)) is None  # an ordinary working day
+    assert calendar.holiday_name(date(2018, 9, 16)) is None  # an ordinary Sunday
+    year = max(calendar.years) + 1
+    assert not calendar.knows_year(year)
+    assert calendar.holiday_name(date(year, 1, 1)) is None  # a year the package does not know
+
+
+@pytest.mark.parametrize("state, phase", [("mobilization.draft", "mobilization"),
+                                          ("acceptance.inspection", "acceptance"), ("draft", "draft"),
+                                          ("a.b.c", "a")])
+def test_the_phase_of_a_state_is_its_part_before_the_first_dot(state: str, phase: str) -> None:
+    for wf in WORKFLOWS.values():
+        assert wf.phase_of(state) == phase
