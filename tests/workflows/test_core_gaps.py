@@ -6,8 +6,11 @@ from datetime import date
 
 import pytest
 
+from workflows.base import Workflow, spec
 from workflows.deadlines import quarter_report_deadline
 from workflows.registry import WORKFLOWS
+from workflows.report import ReportState as S
+from workflows.roles import Role
 from workflows.workdays import ChinaCalendar, WeekdayCalendar
 
 
@@ -37,3 +40,13 @@ def test_the_festival_a_day_belongs_to() -> None:
 def test_the_phase_of_a_state_is_its_part_before_the_first_dot(state: str, phase: str) -> None:
     for wf in WORKFLOWS.values():
         assert wf.phase_of(state) == phase
+
+
+@pytest.mark.parametrize("trigger", ["state", "trigger", "version", "to_draft"])
+def test_triggers_that_would_shadow_the_model_or_the_machine_are_refused(trigger: str) -> None:
+    with pytest.raises(ValueError, match=rf"^workflow reserved: {trigger}: reserved trigger name$"):
+        Workflow(name="reserved", title="x", states=S, initial=S.draft.value, finals=frozenset({"accepted"}),
+                 specs=(spec(S.draft, trigger, S.city_review, [Role.county_filer], "提交"),))
+    # a name that merely contains a reserved one is fine
+    Workflow(name="fine", title="x", states=S, initial=S.draft.value, finals=frozenset({"accepted"}),
+             specs=(spec(S.draft, f"{trigger.replace('to_', 'go_')}_now", S.city_review, [Role.county_filer], "提交"),))
