@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.audit.models import AuditAnchor, AuditEventRow
-from app.audit.operations import (_first_bad_anchor, _heads_as_of, anchor_log_path, audit_key, record_anchor,
-                                  verify, write_anchor)
+from app.audit.operations import (_events_by_item, _first_bad_anchor, _heads_as_of, anchor_log_path, audit_key,
+                                  record_anchor, verify, write_anchor)
 from app.extensions import db
+from app.items.models import Item
 from app.items.operations import fire_transition
 from tests.items.conftest import actor_of, add_evidence
 from workflows.audit import anchor_hash, check_chain, event_hash, utc_text
@@ -360,3 +361,26 @@ def test_an_anchor_log_line_that_differs_from_its_anchor_is_reported(app, new_ap
                                      encoding="utf-8")
         result = verify(db.session)
     assert not result.ok and result.problem == f"anchor #{anchor.id} differs from its copy in the anchor log"
+
+
+def test_verify_counts_and_walks_every_item_from_the_first(app, new_application) -> None:
+    with app.app_context():
+        _sent_back(new_application)
+        n_items = db.session.scalar(select(func.count()).select_from(Item))
+        n_events = db.session.scalar(select(func.count()).select_from(AuditEventRow))
+        result = verify(db.session)
+        assert result.ok and (result.items, result.events) == (n_items, n_events) and n_items > 1
+        # streamed in small batches: every item once, in id order, its events in seq order
+        walked = list(_events_by_item(db.session, batch=2))
+        assert [item_id for item_id, _ in walked] == sorted(db.session.scalars(select(Item.id)))
+        assert sum(len(events) for _, events in walked) == n_events
+        assert all([e["seq"] for e in events] == list(range(1, len(events) + 1)) for _, events in walked)
+        # the item with the lowest id is checked like any other
+        first = db.session.scalar(select(func.min(AuditEventRow.item_id)))
+        assert first == min(item_id for item_id, events in walked if events)
+        _drop_triggers()
+        db.session.execute(text("UPDATE audit_events SET actor = 'someone_else' WHERE item_id = :i AND seq = 1"),
+                           {"i": first})
+        db.session.commit()
+        result = verify(db.session)
+    assert not result.ok and result.problem.endswith(f"of item {first}: content does not match its hash")
