@@ -7,8 +7,10 @@ database still catch, and what they cannot (events after the last anchor).
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -384,3 +386,53 @@ def test_verify_counts_and_walks_every_item_from_the_first(app, new_application)
         db.session.commit()
         result = verify(db.session)
     assert not result.ok and result.problem.endswith(f"of item {first}: content does not match its hash")
+
+
+def _counts() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(Item)),
+            db.session.scalar(select(func.count()).select_from(AuditEventRow)))
+
+
+@pytest.mark.parametrize("change", ["no events", "state", "version"])
+def test_an_item_that_does_not_match_its_events_is_reported(app, new_application, change: str) -> None:
+    """The newest item (walked last) is changed outside the engine: verify names it, having counted
+    every item and event it walked."""
+    with app.app_context():
+        item_id = _sent_back(new_application)
+        last = _events(item_id)[-1]
+        _drop_triggers()
+        if change == "no events":
+            db.session.execute(text("DELETE FROM audit_events WHERE item_id = :i"), {"i": item_id})
+            expected = f"item {item_id}: no audit events"
+        elif change == "state":
+            db.session.execute(text("UPDATE items SET state = 'implementation' WHERE id = :i"), {"i": item_id})
+            expected = (f"event #{last['id']} of item {item_id}: item state 'implementation' is not the last "
+                        f"event's to_state {last['to_state']!r}")
+        else:
+            db.session.execute(text("UPDATE items SET version = version + 1 WHERE id = :i"), {"i": item_id})
+            expected = f"event #{last['id']} of item {item_id}: item version 4 does not match its 3 versioned events"
+        db.session.commit()
+        result = verify(db.session)
+        assert (result.ok, result.problem) == (False, expected)
+        assert (result.items, result.events) == _counts()
+
+
+def test_an_event_whose_item_is_gone_is_reported(app, new_application) -> None:
+    with app.app_context():
+        _sent_back(new_application)
+        n_items, n_events = _counts()
+        _drop_triggers()
+        columns = [c.name for c in AuditEventRow.__table__.columns if c.name not in ("id", "item_id")]
+        move = (f"INSERT INTO audit_events (item_id, {', '.join(columns)}) SELECT 999999, {', '.join(columns)} "
+                f"FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)")  # a copy, of no item
+        if db.engine.dialect.name == "sqlite":  # a plain connection, without the app's foreign_keys=ON
+            with closing(sqlite3.connect(db.engine.url.database)) as conn, conn:
+                conn.execute(move)
+        else:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no foreign key triggers
+                conn.exec_driver_sql(move)
+        orphan = db.session.scalar(select(AuditEventRow.id).where(AuditEventRow.item_id == 999999))
+        result = verify(db.session)
+    assert (result.ok, result.problem) == (False, f"event #{orphan}: its item is missing")
+    assert (result.items, result.events) == (n_items, n_events)
