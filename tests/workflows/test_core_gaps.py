@@ -3,11 +3,13 @@ calendar a quarterly deadline is counted on, the festival a day belongs to, an i
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
-from workflows.base import Workflow, spec
+from workflows.base import Requirement, Workflow, spec
 from workflows.deadlines import quarter_report_deadline
+from workflows.guards import figure_problems, guard_reasons
 from workflows.registry import WORKFLOWS
 from workflows.report import ReportState as S
 from workflows.roles import Role
@@ -50,3 +52,28 @@ def test_triggers_that_would_shadow_the_model_or_the_machine_are_refused(trigger
     # a name that merely contains a reserved one is fine
     Workflow(name="fine", title="x", states=S, initial=S.draft.value, finals=frozenset({"accepted"}),
              specs=(spec(S.draft, f"{trigger.replace('to_', 'go_')}_now", S.city_review, [Role.county_filer], "提交"),))
+
+
+def _field_reasons(facts: dict[str, Any]) -> list[str]:
+    sp = spec("draft", "submit", "review", [Role.county_filer], "提交", requires=[Requirement.fields])
+    return guard_reasons(sp, facts=facts, comment=None, data={}, today=date(2018, 7, 10))
+
+
+def test_required_fields_are_checked_against_the_values_given() -> None:
+    required = [("site_name", "示范村名称"), ("households", "覆盖户数"), ("contact", "联系人")]
+    assert _field_reasons({"required_fields": required, "field_values": {"site_name": "张家店村"}}) == [
+        "以下必填项未填写：覆盖户数、联系人"]
+    half_blank = {"site_name": " ", "households": 0, "contact": "王明"}
+    assert _field_reasons({"required_fields": required, "field_values": half_blank}) == ["以下必填项未填写：示范村名称"]
+    assert _field_reasons({"required_fields": required}) == ["以下必填项未填写：示范村名称、覆盖户数、联系人"]
+    # a label the caller already listed is not repeated
+    assert _field_reasons({"missing_fields": ["联系人"], "required_fields": required,
+                           "field_values": {"site_name": "张家店村", "households": 12}}) == ["以下必填项未填写：联系人"]
+    assert _field_reasons({"required_fields": required,
+                           "field_values": {"site_name": "张家店村", "households": 12, "contact": "王明"}}) == []
+
+
+def test_a_figure_is_named_by_its_label_or_else_its_code() -> None:
+    assert figure_problems({"sales": -1}, None, {"sales": "网络零售额"}) == ["指标“网络零售额”的数据不能为负数"]
+    assert figure_problems({"sales": -1}, None, {"jobs": "带动就业"}) == ["指标“sales”的数据不能为负数"]
+    assert figure_problems({7: -1}, None) == ["指标“7”的数据不能为负数"]
