@@ -2,18 +2,19 @@
 calendar a quarterly deadline is counted on, the festival a day belongs to, an item's phase."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+import chinese_calendar
 import pytest
 
 from workflows.base import Requirement, Workflow, spec
-from workflows.deadlines import quarter_report_deadline
+from workflows.deadlines import add_working_days, quarter_report_deadline
 from workflows.guards import figure_problems, guard_reasons
 from workflows.registry import WORKFLOWS
 from workflows.report import ReportState as S
 from workflows.roles import Role
-from workflows.workdays import ChinaCalendar, WeekdayCalendar
+from workflows.workdays import ChinaCalendar, WeekdayCalendar, package_years
 
 
 def test_a_quarterly_deadline_is_counted_on_the_calendar_given() -> None:
@@ -77,3 +78,50 @@ def test_a_figure_is_named_by_its_label_or_else_its_code() -> None:
     assert figure_problems({"sales": -1}, None, {"sales": "网络零售额"}) == ["指标“网络零售额”的数据不能为负数"]
     assert figure_problems({"sales": -1}, None, {"jobs": "带动就业"}) == ["指标“sales”的数据不能为负数"]
     assert figure_problems({7: -1}, None) == ["指标“7”的数据不能为负数"]
+
+
+def test_a_figure_in_a_guard_reason_is_named_by_the_items_indicator_label() -> None:
+    sp = spec("draft", "submit", "review", [Role.county_filer], "提交", requires=[Requirement.figures])
+    facts = {"indicator_codes": ["sales"], "indicator_labels": {"sales": "网络零售额"}}
+    assert guard_reasons(sp, facts=facts, comment=None, data={"figures": {"sales": -5}},
+                         today=date(2018, 7, 10)) == ["指标“网络零售额”的数据不能为负数"]
+
+
+class _OpensOn(WeekdayCalendar):
+    """Working days: only ``days`` (a calendar for the limits of the working-day count)."""
+
+    def __init__(self, *days: date) -> None:
+        self.days = set(days)
+
+    def is_working_day(self, day: date) -> bool:
+        return day in self.days
+
+
+def test_working_days_are_counted_across_up_to_400_days_off() -> None:
+    start = date(2018, 1, 1)
+    after_400 = start + timedelta(days=401)
+    assert add_working_days(start, 1, _OpensOn(after_400)) == after_400
+    # the run of days off restarts after each working day
+    first = start + timedelta(days=1)
+    second = first + timedelta(days=401)
+    assert add_working_days(start, 2, _OpensOn(first, second)) == second
+    assert add_working_days(start, 0, _OpensOn()) == start
+
+
+def test_a_calendar_without_working_days_is_refused_by_name() -> None:
+    start = date(2018, 1, 1)
+    with pytest.raises(ValueError, match=r"^no working day in the 400 days after 2018-01-01$"):
+        add_working_days(start, 1, _OpensOn())
+    later = start + timedelta(days=1)
+    with pytest.raises(ValueError, match=r"^no working day in the 400 days after 2018-01-02$"):
+        add_working_days(start, 2, _OpensOn(later))
+    with pytest.raises(ValueError, match=r"^days must not be negative, not -1$"):
+        add_working_days(start, -1, WeekdayCalendar())
+
+
+def test_the_package_years_are_those_it_has_notices_for() -> None:
+    years = package_years()
+    noticed = {d.year for d in (*chinese_calendar.holidays, *chinese_calendar.workdays)}
+    assert years.start == min(noticed) == 2004
+    assert list(years) == list(range(min(noticed), max(noticed) + 1))
+    assert 2018 in years and max(noticed) + 1 not in years
