@@ -8,7 +8,7 @@ from typing import Any
 import chinese_calendar
 import pytest
 
-from workflows.base import Requirement, Workflow, spec
+from workflows.base import Requirement, Workflow, spec, state_title
 from workflows.deadlines import add_working_days, quarter_report_deadline
 from workflows.guards import figure_problems, guard_reasons
 from workflows.registry import WORKFLOWS
@@ -125,3 +125,10 @@ def test_the_package_years_are_those_it_has_notices_for() -> None:
     assert years.start == min(noticed) == 2004
     assert list(years) == list(range(min(noticed), max(noticed) + 1))
     assert 2018 in years and max(noticed) + 1 not in years
+
+
+def test_a_state_without_a_title_falls_back_to_its_own_names() -> None:
+    assert state_title("mobilization.county_review") == "动员部署·县区审核"
+    assert state_title("mobilization.no_such_step") == "动员部署·no_such_step"
+    assert state_title("no_such_phase.county_review") == "no_such_phase·县区审核"
+    assert state_title("no_such_phase") == "no_such_phase"
