@@ -9,7 +9,7 @@ import chinese_calendar
 import pytest
 
 from workflows.base import Requirement, Workflow, spec, state_title
-from workflows.deadlines import add_working_days, quarter_report_deadline
+from workflows.deadlines import add_working_days, due_date, quarter_report_deadline
 from workflows.guards import figure_problems, guard_reasons
 from workflows.registry import WORKFLOWS
 from workflows.report import ReportState as S
@@ -132,3 +132,20 @@ def test_a_state_without_a_title_falls_back_to_its_own_names() -> None:
     assert state_title("mobilization.no_such_step") == "动员部署·no_such_step"
     assert state_title("no_such_phase.county_review") == "no_such_phase·县区审核"
     assert state_title("no_such_phase") == "no_such_phase"
+
+
+def test_a_drafts_floor_is_counted_on_the_calendar_given() -> None:
+    entered = date(2018, 9, 28)  # the Friday before 国庆; Saturday 29 and Sunday 30 September were worked
+    assert due_date("mobilization.draft", entered_on=entered, phase_deadlines={}) == date(2018, 10, 17)
+    assert due_date("mobilization.draft", entered_on=entered, phase_deadlines={},
+                    calendar=WeekdayCalendar()) == date(2018, 10, 12)
+
+
+def test_without_a_plan_date_only_a_draft_has_a_deadline() -> None:
+    entered = date(2018, 7, 10)
+    floor = add_working_days(entered, 10)
+    # a plan-made draft whose phase has no date: due after its working days all the same
+    assert due_date("mobilization.draft", entered_on=entered, phase_deadlines={}, drafts_follow_plan=True) == floor
+    # a step that is no draft and has no plan date: no deadline
+    assert due_date("implementation", entered_on=entered, phase_deadlines={}) is None
+    assert due_date("implementation", entered_on=entered, phase_deadlines={}, drafts_follow_plan=True) is None
