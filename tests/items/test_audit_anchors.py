@@ -362,7 +362,9 @@ def test_an_anchor_log_line_that_differs_from_its_anchor_is_reported(app, new_ap
         anchor_log_path().write_text(json.dumps({**entry, "item_count": entry["item_count"] + 1}) + "\n",
                                      encoding="utf-8")
         result = verify(db.session)
-    assert not result.ok and result.problem == f"anchor #{anchor.id} differs from its copy in the anchor log"
+        counts = _counts()
+    assert result.ok is False and result.problem == f"anchor #{anchor.id} differs from its copy in the anchor log"
+    assert (result.items, result.events, result.anchors, result.logged) == (*counts, 1, 1)
 
 
 def test_verify_counts_and_walks_every_item_from_the_first(app, new_application) -> None:
@@ -385,7 +387,9 @@ def test_verify_counts_and_walks_every_item_from_the_first(app, new_application)
                            {"i": first})
         db.session.commit()
         result = verify(db.session)
-    assert not result.ok and result.problem.endswith(f"of item {first}: content does not match its hash")
+        first_events = len(_events(first))
+    assert result.ok is False and result.problem.endswith(f"of item {first}: content does not match its hash")
+    assert (result.items, result.events) == (1, first_events)  # stopped at the first item
 
 
 def _counts() -> tuple[int, int]:
