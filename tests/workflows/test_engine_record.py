@@ -10,7 +10,7 @@ import pytest
 
 from tests.workflows.fakes import MemoryStore, actor, subject
 from workflows.engine import fire
-from workflows.errors import InvalidTransition, NotPermitted, StaleVersion, TransitionAborted
+from workflows.errors import GuardFailed, InvalidTransition, NotPermitted, StaleVersion, TransitionAborted
 from workflows.registry import WORKFLOWS
 from workflows.roles import Actor, Role
 
@@ -76,5 +76,28 @@ def test_an_unforeseen_failure_puts_the_row_back() -> None:
     with pytest.raises(TransitionAborted) as err:
         fire(item, "send_back", DELEGATE, version=1, store=store, comment="材料不全", today=TODAY)
     assert isinstance(err.value.__cause__, RuntimeError)
+    assert (item.row.state, item.row.version) == ("mobilization.county_review", 1)
+    assert store.events == []
+
+
+def test_no_comment_is_recorded_as_none() -> None:
+    item = subject(APP, "mobilization.county_review")
+    reviewer = actor(Role.county_reviewer, "huoqiu", "huoqiu_reviewer")
+    outcome = fire(item, "endorse", reviewer, version=1, store=MemoryStore(), today=TODAY, now=NOW)
+    assert outcome.event.comment is None
+
+
+@dataclass
+class RefusingStore(MemoryStore):
+    def apply_effects(self, subject: Any, sp: Any, actor: Any, comment: Any, data: Any, today: Any) -> None:
+        raise GuardFailed(["编号已用完"])
+
+
+def test_a_refusal_from_an_effect_puts_the_row_back_and_is_passed_on() -> None:
+    item = subject(APP, "mobilization.county_review")
+    store = RefusingStore()
+    with pytest.raises(GuardFailed) as err:
+        fire(item, "send_back", DELEGATE, version=1, store=store, comment="材料不全", today=TODAY)
+    assert err.value.reasons == ["编号已用完"]
     assert (item.row.state, item.row.version) == ("mobilization.county_review", 1)
     assert store.events == []
