@@ -140,7 +140,8 @@ def equivalents(summary: dict[str, Any]) -> str:
     return ("# Surviving mutants of `make mutate`\n\nWritten by bench/mutation_report.py from "
             "bench/mutation_notes.yaml; `python bench/mutate.py show NAME` shows the change. "
             f"{len(rows)} survivors: {len(rows) - pg - late} equivalent or harmless, {pg} caught on PostgreSQL "
-            f"only (the mutation run is SQLite-only), {late} killed by a test added after the run.\n\n" + markdown_table(["mutant", "why it survives"], rows, "ll") + "\n")
+            f"only (the mutation run is SQLite-only), {late} killed by a test added after the run.\n\n"
+            + markdown_table(["mutant", "why it survives"], rows, "ll") + "\n")
 
 
 def main() -> None:
