@@ -74,14 +74,15 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
-# Mutation testing (mutmut, configured in setup.cfg [mutmut]) of workflows/ and the audit, visibility,
-# permission-facts and notice-numbering modules, against the tests that cover them, on SQLite only, at
-# low priority. MUTANTS="workflows.guards.*" limits the run to matching mutants (default: all).
+# Mutation testing (mutmut driven by bench/mutate.py) of workflows/ and the audit, visibility,
+# dashboard-permission and notice-numbering modules: bench/mutation_targets.yaml maps each module to
+# the tests its mutants run, on SQLite only, one worker at low priority. MUTANTS="workflows.guards.*"
+# limits the run to matching mutants (default: all; results are kept between runs under mutants/).
 # bench/mutation_report.py writes bench/results/mutation.json and mutation.md.
 MUTATE_STAMP := $(VENV)/.mutate-$(shell cat setup.cfg pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 
 mutate: install $(MUTATE_STAMP)
-	nice -n 19 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	nice -n 19 $(BIN)/python bench/mutate.py run --max-children 1 $(MUTANTS)
 	$(BIN)/python bench/mutation_report.py --note "$(if $(MUTANTS),Run over $(MUTANTS) only.,Full run.)"
 
 $(MUTATE_STAMP): $(STAMP)

@@ -4,6 +4,11 @@ Database tests take the ``app`` fixture, parametrized over SQLite and PostgreSQL
 fresh database copied from a template that was migrated from empty, loaded with the Lu'an plan and
 seeded with the demo accounts once per run. The PostgreSQL half is skipped, with the reason, when no
 server is reachable; under CI (CI=true) an unreachable server fails the run instead.
+
+Two settings serve `make mutate` (bench/mutate.py), where every mutant is a fresh pytest run:
+``PLANDESK_TEST_BACKENDS=sqlite`` runs the SQLite half only, and ``PLANDESK_TEST_SQLITE_TEMPLATE``
+names a template database built once beforehand instead of once per run. Under mutation testing,
+each mutant runs only the tests that bench/mutation_targets.yaml maps its module to.
 """
 from __future__ import annotations
 
@@ -20,11 +25,12 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import TestConfig
+from tests.mutation_scope import deselect_out_of_scope
 
 DEMO_PASSWORD = "plandesk2018"
 TODAY = date(2018, 7, 10)
 PG_ADMIN_URL = os.environ.get("PLANDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-BACKENDS = ("sqlite", "postgresql")
+BACKENDS = tuple(os.environ.get("PLANDESK_TEST_BACKENDS", "sqlite,postgresql").split(","))
 
 
 def make_config(database_url: str, storage: Path, **extra: object) -> TestConfig:
@@ -106,6 +112,9 @@ def pg_template(pg_available: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    prebuilt = os.environ.get("PLANDESK_TEST_SQLITE_TEMPLATE")
+    if prebuilt:
+        return Path(prebuilt)
     folder = tmp_path_factory.mktemp("sqlite_tpl")
     path = folder / "template.sqlite3"
     build_database(f"sqlite:///{path}", folder / "storage")
@@ -189,6 +198,11 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `make mutate`, keep only the tests mapped to the module of the mutant being run."""
+    deselect_out_of_scope(config, items)
 
 
 from tests.factories import new_application  # noqa: E402,F401  (fixture shared by every test folder)

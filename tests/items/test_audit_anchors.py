@@ -6,20 +6,25 @@ database still catch, and what they cannot (events after the last anchor).
 """
 from __future__ import annotations
 
+import json
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.audit.models import AuditAnchor, AuditEventRow
-from app.audit.operations import _heads_as_of, anchor_log_path, record_anchor, verify, write_anchor
+from app.audit.operations import (_events_by_item, _first_bad_anchor, _heads_as_of, anchor_log_path, audit_key,
+                                  record_anchor, verify, write_anchor)
 from app.extensions import db
+from app.items.models import Item
 from app.items.operations import fire_transition
 from tests.items.conftest import actor_of, add_evidence
-from workflows.audit import anchor_hash, check_chain, event_hash
+from workflows.audit import anchor_hash, check_chain, event_hash, utc_text
 
 
 def _sent_back(new_application) -> int:
@@ -286,3 +291,152 @@ def test_unsigned_anchors_pass_only_before_the_first_signed_one(app, new_applica
         anchor_log_path().unlink()
         result = verify(db.session)
     assert not result.ok and result.problem.startswith(f"anchor #{last.id}: not signed, but an earlier anchor is")
+
+
+def test_the_anchor_log_holds_each_anchor_as_one_json_line(app, new_application, tmp_path) -> None:
+    """The log is read outside PlanDesk too: its fields and values are the anchor's, by name."""
+    with app.app_context():
+        app.config["PLANDESK_STORAGE_DIR"] = str(tmp_path / "not" / "yet" / "made")
+        _sent_back(new_application)
+        anchor = record_anchor(db.session)
+        assert anchor_log_path() == tmp_path / "not" / "yet" / "made" / "audit-anchors.log"
+        lines = anchor_log_path().read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 1
+        assert json.loads(lines[0]) == {"id": anchor.id, "at": utc_text(anchor.at),
+                                        "last_event_id": anchor.last_event_id, "item_count": anchor.item_count,
+                                        "hash": anchor.hash, "signature": anchor.signature}
+        assert anchor.signature and len(anchor.signature) == 64
+        assert record_anchor(db.session) is None  # nothing new: no anchor, no line
+        assert anchor_log_path().read_text(encoding="utf-8").splitlines() == lines
+        assert verify(db.session).ok and verify(db.session).logged == 1
+
+
+def test_anchors_left_over_an_emptied_trail_are_reported_not_crashed_on() -> None:
+    """Every event gone but the anchors: the walk over no events reports the first anchor."""
+    anchor = AuditAnchor(id=7, at=None, last_event_id=3, item_count=1, prev_hash=None,
+                         hash=anchor_hash([(1, 3, "f" * 64)], None), signature=None)
+    problem = _first_bad_anchor(b"key", [anchor], iter([]))
+    assert problem == ("anchor #7: chain heads as of event #3 do not match (an item's events were removed "
+                       "or rewritten)")
+
+
+@pytest.mark.parametrize("field, value", [("last_event_id", 1), ("item_count", 99), ("prev_hash", "0" * 64),
+                                          ("at", "2018-01-01 00:00:00.000000")])
+def test_the_signature_covers_every_field_of_an_anchor(app, new_application, field: str, value: Any) -> None:
+    """Change one field of a stored anchor: the signature check is the first to refuse it."""
+    with app.app_context():
+        _sent_back(new_application)
+        anchor = write_anchor(db.session)
+        db.session.commit()
+        assert verify(db.session).ok
+        _drop_triggers()
+        db.session.execute(text(f"UPDATE audit_anchors SET {field} = :v WHERE id = :id"), {"v": value, "id": anchor.id})
+        db.session.commit()
+        result = verify(db.session)
+    assert not result.ok
+    assert result.problem == (f"anchor #{anchor.id}: signature does not match (the anchor was rewritten, or the "
+                              f"audit key changed)")
+
+
+def test_the_audit_key_is_the_dedicated_one_or_derived_from_the_secret_key(app) -> None:
+    with app.app_context():
+        app.config["PLANDESK_AUDIT_KEY"] = "the dedicated audit key"
+        assert audit_key() == b"the dedicated audit key"
+        app.config["PLANDESK_AUDIT_KEY"] = None
+        app.config["SECRET_KEY"] = "s3cret"
+        # a fixed derivation: changing it would unsign every anchor already written
+        assert audit_key().hex() == "345d55bc53115c181eb0da49cc88f07d71367890ba446da831223c79cdf18030"
+        app.config["SECRET_KEY"] = ""
+        with pytest.raises(RuntimeError, match=r"^signing audit anchors needs SECRET_KEY or PLANDESK_AUDIT_KEY$"):
+            audit_key()
+
+
+def test_an_anchor_log_line_that_differs_from_its_anchor_is_reported(app, new_application) -> None:
+    with app.app_context():
+        _sent_back(new_application)
+        anchor = record_anchor(db.session)
+        entry = json.loads(anchor_log_path().read_text(encoding="utf-8"))
+        # the same fields in another order (a log reformatted by some tool) still match
+        anchor_log_path().write_text(json.dumps(dict(reversed(list(entry.items())))) + "\n", encoding="utf-8")
+        assert verify(db.session).ok
+        anchor_log_path().write_text(json.dumps({**entry, "item_count": entry["item_count"] + 1}) + "\n",
+                                     encoding="utf-8")
+        result = verify(db.session)
+        counts = _counts()
+    assert result.ok is False and result.problem == f"anchor #{anchor.id} differs from its copy in the anchor log"
+    assert (result.items, result.events, result.anchors, result.logged) == (*counts, 1, 1)
+
+
+def test_verify_counts_and_walks_every_item_from_the_first(app, new_application) -> None:
+    with app.app_context():
+        _sent_back(new_application)
+        n_items = db.session.scalar(select(func.count()).select_from(Item))
+        n_events = db.session.scalar(select(func.count()).select_from(AuditEventRow))
+        result = verify(db.session)
+        assert result.ok and (result.items, result.events) == (n_items, n_events) and n_items > 1
+        # streamed in small batches: every item once, in id order, its events in seq order
+        walked = list(_events_by_item(db.session, batch=2))
+        assert [item_id for item_id, _ in walked] == sorted(db.session.scalars(select(Item.id)))
+        assert sum(len(events) for _, events in walked) == n_events
+        assert all([e["seq"] for e in events] == list(range(1, len(events) + 1)) for _, events in walked)
+        # the item with the lowest id is checked like any other
+        first = db.session.scalar(select(func.min(AuditEventRow.item_id)))
+        assert first == min(item_id for item_id, events in walked if events)
+        _drop_triggers()
+        db.session.execute(text("UPDATE audit_events SET actor = 'someone_else' WHERE item_id = :i AND seq = 1"),
+                           {"i": first})
+        db.session.commit()
+        result = verify(db.session)
+        first_events = len(_events(first))
+    assert result.ok is False and result.problem.endswith(f"of item {first}: content does not match its hash")
+    assert (result.items, result.events) == (1, first_events)  # stopped at the first item
+
+
+def _counts() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(Item)),
+            db.session.scalar(select(func.count()).select_from(AuditEventRow)))
+
+
+@pytest.mark.parametrize("change", ["no events", "state", "version"])
+def test_an_item_that_does_not_match_its_events_is_reported(app, new_application, change: str) -> None:
+    """The newest item (walked last) is changed outside the engine: verify names it, having counted
+    every item and event it walked."""
+    with app.app_context():
+        item_id = _sent_back(new_application)
+        last = _events(item_id)[-1]
+        _drop_triggers()
+        if change == "no events":
+            db.session.execute(text("DELETE FROM audit_events WHERE item_id = :i"), {"i": item_id})
+            expected = f"item {item_id}: no audit events"
+        elif change == "state":
+            db.session.execute(text("UPDATE items SET state = 'implementation' WHERE id = :i"), {"i": item_id})
+            expected = (f"event #{last['id']} of item {item_id}: item state 'implementation' is not the last "
+                        f"event's to_state {last['to_state']!r}")
+        else:
+            db.session.execute(text("UPDATE items SET version = version + 1 WHERE id = :i"), {"i": item_id})
+            expected = f"event #{last['id']} of item {item_id}: item version 4 does not match its 3 versioned events"
+        db.session.commit()
+        result = verify(db.session)
+        assert (result.ok, result.problem) == (False, expected)
+        assert (result.items, result.events) == _counts()
+
+
+def test_an_event_whose_item_is_gone_is_reported(app, new_application) -> None:
+    with app.app_context():
+        _sent_back(new_application)
+        n_items, n_events = _counts()
+        _drop_triggers()
+        columns = [c.name for c in AuditEventRow.__table__.columns if c.name not in ("id", "item_id")]
+        move = (f"INSERT INTO audit_events (item_id, {', '.join(columns)}) SELECT 999999, {', '.join(columns)} "
+                f"FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)")  # a copy, of no item
+        if db.engine.dialect.name == "sqlite":  # a plain connection, without the app's foreign_keys=ON
+            with closing(sqlite3.connect(db.engine.url.database)) as conn, conn:
+                conn.execute(move)
+        else:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no foreign key triggers
+                conn.exec_driver_sql(move)
+        orphan = db.session.scalar(select(AuditEventRow.id).where(AuditEventRow.item_id == 999999))
+        result = verify(db.session)
+    assert (result.ok, result.problem) == (False, f"event #{orphan}: its item is missing")
+    assert (result.items, result.events) == (n_items, n_events)

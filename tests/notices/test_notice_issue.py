@@ -59,6 +59,16 @@ def test_issue_numbers_archives_and_opens_receipts(ctx) -> None:
     assert counter.last_seq == 2
 
 
+def test_each_issuer_code_and_year_has_its_own_register(ctx) -> None:
+    """文号 restart at 1 each year and per issuer; taking one never moves another register."""
+    assert [ops.next_number("六电商办", 2018) for _ in range(3)] == [1, 2, 3]
+    assert ops.next_number("六电商办", 2019) == 1
+    assert ops.next_number("六政办", 2018) == 1
+    assert ops.next_number("六电商办", 2018) == 4
+    rows = {(c.issuer_code, c.year): c.last_seq for c in db.session.scalars(select(NoticeCounter))}
+    assert rows == {("六电商办", 2018): 4, ("六电商办", 2019): 1, ("六政办", 2018): 1}
+
+
 def test_a_failed_render_consumes_no_number(ctx, monkeypatch: pytest.MonkeyPatch) -> None:
     notice_id = draft()
     fire_transition(notice_id, "submit", actor_of("city_reviewer"), version=1)
