@@ -34,6 +34,6 @@ def test_only_the_numbering_of_the_notice_module_is_mutated() -> None:
     notices = target_of(TARGETS, "app.notices.operations.x_next_number__mutmut_1")
     assert notices is not None
     assert notices.covers("app.notices.operations.x_next_number__mutmut_1")
-    assert notices.covers("app.notices.operations.x__issue__mutmut_12")
+    assert notices.covers("app.notices.operations.x_number_and_archive__mutmut_12")
     assert not notices.covers("app.notices.operations.x_create_notice__mutmut_1")
     assert module_paths("app.audit.x_f__mutmut_1") == ["app/audit.py", "app/audit/__init__.py"]

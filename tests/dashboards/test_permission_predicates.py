@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from app.dashboards import permissions as p
+from app.ledger.permissions import can_import_plan
+from app.reports.permissions import can_open_reports
 from workflows.roles import Role, Actor
 
 CITY_WIDE = (Role.city_reviewer, Role.office_approver, Role.supervisor, Role.admin)
@@ -103,5 +105,5 @@ def test_nobody_else_reminds(role: Role) -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_report_opening_and_plan_import(role: Role) -> None:
     a = actor(role, "city")
-    assert p.can_open_reports(a) is (role in {Role.city_reviewer, Role.office_approver, Role.admin})
-    assert p.can_import_plan(a) is (role is Role.admin)
+    assert can_open_reports(a) is (role in {Role.city_reviewer, Role.office_approver, Role.admin})
+    assert can_import_plan(a) is (role is Role.admin)
