@@ -15,6 +15,10 @@ class Contact:
     name: str
     unit: str | None
 
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
 
 def report_contacts() -> list[Contact]:
     """The active city reviewers, who accept the reports and can open a missing one."""
