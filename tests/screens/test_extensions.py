@@ -37,7 +37,7 @@ def test_granted_extension_moves_the_deadline_shown_not_the_original(person, ina
     assert "延期申请已提交" in " ".join(flashes(r.get_data(as_text=True)))
     assert "延期申请待审批：申请延至 2018年7月31日。" in r.get_data(as_text=True)
     # the office finds it in its 待办 and on its list, and is told
-    assert "待审批的延期申请" in office.get("/todo")
+    assert re.search(rf'data-group="extension".*?<a href="/items/{item_id}#extension">', office.get("/todo"), re.S)
     listing = office.get("/extensions")
     assert "村两委换届，材料延后" in listing
     assert re.search(r'data-unread="[1-9]', office.get("/notifications"))
