@@ -214,7 +214,9 @@ class OverdueFilters:
 def overdue_filters(actor: Actor) -> OverdueFilters:
     args = request.args
     county, unit = args.get("county") or None, args.get("unit") or None
-    if (county and not perm.can_open_county_items(actor, county)) or (unit and not perm.can_open_unit_items(actor, unit)):
+    if county and not perm.can_open_county_items(actor, county):
+        abort(404)
+    if unit and not perm.can_open_unit_items(actor, unit):
         abort(404)
     level = args.get("level") or None
     if level and level not in (OverdueLevel.overdue.value, OverdueLevel.seriously_overdue.value):

@@ -9,7 +9,6 @@ come from their own tables and are counted beside the items.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,12 +26,6 @@ from workflows.roles import Actor
 
 #: every group of the 待办 page, in the order it shows them
 GROUPS = ("approve", "returned", "acknowledge", "extension", "reminded")
-
-
-@dataclass(frozen=True)
-class GroupCount:
-    key: str
-    count: int
 
 
 def group_case() -> ColumnElement[int]:

@@ -23,7 +23,8 @@ def overdue_rows(html: str) -> list[int]:
 def department_task_overdue() -> int:
     """A task of 市商务局 (a department, not a county) past its deadline."""
     unit_id = db.session.scalar(select(Unit.id).where(Unit.slug == "commerce"))
-    task = db.session.scalar(select(Item).where(Item.type == "task", Item.unit_id == unit_id).order_by(Item.id).limit(1))
+    task = db.session.scalar(select(Item).where(Item.type == "task", Item.unit_id == unit_id)
+                             .order_by(Item.id).limit(1))
     task.due_on = date(2018, 6, 1)
     return task.id
 

@@ -57,7 +57,8 @@ def group_counts(html: str) -> dict[str, int]:
 def sections(html: str) -> list[tuple[str, list[int]]]:
     """The page's group sections in order, each with the item ids (or request/notice ids) it lists."""
     out = []
-    for m in re.finditer(r'<section class="[^"]*todo-group" id="group-\w+" data-group="(\w+)">(.*?)</section>', html, re.S):
+    section = re.compile(r'<section class="[^"]*todo-group" id="group-\w+" data-group="(\w+)">(.*?)</section>', re.S)
+    for m in section.finditer(html):
         found = re.findall(r'data-item-id="(\d+)"|data-extension="(\d+)"|data-notice-id="(\d+)"', m.group(2))
         ids = [int(next(x for x in groups if x)) for groups in found]
         out.append((m.group(1), ids))
