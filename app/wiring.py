@@ -22,7 +22,7 @@ from app.scores.board import late_report_rows
 from app.dashboards.board import county_quota_hints
 from app.web import nav
 from app.web.providers import provide
-from app.worklists.queries import todo_count
+from app.worklists.groups import todo_total
 from workflows.registry import get_workflow
 
 #: every effect, in the order it runs (a ``first=True`` effect still runs before the others)
@@ -93,4 +93,4 @@ def install(app: Flask) -> None:
     provide(app, "quota_hints", county_quota_hints)
     provide(app, "late_reports", late_report_rows)
     nav.register_counter(app, "unread", lambda user, actors: unread_count(user.id))
-    nav.register_counter(app, "todo", lambda user, actors: todo_count(actors))
+    nav.register_counter(app, "todo", todo_total)

@@ -45,10 +45,12 @@ class OverdueRow:
 
 def overdue_items(session: Session, plan_id: int, today: date, *, actor: Actor | None = None,
                   county: str | None = None, level: str | None = None, item_type: str | None = None,
+                  unit: str | None = None,
                   include_due_soon: bool = False, limit: int | None = 100,
                   offset: int = 0) -> tuple[list[OverdueRow], int]:
     """Items past their due date (most overdue first), as the actor may see them, and their total.
 
+    ``unit``: only the items of that responsible unit (a county or a department);
     ``level``: only ``overdue`` or ``seriously_overdue`` ones; ``include_due_soon`` adds the items due
     within a week (days_late ≤ 0). Each row carries when it was last reminded (催办).
     """
@@ -63,6 +65,8 @@ def overdue_items(session: Session, plan_id: int, today: date, *, actor: Actor |
             .where(Item.plan_id == plan_id, Item.due_on.is_not(None), Item.due_on <= cutoff, due <= cutoff))
     if county is not None:
         base = base.where(Item.county_id == select(Unit.id).where(Unit.slug == county).scalar_subquery())
+    if unit is not None:
+        base = base.where(Item.unit_id == select(Unit.id).where(Unit.slug == unit).scalar_subquery())
     if level is not None:
         base = base.where(lvl == level)
     if item_type is not None:

@@ -200,13 +200,23 @@ class RemindForm(FlaskForm):
     comment = TextAreaField(_l("催办说明（可选）"), validators=[Optional(), Length(max=500)])
 
 
-@bp.route("/dashboard/overdue")
-@login_required
-def overdue() -> str:
-    actor, plan, now = _actor(), plan_or_404(), today()
+@dataclass(frozen=True)
+class OverdueFilters:
+    """The overdue list's query string, checked: a unit or county the caller may not open is a 404."""
+    county: str | None
+    unit: str | None
+    level: str | None
+    item_type: str | None
+    soon: bool
+    page: int
+
+
+def overdue_filters(actor: Actor) -> OverdueFilters:
     args = request.args
-    county = args.get("county") or None
+    county, unit = args.get("county") or None, args.get("unit") or None
     if county and not perm.can_open_county_items(actor, county):
+        abort(404)
+    if unit and not perm.can_open_unit_items(actor, unit):
         abort(404)
     level = args.get("level") or None
     if level and level not in (OverdueLevel.overdue.value, OverdueLevel.seriously_overdue.value):
@@ -214,19 +224,31 @@ def overdue() -> str:
     item_type = args.get("type") or None
     if item_type and item_type not in TYPE_TITLES:
         abort(400)
-    soon = args.get("soon") == "1"
-    page = max(1, args.get("page", 1, type=int) or 1)
-    rows, total = overdue_items(db.session, plan.id, now, actor=actor, county=county, level=level,
-                                item_type=item_type, include_due_soon=soon, limit=PER_PAGE,
-                                offset=(page - 1) * PER_PAGE)
+    return OverdueFilters(county, unit, level, item_type, args.get("soon") == "1",
+                          max(1, args.get("page", 1, type=int) or 1))
+
+
+@bp.route("/dashboard/overdue")
+@login_required
+def overdue() -> str:
+    actor, plan, now = _actor(), plan_or_404(), today()
+    f = overdue_filters(actor)
+    rows, total = overdue_items(db.session, plan.id, now, actor=actor, county=f.county, unit=f.unit, level=f.level,
+                                item_type=f.item_type, include_due_soon=f.soon, limit=PER_PAGE,
+                                offset=(f.page - 1) * PER_PAGE)
     by_unit = overdue_by_unit(db.session, plan.id, now) if perm.sees_everything(actor) else []
     counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county")
                                   .order_by(Unit.sort_order, Unit.id)).all() if perm.sees_everything(actor) else []
-    return render_template("dashboards/overdue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
-                           by_unit=by_unit, counties=counties, county=county, level=level, item_type=item_type,
-                           soon=soon, today=now, form=RemindForm(), actor=actor, type_titles=TYPE_TITLES,
-                           can_remind=perm.can_remind, can_remind_any=perm.can_remind_anything(actor),
-                           args={k: v for k, v in args.items() if k != "page"})
+    unit_name = db.session.scalar(select(Unit.name).where(Unit.slug == f.unit)) if f.unit else None
+    return render_template("dashboards/overdue.html", rows=rows, total=total, page=f.page, per_page=PER_PAGE,
+                           by_unit=by_unit, counties=counties, county=f.county, unit=f.unit, unit_name=unit_name,
+                           level=f.level, item_type=f.item_type, soon=f.soon, today=now, form=RemindForm(),
+                           actor=actor, type_titles=TYPE_TITLES, can_remind=perm.can_remind,
+                           can_remind_any=perm.can_remind_anything(actor),
+                           args={k: v for k, v in request.args.items() if k != "page"},
+                           clear_unit=url_for(".overdue", **{k: v for k, v in request.args.items()
+                                                             if k not in ("page", "unit")}),
+                           may_open_unit=lambda slug: perm.can_open_unit_items(actor, slug))
 
 
 @bp.route("/dashboard/overdue/remind", methods=["POST"])

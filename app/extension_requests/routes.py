@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.delegation import current_actor
+from app.extension_requests.listing import with_items
 from app.extension_requests.models import ExtensionRequest
 from app.extension_requests.operations import decide_as_any, pending_requests, request_extension
 from app.extensions import db
@@ -36,7 +37,7 @@ def ask(item_id: int) -> ResponseReturnValue:
 @login_required
 def pending() -> str:
     rows = {r.id: r for a, _d in user_actors() for r in pending_requests(a)}
-    return render_template("extension_requests/list.html", rows=list(rows.values()))
+    return render_template("extension_requests/list.html", rows=with_items(list(rows.values())))
 
 
 @bp.route("/extensions/<int:request_id>/decide", methods=["POST"])

@@ -1,4 +1,5 @@
-"""The home page: every item the user may see (全部事项), with the worklists one click away."""
+"""The home page: 待办 (what waits for the user, grouped), where every role lands after signing in;
+全部事项 is one tab away (``/all``)."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -12,4 +13,4 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    return render_list("all", "home.index", "home/index.html")
+    return render_list("todo", "home.index", "home/index.html")

@@ -32,6 +32,8 @@ from app.web.terms import N_
 from app.web.ui import is_zh, tr
 from app.reports.operations import (QUARTER_NAMES, current_figures, open_quarterly_reports, report_indicators,
                                     reporting_units, save_report_figures)
+from app.plans.models import Plan
+from app.reports.contacts import report_contacts
 from app.reports.texts import SECTIONS, current_sections
 from app.units.models import Unit
 from workflows.base import state_title
@@ -103,14 +105,19 @@ def index() -> str:
     periods = sorted(set(db.session.execute(select(Report.year, Report.quarter).where(Report.id.in_(
         visible_items(actor).where(Item.type == "report").with_only_columns(Item.id)))).tuples()) | {(year, quarter)},
         reverse=True)
-    missing = []
-    if can_open_reports(actor):
-        opened = {r.reporter_id for r in reports}
-        missing = [u.name for u, _ in reporting_units(db.session, plan.id) if u.id not in opened]
     return render_template("reports/index.html", reports=reports, units=units, counts=counts, year=year,
-                           quarter=quarter, periods=periods, quarter_names=QUARTER_NAMES, missing=missing,
+                           quarter=quarter, periods=periods, quarter_names=QUARTER_NAMES,
+                           missing=_missing(actor, plan, reports), contacts=report_contacts(),
                            open_form=OpenForm(), state_title=state_title, today=today(), unit_slug=unit_slug,
-                           can_open=can_open_reports(actor))
+                           can_open=can_open_reports(actor), is_current=(year, quarter) == quarter_of(today()))
+
+
+def _missing(actor: Actor, plan: Plan, reports: list[Report]) -> list[str]:
+    """The reporting units with no report in the period shown (for those who may open one)."""
+    if not can_open_reports(actor):
+        return []
+    opened = {r.reporter_id for r in reports}
+    return [u.name for u, _ in reporting_units(db.session, plan.id) if u.id not in opened]
 
 
 @bp.route("/open", methods=["POST"])

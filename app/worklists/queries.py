@@ -7,7 +7,7 @@ the list stays one query however many items there are.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -37,6 +37,8 @@ SORTS = ("due", "-due", "-updated", "updated", "-acted")
 PER_PAGE_CHOICES = (20, 50, 100)
 ALL_STATES: tuple[str, ...] = tuple(dict.fromkeys(s.value for wf in WORKFLOWS.values() for s in wf.states))
 PHASES: tuple[str, ...] = tuple(phase.value for phase in Phase)
+#: the 待办 item groups (待审批, 被退回, 催办), in the order the list pages through them (app.worklists.groups)
+ITEM_GROUPS = ("approve", "returned", "reminded")
 
 
 def _unit_ids(slugs: Iterable[str | None]) -> list[int]:
@@ -130,6 +132,7 @@ class Filters:
     category: str | None = None
     overdue: str | None = None
     q: str | None = None
+    group: str | None = None
     sort: str = "due"
     page: int = 1
     per_page: int = 50
@@ -146,7 +149,7 @@ class Filters:
             county=(args.get("county") or "").strip() or None,
             category=(args.get("category") or "").strip() or None,
             overdue=pick("overdue", tuple(level.value for level in OverdueLevel)),
-            q=(args.get("q") or "").strip()[:100] or None,
+            q=(args.get("q") or "").strip()[:100] or None, group=pick("group", ITEM_GROUPS),
             sort=pick("sort", SORTS) or default_sort,
             page=max(1, args.get("page", 1, type=int) or 1),
             per_page=per_page if per_page in PER_PAGE_CHOICES else 50,
@@ -154,14 +157,14 @@ class Filters:
 
     def args(self, **override: Any) -> dict[str, Any]:
         """The query-string arguments of these filters (for links to other pages and sorts)."""
-        names = ("type", "state", "phase", "county", "category", "overdue", "q", "sort", "per_page")
+        names = ("type", "state", "phase", "county", "category", "overdue", "q", "group", "sort", "per_page")
         values = {k: getattr(self, k) for k in names}
         values.update(override)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
     @property
     def active(self) -> bool:
-        return any((self.type, self.state, self.phase, self.county, self.category, self.overdue, self.q))
+        return any((self.type, self.state, self.phase, self.county, self.category, self.overdue, self.q, self.group))
 
 
 @dataclass
@@ -171,6 +174,8 @@ class Row:
     level: OverdueLevel
     last_event: AuditEventRow | None
     acted_at: Any = None
+    #: the 待办 group of the row (``ITEM_GROUPS``), on the grouped 待办 only
+    group: str | None = None
 
     @property
     def returned(self) -> bool:
@@ -248,15 +253,23 @@ def last_events(item_ids: Sequence[int]) -> dict[int, AuditEventRow]:
     return {ev.item_id: ev for ev in rows}
 
 
+#: a hook of the grouped 待办: (query, effective due column) -> (query narrowed, order to lead with)
+Shape = Callable[[Select, Any], tuple[Select, list[Any]]]
+
+
 def worklist(kind: str, actors: Sequence[Actor], user_id: int, unit_slug: str | None, f: Filters,
-             today: date) -> Page:
+             today: date, shape: Shape | None = None) -> Page:
     """One page of a worklist: the rows with their deadline (extensions included) and light."""
     q, acted = base_query(kind, actors, user_id, unit_slug)
     due = effective_due_column()
     q = apply_filters(q, f, today, due)
+    lead: list[Any] = []
+    if shape is not None:
+        q, lead = shape(q, due)
     total = db.session.scalar(select(func.count()).select_from(
         q.with_only_columns(Item.id).order_by(None).subquery())) or 0
-    result = db.session.execute(order(q, f, due, acted).limit(f.per_page).offset((f.page - 1) * f.per_page))
+    result = db.session.execute(order(q.order_by(*lead) if lead else q, f, due, acted).limit(f.per_page)
+                                .offset((f.page - 1) * f.per_page))
     fetched = result.unique().all()
     items = [r[0] for r in fetched]
     acted_at = {r[0].id: (r[1] if len(r) > 1 else None) for r in fetched}

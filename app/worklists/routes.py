@@ -9,19 +9,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.clock import today
-from app.extension_requests.operations import pending_requests
+from app.extension_requests.listing import with_items
 from app.extensions import db
 from app.plans.models import Category, Plan
 from app.item_page.bulk import bulk_triggers
 from app.web.errors import register_error_pages
 from app.web.access import user_actors
 from app.units.models import Unit
-from app.worklists.queries import ALL_STATES, PHASES, PER_PAGE_CHOICES, Filters, worklist
+from app.worklists.groups import GROUPS, extension_requests_for, group_counts, grouped_todo, notices_to_acknowledge
+from app.worklists.queries import ALL_STATES, ITEM_GROUPS, PHASES, PER_PAGE_CHOICES, Filters, worklist
 from workflows.deadlines import OverdueLevel
 from workflows.registry import WORKFLOWS
 from workflows.roles import COUNTY_ROLES
-from app.notices.models import Notice, NoticeReceipt
-from workflows.notice import NoticeState
 
 bp = Blueprint("worklists", __name__)
 register_error_pages(bp)
@@ -46,28 +45,25 @@ def filter_options() -> dict[str, Any]:
     }
 
 
-def notices_to_acknowledge() -> list:
-    """Issued notices addressed to the user's unit that it has not yet acknowledged (签收)."""
-    if current_user.unit is None:
-        return []
-    return list(db.session.scalars(select(Notice).join(NoticeReceipt, NoticeReceipt.notice_id == Notice.id)
-                                   .where(NoticeReceipt.unit_id == current_user.unit_id,
-                                          NoticeReceipt.acknowledged_at.is_(None), Notice.state == NoticeState.issued.value)
-                                   .order_by(Notice.id.desc())))
+def todo_extras(actors: list) -> dict[str, Any]:
+    """What the grouped 待办 shows beside its item rows: each group's count, notices to sign for,
+    extension requests to decide (with their items), the bulk actions."""
+    return {"group_counts": group_counts(actors, current_user.id, current_user.unit_id), "groups": GROUPS,
+            "item_groups": ITEM_GROUPS, "extension_requests": with_items(extension_requests_for(actors)[:50]),
+            "to_acknowledge": notices_to_acknowledge(current_user.unit_id),
+            "bulk_triggers": bulk_triggers(user_actors())}
 
 
 def render_list(kind: str, endpoint: str, template: str = "worklists/list.html") -> str:
     default_sort = "-acted" if kind == "done" else "due"
     f = Filters.from_args(request.args, default_sort=default_sort)
     actors = [a for a, _d in user_actors()]
-    page = worklist(kind, actors, current_user.id, current_user.unit.slug if current_user.unit else None, f,
-                    today())
-    extra: dict[str, Any] = {}
+    unit_slug = current_user.unit.slug if current_user.unit else None
     if kind == "todo":
-        pending = {r.id: r for a in actors for r in pending_requests(a)}
-        extra["extension_requests"] = list(pending.values())[:50]
-        extra["to_acknowledge"] = notices_to_acknowledge()
-        extra["bulk_triggers"] = bulk_triggers(user_actors())
+        page = grouped_todo(actors, current_user.id, unit_slug, f, today())
+        extra = todo_extras(actors)
+    else:
+        page, extra = worklist(kind, actors, current_user.id, unit_slug, f, today()), {}
     return render_template(template, kind=kind, title=TITLES[kind], page=page, f=f,
                            endpoint=endpoint, options=filter_options(), today=today(), **extra)
 
@@ -76,6 +72,12 @@ def render_list(kind: str, endpoint: str, template: str = "worklists/list.html")
 @login_required
 def todo() -> str:
     return render_list("todo", "worklists.todo")
+
+
+@bp.route("/all")
+@login_required
+def all_items() -> str:
+    return render_list("all", "worklists.all_items")
 
 
 @bp.route("/done")

@@ -30,7 +30,7 @@ FIRST_LOOK = {"own_application": "county_filer", "other_application": "city_revi
 ROLE_ORDER = ("county_filer", "county_reviewer", "city_reviewer", "office_approver", "supervisor", "dept_filer",
               "admin")
 #: the pages a phone user reaches from the navigation: lists and dashboards
-LIST_PAGES = ("/", "/todo", "/done", "/mine", "/notifications", "/delegations", "/extensions", "/reports/",
+LIST_PAGES = ("/", "/all", "/todo", "/done", "/mine", "/notifications", "/delegations", "/extensions", "/reports/",
               "/dashboard", "/dashboard/items", "/dashboard/matrix", "/dashboard/overdue", "/dashboard/trends")
 CITY_LIST_PAGES = (*LIST_PAGES, "/dashboard/matrix?kind=tasks")
 ADMIN_LIST_PAGES = ("/admin/users", "/admin/units", "/admin/log")

@@ -189,5 +189,5 @@ def test_full_journey(people) -> None:
     response = other.goto(f"/items/{item_id}")
     assert response.status == 404
     expect(other.locator("h1")).to_have_text("事项不存在或无权查看")
-    other.goto("/?type=application")
+    other.goto("/all?type=application")
     expect(other.locator(f'tr[data-item-id="{item_id}"]')).to_have_count(0)

@@ -45,7 +45,7 @@ def test_wrong_password_shows_chinese_error(auth, client) -> None:
 def test_county_home_lists_only_its_own_county(auth, client, app) -> None:
     response = auth.login("huoqiu_filer")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/all").get_data(as_text=True)
     shown = {int(i) for i in ITEM_ROW.findall(page)}
     with app.app_context():
         huoqiu = db.session.scalar(select(Unit.id).where(Unit.slug == "huoqiu"))
@@ -58,7 +58,7 @@ def test_county_home_lists_only_its_own_county(auth, client, app) -> None:
 
 def test_city_reviewer_sees_every_unit(auth, client) -> None:
     auth.login("city_reviewer")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/all").get_data(as_text=True)
     assert len(ITEM_ROW.findall(page)) == 50  # a full first page of the 190 assignments
     assert "下一页" in page
 

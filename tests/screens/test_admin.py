@@ -42,7 +42,7 @@ def test_create_a_county_user_who_sees_only_their_county(person, inapp, app) -> 
     item_id = inapp(make_application, "huoqiu")
     other = inapp(make_application, "shucheng", site="晓天村")
     zhang = Person(app, "hq_zhang", "abc12345")
-    shown = {int(i) for i in re.findall(r'data-item-id="(\d+)"', zhang.get("/?type=application"))}
+    shown = {int(i) for i in re.findall(r'data-item-id="(\d+)"', zhang.get("/all?type=application"))}
     assert item_id in shown and other not in shown
     r = admin.post("/admin/users/new", {"username": "hq_zhang", "display_name": "x", "role": "county_filer",
                                         "unit_id": inapp(unit_id, "huoqiu"), "password": "abc12345"}, follow=True)

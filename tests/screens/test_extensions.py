@@ -31,13 +31,13 @@ def overdue_item(inapp) -> int:
 def test_granted_extension_moves_the_deadline_shown_not_the_original(person, inapp) -> None:
     item_id = overdue_item(inapp)
     filer, office = person("huoqiu_filer"), person("office_approver")
-    assert 'data-level="overdue"' in filer.get("/?type=application")
+    assert 'data-level="overdue"' in filer.get("/all?type=application")
     r = filer.post(f"/items/{item_id}/extension", {"requested_until": "2018-07-31", "reason": "村两委换届，材料延后"},
                    follow=True)
     assert "延期申请已提交" in " ".join(flashes(r.get_data(as_text=True)))
     assert "延期申请待审批：申请延至 2018年7月31日。" in r.get_data(as_text=True)
     # the office finds it in its 待办 and on its list, and is told
-    assert "待审批的延期申请" in office.get("/todo")
+    assert re.search(rf'data-group="extension".*?<a href="/items/{item_id}#extension">', office.get("/todo"), re.S)
     listing = office.get("/extensions")
     assert "村两委换届，材料延后" in listing
     assert re.search(r'data-unread="[1-9]', office.get("/notifications"))
@@ -48,9 +48,9 @@ def test_granted_extension_moves_the_deadline_shown_not_the_original(person, ina
     assert inapp(due_on, item_id) == date(2018, 7, 5)  # on-time rates keep the original deadline
     page = filer.get(f"/items/{item_id}")
     assert "2018年7月25日" in page and "已批准延期；原期限 2018年7月5日" in page
-    row = filer.get("/?type=application")
+    row = filer.get("/all?type=application")
     assert re.search(rf'data-item-id="{item_id}".*?2018年7月25日.*?data-level="none"', row, re.S)
-    assert f'data-item-id="{item_id}"' not in filer.get("/?overdue=overdue")
+    assert f'data-item-id="{item_id}"' not in filer.get("/all?overdue=overdue")
     # a request is decided once
     r = office.post(f"/extensions/{req_id}/decide", {"decision": "refused", "comment": "x"}, follow=True)
     assert "已经审批过了" in " ".join(flashes(r.get_data(as_text=True)))

@@ -73,9 +73,9 @@ def test_a_county_never_sees_another_countys_items(person, inapp) -> None:
     shucheng = person("shucheng_filer")
     huoqiu_items = inapp(lambda: set(db.session.scalars(select(Item.id).where(
         Item.county.has(slug="huoqiu")))))
-    for path in ("/", "/todo", "/done", "/mine", "/?county=huoqiu", "/?type=application", "/?q=村"):
+    for path in ("/", "/all", "/todo", "/done", "/mine", "/all?county=huoqiu", "/all?type=application", "/all?q=村"):
         assert not set(listed(shucheng, path)) & huoqiu_items, path
-    assert 'value="huoqiu"' not in shucheng.get("/")  # not even offered as a filter
+    assert 'value="huoqiu"' not in shucheng.get("/all")  # not even offered as a filter
     assert ids["other"] in listed(person("shucheng_reviewer"), "/todo")
     assert shucheng.client.get(f"/items/{ids['county']}").status_code == 404
 
@@ -83,16 +83,16 @@ def test_a_county_never_sees_another_countys_items(person, inapp) -> None:
 def test_filters_narrow_the_list(person, inapp) -> None:
     ids = seed(inapp)
     city = person("city_reviewer")
-    apps = set(listed(city, "/?type=application"))
+    apps = set(listed(city, "/all?type=application"))
     assert apps == set(ids.values())
-    assert set(listed(city, "/?type=application&county=shucheng")) == {ids["other"], ids["insp"]}
+    assert set(listed(city, "/all?type=application&county=shucheng")) == {ids["other"], ids["insp"]}
     mobilization = {ids["draft"], ids["county"], ids["city"], ids["other"]}
-    assert set(listed(city, "/?type=application&phase=mobilization")) == mobilization
-    assert set(listed(city, "/?state=mobilization.county_review&type=application")) == {ids["county"], ids["other"]}
-    assert set(listed(city, "/?category=provincial_demo_village")) == set(ids.values())
-    assert listed(city, "/?category=municipal_demo_town") == []
-    assert set(listed(city, "/?q=马店")) == {ids["city"]}
-    tasks = listed(city, "/?type=task&phase=mobilization")
+    assert set(listed(city, "/all?type=application&phase=mobilization")) == mobilization
+    assert set(listed(city, "/all?state=mobilization.county_review&type=application")) == {ids["county"], ids["other"]}
+    assert set(listed(city, "/all?category=provincial_demo_village")) == set(ids.values())
+    assert listed(city, "/all?category=municipal_demo_town") == []
+    assert set(listed(city, "/all?q=马店")) == {ids["city"]}
+    tasks = listed(city, "/all?type=task&phase=mobilization")
     assert tasks and inapp(lambda: {db.session.get(Item, i).type for i in tasks}) == {"task"}
 
 
@@ -105,20 +105,20 @@ def test_deadline_lights_sort_and_paging(person, inapp) -> None:
             db.session.execute(update(Item).where(Item.id == ids[key]).values(due_on=day))
     inapp(set_dues)
     city = person("city_reviewer")
-    html = city.get("/?type=application&county=huoqiu")
+    html = city.get("/all?type=application&county=huoqiu")
     lights = dict(re.findall(r'<tr data-item-id="(\d+)".*?data-level="([a-z_]+)"', html, re.S))
     assert lights == {str(ids["draft"]): "seriously_overdue", str(ids["county"]): "overdue",
                       str(ids["city"]): "due_soon", str(ids["impl"]): "none"}
     assert 'light-red" title="严重逾期"' in html and 'light-yellow" title="即将到期"' in html
     assert "2018年7月12日" in html  # dates the Chinese way
-    assert listed(city, "/?type=application&county=huoqiu&overdue=overdue") == [ids["county"]]
-    assert listed(city, "/?type=application&county=huoqiu&overdue=seriously_overdue") == [ids["draft"]]
+    assert listed(city, "/all?type=application&county=huoqiu&overdue=overdue") == [ids["county"]]
+    assert listed(city, "/all?type=application&county=huoqiu&overdue=seriously_overdue") == [ids["draft"]]
     by_due = [ids["draft"], ids["county"], ids["city"], ids["impl"]]
-    assert listed(city, "/?type=application&county=huoqiu&sort=due") == by_due
-    assert listed(city, "/?type=application&county=huoqiu&sort=-due") == by_due[::-1]
+    assert listed(city, "/all?type=application&county=huoqiu&sort=due") == by_due
+    assert listed(city, "/all?type=application&county=huoqiu&sort=-due") == by_due[::-1]
     # paging: disjoint pages that add up to the total shown
-    first = [int(i) for i in re.findall(r'<tr data-item-id="(\d+)"', city.get("/?per_page=20"))]
-    second_html = city.get("/?per_page=20&page=2")
+    first = [int(i) for i in re.findall(r'<tr data-item-id="(\d+)"', city.get("/all?per_page=20"))]
+    second_html = city.get("/all?per_page=20&page=2")
     second = [int(i) for i in re.findall(r'<tr data-item-id="(\d+)"', second_html)]
     total = inapp(lambda: db.session.query(Item).count())
     assert len(first) == len(second) == 20 and not set(first) & set(second)

@@ -32,6 +32,7 @@ SIGNED_IN = {
     "dashboards.board", "dashboards.items", "dashboards.matrix", "dashboards.overdue", "dashboards.remind",
     "dashboards.quota_hint_json", "dashboards.board_data", "dashboards.trends_page", "dashboards.trends_data",
     "delegations.index", "delegations.revoke", "worklists.done", "worklists.mine", "worklists.todo",
+    "worklists.all_items",
     "extension_requests.pending", "extension_requests.decide", "filing.new_application", "notices.new_notice",
     "ledger.download", "notices.draft_from_facts", "notifications.index", "notifications.open_one",
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
