@@ -23,6 +23,8 @@ RULE_ROLES: tuple[Role, ...] = (Role.county_reviewer, Role.city_reviewer, Role.o
 #: without a setting: every decision of the city (市商务局) and of the office (领导小组办公室)
 DECIDING_ROLES: frozenset[Role] = frozenset(RULE_ROLES)
 DEFAULT_ROLES: frozenset[str] = frozenset({Role.city_reviewer.value, Role.office_approver.value})
+#: the guard's reason (``workflows.guards.OPINION_REASON``), marked so an English screen translates it
+OPINION_REASON = N_("请填写审批意见")
 ROLE_HINTS = {Role.county_reviewer: N_("县区审核人的审核通过、退回等决定"),
               Role.city_reviewer: N_("市商务局审核人的确定为创建对象、备案、采纳、退回等决定"),
               Role.office_approver: N_("领导小组办公室负责人的验收、整改、认定、不予通过等决定")}
