@@ -9,18 +9,20 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.opinions.models import OpinionPhrases
+from app.web.terms import N_
 from workflows.errors import GuardFailed
 
 #: what an OA offers out of the box: agreeing, agreeing on checked facts, returning for more material
+#: (shown in English on an English screen; a user's own phrases are shown as they wrote them)
 DEFAULT_PHRASES: tuple[str, ...] = (
-    "同意上报",
-    "情况属实，同意",
-    "同意，请按程序办理",
-    "经审核，材料齐全，符合要求，同意",
-    "材料不全，请补充完善后重新报送",
-    "数据与佐证材料不一致，请核实后重新报送",
-    "请按整改要求逐项落实，并按时报送整改报告",
-    "不同意，理由如下：",
+    N_("同意上报"),
+    N_("情况属实，同意"),
+    N_("同意，请按程序办理"),
+    N_("经审核，材料齐全，符合要求，同意"),
+    N_("材料不全，请补充完善后重新报送"),
+    N_("数据与佐证材料不一致，请核实后重新报送"),
+    N_("请按整改要求逐项落实，并按时报送整改报告"),
+    N_("不同意，理由如下："),
 )
 MAX_PHRASES = 30
 MAX_PHRASE_CHARS = 200

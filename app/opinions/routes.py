@@ -19,6 +19,7 @@ from app.opinions.phrases import DEFAULT_PHRASES, MAX_PHRASES, PHRASE_FIELD, par
 from app.opinions.rules import RULE_ROLES, ROLE_HINTS, default_roles, is_decision, required_roles
 from app.web.access import own_actor, plan_or_404
 from app.web.actions import screen_action
+from app.web.ui import tr
 from workflows.errors import GuardFailed, WorkflowError
 
 bp = Blueprint("opinions", __name__)
@@ -29,7 +30,8 @@ bp.add_app_template_global(PHRASE_FIELD, "opinion_phrase_field")
 @bp.app_template_global()
 def opinion_phrases() -> list[str]:
     """The signed-in user's 常用意见 (the shipped ones until they edit theirs)."""
-    return phrases_of(db.session, current_user.id if current_user.is_authenticated else None)
+    phrases = phrases_of(db.session, current_user.id if current_user.is_authenticated else None)
+    return [tr(p) for p in phrases] if phrases == list(DEFAULT_PHRASES) else phrases  # shipped: in English too
 
 
 def _reasons(errors: list[str]) -> Any:

@@ -170,3 +170,15 @@ def test_every_decision_form_of_the_item_page_has_the_box(inapp, person: Persons
     page = person("city_reviewer").get(f"/items/{item_id}")
     for trigger in ("accept", "send_back"):
         assert "data-opinion" in action_section(page, trigger)
+
+
+def test_in_english_the_shipped_phrases_and_the_box_are_english(inapp, person: Persons) -> None:
+    item_id = inapp(make_application, "huoqiu", "mobilization.city_review")
+    city = person("city_reviewer")
+    city.post("/language", {"locale": "en"})
+    form = action_section(city.get(f"/items/{item_id}"), "accept")
+    assert "Approval opinion" in text_of(form) and "Facts verified; agreed" in _chips(form)
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(_chips(form) + _options(form)))
+    r = city.act(item_id, "accept", comment="", follow=False)
+    assert r.status_code == 422
+    assert "Please write an approval opinion" in text_of(action_section(r.get_data(as_text=True), "accept"))
