@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import select
 
 from app.extensions import db
 from app.opinions.models import OpinionRule
