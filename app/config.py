@@ -101,6 +101,9 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key-not-for-production"
         # tests count items: the reports of a period open only where a test asks for it
         self.PLANDESK_AUTO_OPEN_REPORTS = False
+        # the suite's journeys decide without an opinion: tests of the 审批意见 rule set the default
+        # (app.opinions.rules.DEFAULT_ROLES: the city and the office) or the office's setting themselves
+        self.PLANDESK_OPINION_DEFAULT: tuple[str, ...] | None = ()
 
 
 SIZE = re.compile(r"\s*(\d+)\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?\s*", re.IGNORECASE)

@@ -14,6 +14,7 @@ from app.deadlines.models import DeadlineMark
 from app.extension_requests.models import ExtensionRequest
 from app.items.models import Item
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
+from app.opinions.models import OpinionPhrases, OpinionRule
 from app.outbox.models import Notification, OutboxMessage
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
 from app.reports.models import Report, ReportFigure
@@ -26,6 +27,6 @@ __all__ = [
     "AdminEvent", "AnnexTask", "AnnexTaskUnit", "ApiToken", "Application", "Attachment", "AuditAnchor",
     "AuditEventRow", "Blob", "BlobChunk", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
     "IdempotencyKey", "Indicator", "Item", "LoginAttempt", "Notice", "NoticeCounter", "NoticeReceipt",
-    "Notification", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "ScoreWeight", "Target",
+    "Notification", "OpinionPhrases", "OpinionRule", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "ScoreWeight", "Target",
     "TaskAssignment", "Unit", "User",
 ]

@@ -17,6 +17,7 @@ from app.items.facts import install_facts
 from app.items.store import EFFECTS, Effect, install_effect
 from app.notices.operations import number_and_archive
 from app.notifications.operations import tell_addressees, unread_count
+from app.opinions.rules import opinion_facts
 from app.reports.operations import store_submitted_figures
 from app.scores.board import late_report_rows
 from app.dashboards.board import county_quota_hints
@@ -90,6 +91,8 @@ def install(app: Flask) -> None:
     for item_type in ("application", "task"):
         install_facts(item_type, evidence_facts)
     install_facts("application", required_field_facts)
+    for item_type in ("application", "task", "report"):  # the office's 审批意见 rule (not notices)
+        install_facts(item_type, opinion_facts)
     provide(app, "quota_hints", county_quota_hints)
     provide(app, "late_reports", late_report_rows)
     nav.register_counter(app, "unread", lambda user, actors: unread_count(user.id))

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from workflows.audit import UNVERSIONED_TRIGGERS, AuditEvent, china_date, make_event
-from workflows.base import INPUT_REQUIREMENTS, Spec, Workflow, state_title
+from workflows.base import INPUT_REQUIREMENTS, Requirement, Spec, Workflow, state_title
 from workflows.errors import (GuardFailed, InvalidTransition, NotFound, NotPermitted, StaleVersion,
                               TransitionAborted, WorkflowError)
-from workflows.guards import guard_reasons
+from workflows.guards import guard_reasons, opinion_required
 from workflows.permissions import Subject, can_fire, can_see
 from workflows.roles import Actor
 
@@ -223,6 +223,8 @@ def available_actions(subject: Subject, actor: Actor) -> list[Action]:
         if not allowed:
             continue
         requires = tuple(dict.fromkeys(r.value for sp in allowed for r in sp.requires))
+        if any(opinion_required(sp, subject.facts) for sp in allowed):  # the office asks for 审批意见
+            requires = tuple(dict.fromkeys((*requires, Requirement.comment.value)))
         actions.append(Action(trigger, allowed[0].title, requires, tuple(sp.dest for sp in allowed)))
     return actions
 

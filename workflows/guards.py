@@ -93,6 +93,18 @@ def figure_problems(figures: Any, allowed: Any, labels: Mapping[str, str] | None
     return problems
 
 
+#: the fact naming the roles whose decisions need an approval opinion (审批意见) on an item: the
+#: office's setting for the item's plan, given by the application (an item without it needs none)
+OPINION_FACT = "opinion_roles"
+OPINION_REASON = "请填写审批意见"
+
+
+def opinion_required(sp: Spec, facts: Mapping[str, Any]) -> bool:
+    """Whether a decision by ``sp`` needs an approval opinion: one of its roles is in ``opinion_roles``."""
+    roles = facts.get(OPINION_FACT) or ()
+    return any(role.value in roles for role in sp.roles)
+
+
 def guard_reasons(sp: Spec, *, facts: Mapping[str, Any], comment: str | None, data: Mapping[str, Any],
                   today: date) -> list[str]:
     """Every reason the guard of ``sp`` refuses these inputs, in Chinese; empty when it holds."""
@@ -125,6 +137,8 @@ def guard_reasons(sp: Spec, *, facts: Mapping[str, Any], comment: str | None, da
             reasons.append("以下必填项未填写：" + "、".join(missing))
         elif req is R.plan_document and not facts.get("has_plan_document"):
             reasons.append("必须上传实施方案")
+    if R.comment not in sp.requires and not _text(comment) and opinion_required(sp, facts):
+        reasons.append(OPINION_REASON)
     return reasons
 
 

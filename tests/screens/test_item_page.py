@@ -39,7 +39,8 @@ def test_each_action_has_exactly_the_inputs_it_needs(person, inapp) -> None:
     page = person("huoqiu_reviewer").get(f"/items/{county}")
     assert offered(page) == {"endorse", "send_back"}
     endorse, send_back = action_section(page, "endorse"), action_section(page, "send_back")
-    assert 'name="comment"' in endorse and "<details" in endorse  # an optional note only
+    # an open, optional 审批意见 (required of the county only where the office says so)
+    assert 'name="comment"' in endorse and "<details" not in endorse and "审批意见 （选填）" in text_of(endorse)
     assert 'name="comment"' in send_back and "退回理由" in send_back and "<details" not in send_back
     assert offered(person("huoqiu_filer").get(f"/items/{county}")) == {"withdraw"}
     assert offered(person("city_reviewer").get(f"/items/{county}")) == set()
