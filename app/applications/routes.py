@@ -25,7 +25,7 @@ from app.web.access import may_file, own_actor, plan_or_404, roles_required, vis
 from app.web.actions import screen_action
 from app.web.providers import provided
 from app.web.errors import register_error_pages
-from app.web.ui import state_label
+from app.web.ui import state_label, tr
 from workflows.application import ApplicationState
 from workflows.roles import Role
 
@@ -86,21 +86,31 @@ def _stash() -> Stash:
     return stash_uploads(request.form.get("upload_token"), current_user.id, files, kind)
 
 
-def _checked_form(category_code: str) -> tuple[str, dict[str, Any], dict[str, str], Stash]:
+Checked = tuple[str, dict[str, Any], dict[str, str], Stash]
+
+
+def _checked_form(category_code: str, category: Category | None) -> Checked:
     """The form as typed, its problems (a refused file under ``file``), and its files kept."""
     stash = _stash()
     site_name, values, errors = read_form(category_code, request.form)
     if stash.problems:
         errors["file"] = "；".join(stash.problems)
-    if stash.problems:
-        flash("；".join(stash.problems), "error")
+        flash(errors["file"], "error")
     if errors:
         flash(_("请按提示修改后再保存。") + (_("已选择的文件已保留，无需重新选择。") if stash.files else ""), "error")
+        flash(_("需要修改：%(fields)s", fields="、".join(_labels(category_code, category, errors))), "error")
     return site_name, values, errors, stash
 
 
+def _labels(category_code: str, category: Category | None, errors: dict[str, str]) -> list[str]:
+    """The labels (Chinese, or English when chosen) of the fields in ``errors``, in the form's order."""
+    site = tr(category.site_label) if category else _("示范点名称")
+    labels = {"site_name": site, **{f.key: str(f.label) for f in fields_for(category_code)}, "file": _("证明材料")}
+    return [f"“{label}”" for key, label in labels.items() if key in errors]
+
+
 def _file(category: Category) -> tuple[ResponseReturnValue | None, dict[str, str], Stash]:
-    site_name, values, errors, stash = _checked_form(category.code)
+    site_name, values, errors, stash = _checked_form(category.code, category)
     if errors:
         return None, errors, stash
     answer = screen_action(
@@ -148,7 +158,7 @@ def _edit_application(item: Any) -> ResponseReturnValue:
 
 def _save_edit(item: Any, category: Category | None) -> tuple[ResponseReturnValue | None, dict[str, str], Stash]:
     """Save the edit and its files; with ``op=resubmit`` fire ``submit`` too, both or nothing."""
-    site_name, fields, errors, stash = _checked_form(item.category)
+    site_name, fields, errors, stash = _checked_form(item.category, category)
     if errors:
         return None, errors, stash
     resubmit = request.form.get("op") == "resubmit"

@@ -115,6 +115,7 @@ def test_chosen_files_survive_a_refused_form_and_are_attached_when_it_is_saved(p
                    content_type="multipart/form-data")
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "已选择的文件" in page
+    assert "需要修改：“村名”、“上年网络销售额”" in " ".join(flashes(page))  # by label, in the form's order
     assert chosen(page) == ["申报表.pdf", "现场照片.png"]
     assert inapp(lambda: db.session.scalar(select(Application.id).where(Application.site_name == "大顾店村"))) is None
     token = token_of(page)
