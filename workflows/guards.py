@@ -50,30 +50,30 @@ def figure_value(label: str, value: Any) -> tuple[Decimal | None, str | None]:
     The reason names the figure by ``label`` (its Chinese title); a huge integer or a long run of
     digits is refused before any conversion."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None, f"指标“{label}”的数据必须是数字"
+        return None, f"“{label}”应填写数字"
     if isinstance(value, int):
         number = None if value < 0 or value > MAX_FIGURE else Decimal(value)
         if number is None:
-            return None, (f"指标“{label}”的数据不能为负数" if value < 0
-                          else f"指标“{label}”的数据不能超过 {MAX_FIGURE_TEXT}")
+            return None, (f"“{label}”不能为负数" if value < 0
+                          else f"“{label}”不能超过 {MAX_FIGURE_TEXT}")
     elif isinstance(value, str):
         match = FIGURE_TEXT.fullmatch(value.strip())
         if match is None:
-            return None, f"指标“{label}”的数据必须是数字"
+            return None, f"“{label}”应填写数字"
         if len(match.group(2).lstrip("0")) > 12 or len(match.group(3) or "") > 64:
-            return None, (f"指标“{label}”的数据不能为负数" if match.group(1) == "-"
-                          else f"指标“{label}”的数据不能超过 {MAX_FIGURE_TEXT}")
+            return None, (f"“{label}”不能为负数" if match.group(1) == "-"
+                          else f"“{label}”不能超过 {MAX_FIGURE_TEXT}")
         number = Decimal(match.group(0))
     else:
         number = value if isinstance(value, Decimal) else Decimal(repr(value))
         if not number.is_finite():
-            return None, f"指标“{label}”的数据必须是有限的数字"
+            return None, f"“{label}”应填写有限的数字"
     if number < 0:
-        return None, f"指标“{label}”的数据不能为负数"
+        return None, f"“{label}”不能为负数"
     if number > MAX_FIGURE:
-        return None, f"指标“{label}”的数据不能超过 {MAX_FIGURE_TEXT}"
+        return None, f"“{label}”不能超过 {MAX_FIGURE_TEXT}"
     if number != number.quantize(TWO_PLACES, rounding=ROUND_DOWN):
-        return None, f"指标“{label}”的数据最多保留两位小数"
+        return None, f"“{label}”最多保留两位小数"
     return abs(number.quantize(TWO_PLACES)), None  # abs: "-0" is kept as 0.00
 
 
@@ -103,6 +103,24 @@ def opinion_required(sp: Spec, facts: Mapping[str, Any]) -> bool:
     """Whether a decision by ``sp`` needs an approval opinion: one of its roles is in ``opinion_roles``."""
     roles = facts.get(OPINION_FACT) or ()
     return any(role.value in roles for role in sp.roles)
+
+
+def figure_marks(typed: Mapping[str, Any], labels: Mapping[str, str], *, required: bool = False
+                 ) -> dict[str, str]:
+    """Code → why the figure typed for it is refused, named by its label (blank ones too when
+    ``required``): which inputs a screen marks beside the reasons the guard gave."""
+    marks: dict[str, str] = {}
+    for code, label in labels.items():
+        value = typed.get(code)
+        text = value.replace(",", "").replace("，", "") if isinstance(value, str) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            if required:
+                marks[code] = f"“{label or code}”未填报"
+            continue
+        _number, problem = figure_value(label or str(code), text)
+        if problem:
+            marks[code] = problem
+    return marks
 
 
 def guard_reasons(sp: Spec, *, facts: Mapping[str, Any], comment: str | None, data: Mapping[str, Any],

@@ -12,8 +12,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.applications.fields import fields_for, parse_fields
-from app.applications.operations import change_application, file_application, site_name_problem
+from app.applications.operations import site_name_problem
+from app.applications.resubmit import file_with_pending, save_edit
+from app.applications.returned import return_reason
 from app.attachments.operations import KINDS
+from app.attachments.pending import Stash, discard, stash_uploads
 from app.clock import today
 from app.extensions import db
 from app.items.models import Item
@@ -22,6 +25,7 @@ from app.web.access import may_file, own_actor, plan_or_404, roles_required, vis
 from app.web.actions import screen_action
 from app.web.providers import provided
 from app.web.errors import register_error_pages
+from app.web.ui import state_label, tr
 from workflows.application import ApplicationState
 from workflows.roles import Role
 
@@ -65,27 +69,57 @@ def new_application() -> ResponseReturnValue:
     if category is None:
         return render_template("filing/choose_category.html", categories=_categories(plan))
     errors: dict[str, str] = {}
+    stash: Stash | None = None
     if request.method == "POST":
-        answer, errors = _file(category)
+        answer, errors, stash = _file(category)
         if answer is not None:
             return answer
     return render_template("filing/application_form.html", category=category, fields=fields_for(category.code),
-                           values=request.form, errors=errors, item=None, kinds=KINDS,
+                           values=request.form, errors=errors, item=None, kinds=KINDS, stash=stash,
                            quota_hint=_quota_hints(plan).get(category.indicator_code or ""))
 
 
-def _file(category: Category) -> tuple[ResponseReturnValue | None, dict[str, str]]:
-    site_name, values, errors = read_form(category.code, request.form)
-    if errors:
-        flash(_("请按提示修改后再保存。"), "error")
-        return None, errors
+def _stash() -> Stash:
+    """The files chosen on this form and on its earlier, refused sendings (已选择的文件)."""
     files = [f for f in request.files.getlist("file") if f and f.filename]
     kind = request.form.get("kind") if request.form.get("kind") in KINDS else "evidence"
+    return stash_uploads(request.form.get("upload_token"), current_user.id, files, kind)
+
+
+Checked = tuple[str, dict[str, Any], dict[str, str], Stash]
+
+
+def _checked_form(category_code: str, category: Category | None) -> Checked:
+    """The form as typed, its problems (a refused file under ``file``), and its files kept."""
+    stash = _stash()
+    site_name, values, errors = read_form(category_code, request.form)
+    if stash.problems:
+        errors["file"] = "；".join(stash.problems)
+        flash(errors["file"], "error")
+    if errors:
+        flash(_("请按提示修改后再保存。") + (_("已选择的文件已保留，无需重新选择。") if stash.files else ""), "error")
+        flash(_("需要修改：%(fields)s", fields="、".join(_labels(category_code, category, errors))), "error")
+    return site_name, values, errors, stash
+
+
+def _labels(category_code: str, category: Category | None, errors: dict[str, str]) -> list[str]:
+    """The labels (Chinese, or English when chosen) of the fields in ``errors``, in the form's order."""
+    site = tr(category.site_label) if category else _("示范点名称")
+    labels = {"site_name": site, **{f.key: str(f.label) for f in fields_for(category_code)}, "file": _("证明材料")}
+    return [f"“{label}”" for key, label in labels.items() if key in errors]
+
+
+def _file(category: Category) -> tuple[ResponseReturnValue | None, dict[str, str], Stash]:
+    site_name, values, errors, stash = _checked_form(category.code, category)
+    if errors:
+        return None, errors, stash
     answer = screen_action(
-        lambda: file_application(own_actor(), category.code, site_name, values, files, kind),
+        lambda: file_with_pending(own_actor(), category.code, site_name, values, stash.files),
         then=lambda item: url_for("screens.item_page", item_id=item.id), otherwise=lambda exc: None,
         done=_("申报草稿已保存。核对无误、上传证明材料后，请点击“提交申报”。"))
-    return answer, {}
+    if answer is not None:
+        discard(stash.token, current_user.id)
+    return answer, {}, stash
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -106,18 +140,34 @@ def edit_item(item_id: int) -> ResponseReturnValue:
 
 
 def _edit_application(item: Any) -> ResponseReturnValue:
+    """The edit form; after a 退回 it shows the reason and offers 修改并重新提交."""
     category = db.session.scalar(select(Category).where(Category.plan_id == item.plan_id,
                                                         Category.code == item.category))
     errors: dict[str, str] = {}
+    stash: Stash | None = None
     values: Any = {"site_name": item.site_name, **{f"f_{k}": v for k, v in (item.fields or {}).items()}}
     if request.method == "POST":
         values = request.form
-        site_name, fields, errors = read_form(item.category, request.form)
-        if not errors:
-            page = url_for("screens.item_page", item_id=item.id)
-            return screen_action(lambda: change_application(item, own_actor(), request.form.get("version", type=int),
-                                                            category, site_name, fields),
-                                 then=page, done=_("修改已保存。"))
-        flash(_("请按提示修改后再保存。"), "error")
+        answer, errors, stash = _save_edit(item, category)
+        if answer is not None:
+            return answer
     return render_template("filing/application_form.html", category=category, fields=fields_for(item.category),
-                           values=values, errors=errors, item=item, kinds=KINDS)
+                           values=values, errors=errors, item=item, kinds=KINDS, stash=stash,
+                           returned=return_reason(item))
+
+
+def _save_edit(item: Any, category: Category | None) -> tuple[ResponseReturnValue | None, dict[str, str], Stash]:
+    """Save the edit and its files; with ``op=resubmit`` fire ``submit`` too, both or nothing."""
+    site_name, fields, errors, stash = _checked_form(item.category, category)
+    if errors:
+        return None, errors, stash
+    resubmit = request.form.get("op") == "resubmit"
+    version = request.form.get("version", type=int)
+    answer = screen_action(
+        lambda: save_edit(item, own_actor(), version, category, site_name, fields, stash.files, resubmit=resubmit),
+        then=url_for("screens.item_page", item_id=item.id), otherwise=lambda exc: None,
+        done=(lambda outcome: _("已修改并重新提交，事项现为“%(state)s”。", state=state_label(outcome.to_state)))
+        if resubmit else _("修改已保存。"))
+    if answer is not None:
+        discard(stash.token, current_user.id)
+    return answer, {}, stash

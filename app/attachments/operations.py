@@ -5,6 +5,7 @@ Evidence is filed by the item's own unit while the item is in a state whose fiel
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -12,6 +13,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import bindparam, func, select
 
 from app.attachments.models import Attachment
+from app.audit.models import AuditEventRow
 from app.attachments.storage import safe_name, store_stream
 from app.blobs.backends import storage
 from app.clock import utcnow
@@ -19,7 +21,7 @@ from app.extensions import db
 from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.operations import load_item_for_update, note_action
-from workflows.base import state_title
+from workflows.base import PHASE_TITLES, state_title
 from workflows.errors import InvalidTransition, NotFound, NotPermitted
 from workflows.permissions import Subject, can_see
 from workflows.roles import Actor
@@ -66,7 +68,7 @@ def add_attachment(item_id: int, actor: Actor, filename: str | None, stream: Bin
         raise ValueError(f"unknown attachment kind {kind!r}")
     item = _locked(item_id)
     _check_may_file(subject_for(item), actor, "上传")
-    blob = store_stream(stream)
+    blob = store_stream(stream, name=filename or "")
     attachment = Attachment(item_id=item.id, name=safe_name(filename), kind=kind, content_type=blob.content_type,
                             size=blob.size, sha256=blob.sha256, phase=item.phase, uploaded_by_id=actor.user_id,
                             uploaded_at=utcnow())
@@ -87,11 +89,44 @@ def _attachment_of(item: Item, attachment_id: int) -> Attachment:
     return attachment
 
 
+def locked_attachment_ids(item: Item, attachments: list[Attachment] | None = None) -> set[int]:
+    """The live files of ``item`` that belong to a stage already decided, so no longer withdrawable.
+
+    A file is locked when it was added in an earlier phase (动员部署 evidence at the self-assessment
+    stage), or in an earlier round of the current phase: uploaded before the item last entered
+    the phase (a second 限期整改 after re-inspection). A 退回 or 撤回 stays within the phase and
+    locks nothing: the returned draft is still the filer's to correct.
+    """
+    rows = live_attachments(item.id) if attachments is None else attachments
+    locked = {a.id for a in rows if a.phase != item.phase}
+    current = [a for a in rows if a.phase == item.phase]
+    if not current:
+        return locked
+    entered, attached = 0, {}
+    events = db.session.execute(select(AuditEventRow.seq, AuditEventRow.trigger, AuditEventRow.from_state,
+                                       AuditEventRow.to_state, AuditEventRow.data_json)
+                                .where(AuditEventRow.item_id == item.id).order_by(AuditEventRow.seq)).tuples()
+    for seq, trigger, source, target, data in events:
+        if trigger == "attach":
+            attachment_id = (json.loads(data or "{}") or {}).get("attachment_id")
+            attached[attachment_id] = seq
+        elif (source is not None and target.split(".", 1)[0] == item.phase
+              and source.split(".", 1)[0] != item.phase):
+            entered = seq
+    return locked | {a.id for a in current if attached.get(a.id, entered + 1) < entered}
+
+
 def delete_attachment(item_id: int, attachment_id: int, actor: Actor) -> Attachment:
-    """Withdraw a file from a draft (soft delete: the stored file and its audit event stay)."""
+    """Withdraw a file from a draft (soft delete: the stored file and its audit event stay).
+
+    Refused (409) for a file of a decided stage (:func:`locked_attachment_ids`)."""
     item = _locked(item_id)
     _check_may_file(subject_for(item), actor, "删除")
     attachment = _attachment_of(item, attachment_id)
+    if attachment.id in locked_attachment_ids(item, [attachment]):
+        phase = PHASE_TITLES.get(attachment.phase, attachment.phase)
+        raise InvalidTransition(f"材料“{attachment.name}”属于已审定的“{phase}”阶段，不能删除；"
+                                "如需更正，请上传新的材料并在说明中注明")
     attachment.deleted_at = utcnow()
     note_action(item, actor, "detach", data={"attachment_id": attachment.id, "name": attachment.name,
                                              "sha256": attachment.sha256})

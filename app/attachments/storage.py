@@ -25,6 +25,13 @@ from workflows.errors import WorkflowError
 CHUNK = 64 * 1024
 MAX_NAME = 120
 ALLOWED_TITLES = "PDF、PNG、JPEG、Word（.docx）、Excel（.xlsx）或 UTF-8 纯文本"
+#: the extensions a file of each kept type may carry (the first is the one we suggest)
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg", ".jpe"), DOCX: (".docx",), XLSX: (".xlsx",),
+    TEXT: (".txt", ".csv", ".md", ".log"),
+}
+TYPE_TITLES: dict[str, str] = {PDF: "PDF 文件", PNG: "PNG 图片", JPEG: "JPEG 图片", DOCX: "Word 文档（.docx）",
+                               XLSX: "Excel 表格（.xlsx）", TEXT: "纯文本"}
 
 
 class UploadTooLarge(WorkflowError):
@@ -90,6 +97,36 @@ def sniff(path: Path) -> str | None:
     return TEXT if _is_utf8_text(path) else None
 
 
+def extension_problem(name: str | None, content_type: str) -> str | None:
+    """Why a file called ``name`` may not hold content of ``content_type`` (None: they agree).
+
+    A name without an extension is taken as it is; any other extension must be one of the type's
+    (a plain-text file named ``fake.pdf``, a PNG named ``.docx`` are refused)."""
+    base = (name or "").rsplit("/", 1)[-1]
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        return None
+    ext = "." + ext.lower()
+    allowed = EXTENSIONS.get(content_type, ())
+    if ext in allowed:
+        return None
+    return (f"文件内容与扩展名不符：“{base}”的扩展名是 {ext}，内容却是{TYPE_TITLES.get(content_type, content_type)}"
+            f"（这类文件的扩展名应为 {'、'.join(allowed)}），请确认选择了正确的文件")
+
+
+def check_kept(path: Path, name: str | None = None) -> str:
+    """The content type of the file at ``path``; InvalidFile when it is empty, of a type we do not
+    keep, or (given its ``name``) of another type than its extension says."""
+    if path.stat().st_size == 0:
+        raise InvalidFile("文件为空，请选择有内容的文件")
+    content_type = sniff(path)
+    if content_type is None:
+        raise InvalidFile(f"不支持的文件类型：只接受 {ALLOWED_TITLES}（按文件内容判断，不看扩展名）")
+    if name is not None and (problem := extension_problem(name, content_type)) is not None:
+        raise InvalidFile(problem)
+    return content_type
+
+
 def _office_type(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as zf:
@@ -119,9 +156,10 @@ def _is_utf8_text(path: Path) -> bool:
     return True
 
 
-def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
+def store_stream(stream: BinaryIO, *, limit: int | None = None, name: str | None = None) -> StoredBlob:
     """Copy ``stream`` into the configured storage (PLANDESK_STORAGE); refuse it when larger than
-    ``limit``, empty, or of a type we do not keep."""
+    ``limit``, empty, of a type we do not keep, or (given the file's ``name``) when its content does
+    not match its extension."""
     limit = max_upload() if limit is None else limit
     tmp_dir = storage_dir() / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -139,11 +177,7 @@ def store_stream(stream: BinaryIO, *, limit: int | None = None) -> StoredBlob:
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        if size == 0:
-            raise InvalidFile("文件为空，请选择有内容的文件")
-        content_type = sniff(tmp)
-        if content_type is None:
-            raise InvalidFile(f"不支持的文件类型：只接受 {ALLOWED_TITLES}（按文件内容判断，不看扩展名）")
+        content_type = check_kept(tmp, name)
         sha = digest.hexdigest()
         # local: moved into place (atomic); database: copied in chunks within the caller's transaction
         storage().put(tmp, sha, size)

@@ -61,6 +61,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "last": views.last_transition(rows), "due": due, "level": overdue_level(due, today()),
         "filed_late": filed_late(item), "filing_deadline": filing_deadline(item),
         "figures": views.figure_inputs(item) if item.type in ("application", "task", "report") else [],
+        "figure_errors": {},
         "may_file": may_file(subject, actor), "kinds": KINDS,
         "extension_pending": pending_for(item.id), "extensions": requests_of_item(item.id),
         "may_request_extension": can_request(actor, subject) and pending_for(item.id) is None,
@@ -70,6 +71,8 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "fact_hints": views.FACT_HINTS, "today": today(),
         "diagram_focus": diagram_focus(item.type, item.state),
     }
+    if failed is not None:
+        ctx["figure_errors"] = views.figure_errors(item, ctx["figures"], values)
     if item.type == "application":
         ctx["field_rows"] = [(label_of(item.category, k), v) for k, v in (item.fields or {}).items()]
         ctx["quota"] = views.category_quota(item)

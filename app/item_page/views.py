@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.attachments.operations import live_attachments
+from app.attachments.operations import live_attachments, locked_attachment_ids
 from app.audit.models import AuditEventRow
 from app.auth.models import User
 from app.extensions import db
@@ -24,6 +24,7 @@ from app.units.models import Unit
 from workflows.audit import UNVERSIONED_TRIGGERS
 from workflows.base import INPUT_REQUIREMENTS, Workflow
 from workflows.engine import available_actions
+from workflows.guards import figure_marks
 from workflows.permissions import Subject
 from workflows.roles import Actor
 from app.reports.operations import current_figures, report_indicators
@@ -195,10 +196,22 @@ def category_quota(item: Item) -> Decimal | None:
                                     Target.unit_id == item.county_id))
 
 
+def figure_errors(item: Item, figures: Sequence[FigureInput], values: Any) -> dict[str, str]:
+    """Code → why the figure typed into a failed form is refused, named by the indicator's title
+    (a quarterly report's blank ones too when it was sent, not saved): the inputs the page marks."""
+    if not values or not figures:
+        return {}
+    typed = {f.code: values.get(f"fig_{f.code}", "") for f in figures}
+    every = item.type == "report" and values.get("op") != "save"  # a report's submit needs every figure
+    return figure_marks(typed, {f.code: f.title for f in figures}, required=every)
+
+
 def attachments(item: Item) -> list:
     rows = live_attachments(item.id)
     names = dict(db.session.execute(select(User.id, User.display_name).where(
         User.id.in_({a.uploaded_by_id for a in rows if a.uploaded_by_id}))).tuples().all()) if rows else {}
+    locked = locked_attachment_ids(item, rows) if rows else set()
     for a in rows:
         a.uploader_name = names.get(a.uploaded_by_id, "")
+        a.locked = a.id in locked  # evidence of a decided stage: no delete button
     return rows

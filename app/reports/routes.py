@@ -39,6 +39,7 @@ from app.units.models import Unit
 from workflows.base import state_title
 from workflows.engine import available_actions
 from workflows.errors import GuardFailed, WorkflowError
+from workflows.guards import figure_marks
 from workflows.permissions import can_see
 from workflows.report import REPORT
 from workflows.roles import Actor
@@ -165,6 +166,8 @@ def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None 
     history = db.session.scalars(select(AuditEventRow).where(AuditEventRow.item_id == report.id)
                                  .order_by(AuditEventRow.seq)).all()
     values = current_figures(report)
+    submitting = request.method == "POST" and request.form.get("action") == "submit"
+    marks = figure_marks(typed, {i.code: i.title for i in indicators}, required=submitting) if typed else {}
     names = dict(db.session.execute(select(User.username, User.display_name)
                                     .where(User.username.in_({ev.actor for ev in history}))).tuples().all())
     return render_template(
@@ -173,7 +176,7 @@ def _render(report: Report, subject, actor: Actor, typed: dict[str, str] | None 
         editable=editable, actions=actions, review=[actions[t] for t in REVIEW_TRIGGERS if t in actions],
         figures_form=FiguresForm(), transition_form=TransitionForm(), history=history, state_title=state_title,
         quarter_names=QUARTER_NAMES, buttons=TRIGGER_BUTTONS, today=today(), actor_names=names,
-        trigger_titles=TRIGGER_TITLES, sections=SECTIONS,
+        trigger_titles=TRIGGER_TITLES, sections=SECTIONS, figure_marks=marks,
         section_values={**current_sections(report), **(typed_sections or {})},
         attachments=live_attachments(report.id), file_form=OpenForm()), status
 

@@ -20,7 +20,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 20
     (office_file("word"), "方案.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     (office_file("xl"), "台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ("自查情况说明\n第二行".encode(), "说明.txt", "text/plain; charset=utf-8"),
-    (PDF, "named-wrongly.txt", "application/pdf"),
+    (PDF, "大写扩展名.PDF", "application/pdf"),
 ])
 def test_accepted_types_are_judged_by_content(api: Api, content: bytes, name: str, content_type: str) -> None:
     item = api.create_application()

@@ -109,12 +109,14 @@ def test_full_journey(people) -> None:
     filer.goto(f"/items/{item_id}")
     expect(filer.locator("#returned [data-return-reason]")).to_have_text("缺少村委会盖章的申报表，请补充。")
     filer.click("text=修改申报内容")
+    # the edit form repeats the reason, takes the missing file and resubmits in one action
+    expect(filer.locator("#returned [data-returned-opinion]")).to_have_text("缺少村委会盖章的申报表，请补充。")
     filer.fill("#f_population", "2350")
-    filer.click("form button.primary")
-    expect(filer.locator(".flash-success")).to_contain_text("修改已保存")
+    filer.set_input_files("#file", [evidence("盖章申报表.pdf")])
+    filer.click('button[value="resubmit"]')
+    expect(filer.locator(".flash-success")).to_contain_text("已修改并重新提交")
     expect(filer.locator("dl.fields")).to_contain_text("2350")
-    upload(filer, "盖章申报表.pdf")
-    act(filer, "submit")
+    expect(filer.locator("#files")).to_contain_text("盖章申报表.pdf")
     state_is(filer, "动员部署·县区审核")
     expect(filer.locator("#returned")).to_have_count(0)
 

@@ -140,7 +140,7 @@ HUGE = 10 ** 4000
 ABSURD = [(1e308, "不能超过 999,999,999,999.99"), (HUGE, "不能超过 999,999,999,999.99"),
           ("1" * 4000, "不能超过 999,999,999,999.99"), (1_000_000_000_000, "不能超过 999,999,999,999.99"),
           (0.001, "最多保留两位小数"), ("12.345", "最多保留两位小数"), (-1, "不能为负数"), ("-0.5", "不能为负数"),
-          ("1e3", "必须是数字"), (True, "必须是数字"), (float("nan"), "必须是有限的数字")]
+          ("1e3", "应填写数字"), (True, "应填写数字"), (float("nan"), "应填写有限的数字")]
 
 
 ABSURD_IDS = ["1e308", "10**4000", "4000 digits", "10**12", "0.001", "12.345", "-1", "-0.5", "1e3 as text", "true",
@@ -150,13 +150,13 @@ ABSURD_IDS = ["1e308", "10**4000", "4000 digits", "10**12", "0.001", "12.345", "
 @pytest.mark.parametrize("value, reason", ABSURD, ids=ABSURD_IDS)
 def test_the_guard_refuses_absurd_figures_naming_them_by_title(value: Any, reason: str) -> None:
     labels = {"online_sales": "年网络销售额"}
-    assert figure_problems({"online_sales": value}, ["online_sales"], labels) == [f"指标“年网络销售额”的数据{reason}"]
+    assert figure_problems({"online_sales": value}, ["online_sales"], labels) == [f"“年网络销售额”{reason}"]
     for workflow, state in (("application", "self_assessment.draft"), ("report", "draft")):
         spec = next(sp for sp in get_workflow(workflow).specs if sp.trigger == "submit" and state in sp.sources)
         reasons = guard_reasons(spec, facts={"indicator_codes": ["online_sales"], "indicator_labels": labels,
                                              "evidence_in_phase": 1},
                                 comment=None, data={"text": "自查", "figures": {"online_sales": value}}, today=None)
-        assert reasons == [f"指标“年网络销售额”的数据{reason}"], (workflow, reasons)
+        assert reasons == [f"“年网络销售额”{reason}"], (workflow, reasons)
 
 
 @pytest.mark.parametrize("value", [0, 12, "12.50", 999_999_999_999.99, "999999999999.99", Decimal("0.01")])
@@ -191,12 +191,12 @@ def test_absurd_self_assessment_figures_are_refused_through_the_api_and_the_scre
             % (version, raw)), content_type="application/json")
         body = r.get_json()
         assert r.status_code == 422 and body["error"] == "guard_failed", body
-        assert f"指标“{title}”的数据不能超过 999,999,999,999.99" in body["details"]["reasons"], body
+        assert f"“{title}”不能超过 999,999,999,999.99" in body["details"]["reasons"], body
     r = api.fire(item_id, "huoqiu_filer", "submit", version, data={"text": "自查", "figures": {"online_sales": 0.125}})
-    assert f"指标“{title}”的数据最多保留两位小数" in r.get_json()["details"]["reasons"]
+    assert f"“{title}”最多保留两位小数" in r.get_json()["details"]["reasons"]
     filer = Person(app, "huoqiu_filer")
     r = filer.act(item_id, "submit", text="自查", fig_online_sales="1" + "0" * 40)
-    assert f"指标“{title}”的数据不能超过 999,999,999,999.99" in text_of(r.get_data(as_text=True))
+    assert f"“{title}”不能超过 999,999,999,999.99" in text_of(r.get_data(as_text=True))
     assert in_app(app, _state, item_id) == before
     r = filer.act(item_id, "submit", text="自查", fig_online_sales="320.5")
     assert in_app(app, _state, item_id)[0] == "self_assessment.county_review"
@@ -223,11 +223,11 @@ def test_absurd_report_figures_are_refused_by_the_guard_with_the_indicator_title
     r = api.post(f"/items/{rid}/transitions", "huoqiu_filer", data=body, content_type="application/json")
     assert r.status_code == 422, r.get_json()
     title = titles["training_person_times"]
-    assert r.get_json()["details"]["reasons"] == [f"指标“{title}”的数据不能超过 999,999,999,999.99"]
+    assert r.get_json()["details"]["reasons"] == [f"“{title}”不能超过 999,999,999,999.99"]
     # saving a draft's figures on the report screen keeps the same rule and names the same title
     filer = Person(app, "huoqiu_filer")
     r = filer.post(f"/reports/{rid}/figures", {"version": "1", "fig-training_person_times": "1" + "0" * 30})
-    assert f"指标“{title}”的数据不能超过 999,999,999,999.99" in text_of(r.get_data(as_text=True))
+    assert f"“{title}”不能超过 999,999,999,999.99" in text_of(r.get_data(as_text=True))
     assert in_app(app, lambda: (db.session.get(Report, rid).version, db.session.get(Report, rid).figures)) == (1, [])
 
 

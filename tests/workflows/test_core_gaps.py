@@ -75,16 +75,16 @@ def test_required_fields_are_checked_against_the_values_given() -> None:
 
 
 def test_a_figure_is_named_by_its_label_or_else_its_code() -> None:
-    assert figure_problems({"sales": -1}, None, {"sales": "网络零售额"}) == ["指标“网络零售额”的数据不能为负数"]
-    assert figure_problems({"sales": -1}, None, {"jobs": "带动就业"}) == ["指标“sales”的数据不能为负数"]
-    assert figure_problems({7: -1}, None) == ["指标“7”的数据不能为负数"]
+    assert figure_problems({"sales": -1}, None, {"sales": "网络零售额"}) == ["“网络零售额”不能为负数"]
+    assert figure_problems({"sales": -1}, None, {"jobs": "带动就业"}) == ["“sales”不能为负数"]
+    assert figure_problems({7: -1}, None) == ["“7”不能为负数"]
 
 
 def test_a_figure_in_a_guard_reason_is_named_by_the_items_indicator_label() -> None:
     sp = spec("draft", "submit", "review", [Role.county_filer], "提交", requires=[Requirement.figures])
     facts = {"indicator_codes": ["sales"], "indicator_labels": {"sales": "网络零售额"}}
     assert guard_reasons(sp, facts=facts, comment=None, data={"figures": {"sales": -5}},
-                         today=date(2018, 7, 10)) == ["指标“网络零售额”的数据不能为负数"]
+                         today=date(2018, 7, 10)) == ["“网络零售额”不能为负数"]
 
 
 class _OpensOn(WeekdayCalendar):

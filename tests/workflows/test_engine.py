@@ -45,9 +45,9 @@ def test_guard_reports_every_reason() -> None:
              data={"text": " ", "figures": {"sales": -3, "unknown": 1, "outlets": "many"}})
     reasons = err.value.reasons
     assert "必须填写自查评估报告" in reasons
-    assert "指标“sales”的数据不能为负数" in reasons
+    assert "“sales”不能为负数" in reasons
     assert "指标“unknown”不属于本事项的考核指标" in reasons
-    assert "指标“outlets”的数据必须是数字" in reasons
+    assert "“outlets”应填写数字" in reasons
     assert "本阶段至少需要上传一份证明材料" in reasons
     assert subj.row.state == "self_assessment.draft" and subj.row.version == 1
 

@@ -8,9 +8,9 @@ import pytest
 
 from workflows.guards import figure_value
 
-NEGATIVE = "指标“销售额”的数据不能为负数"
-TOO_BIG = "指标“销售额”的数据不能超过 999,999,999,999.99"
-PLACES = "指标“销售额”的数据最多保留两位小数"
+NEGATIVE = "“销售额”不能为负数"
+TOO_BIG = "“销售额”不能超过 999,999,999,999.99"
+PLACES = "“销售额”最多保留两位小数"
 
 
 @pytest.mark.parametrize("value, expected", [

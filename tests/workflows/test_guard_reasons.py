@@ -68,9 +68,9 @@ def test_figures_are_a_mapping_of_known_codes_to_non_negative_numbers() -> None:
     assert figure_problems({"a": True, "b": "many", "c": [1], "d": -1, "e": "NaN", "f": "Infinity",
                             "g": float("nan"), "h": float("inf"), "x": 1},
                            ["a", "b", "c", "d", "e", "f", "g", "h"]) == [
-        "指标“a”的数据必须是数字", "指标“b”的数据必须是数字", "指标“c”的数据必须是数字", "指标“d”的数据不能为负数",
-        "指标“e”的数据必须是数字", "指标“f”的数据必须是数字", "指标“g”的数据必须是有限的数字",
-        "指标“h”的数据必须是有限的数字", "指标“x”不属于本事项的考核指标"]
+        "“a”应填写数字", "“b”应填写数字", "“c”应填写数字", "“d”不能为负数",
+        "“e”应填写数字", "“f”应填写数字", "“g”应填写有限的数字",
+        "“h”应填写有限的数字", "指标“x”不属于本事项的考核指标"]
 
 
 def test_a_plan_document_must_be_uploaded() -> None:
