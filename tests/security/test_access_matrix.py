@@ -36,7 +36,7 @@ SIGNED_IN = {
     "extension_requests.pending", "extension_requests.decide", "filing.new_application", "notices.new_notice",
     "ledger.download", "notices.draft_from_facts", "notifications.index", "notifications.open_one",
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
-    "reports.open_reports", "scores.board", "scores.export", "scores.weights",
+    "reports.open_reports", "reports.upload_file", "reports.delete_file", "opinions.phrases", "opinions.settings", "scores.board", "scores.export", "scores.weights",
 }
 RULES = PUBLIC | ADMIN_ONLY | ITEM_ROUTES | SIGNED_IN
 
@@ -134,7 +134,7 @@ TARGETS = {
 }
 #: GET routes outside the items, by who gets 200 (everyone else: 403)
 ROLE_PAGES = {"filing.new_application": {"county_filer"}, "notices.new_notice": {"city_reviewer", "office_approver"},
-              "scores.weights": {"office_approver", "admin"}}
+              "scores.weights": {"office_approver", "admin"}, "opinions.settings": {"office_approver", "admin"}}
 #: GET routes whose answer does not depend on the role
 FIXED = {"auth.login": 302, "reports.detail": 404}  # signed in → home; /reports/<an application's id> is no report
 
@@ -167,7 +167,8 @@ def expected_screen(endpoint: str, role: str, target: str | None) -> int:
     if endpoint == "notices.edit_notice":
         if "notice" not in target:
             return 404
-        return 200 if role == "city_reviewer" and target == "draft_notice" else 302
+        # the city's reviewer and the office (head) draft and edit notices; the office signs them
+        return 200 if role in ("city_reviewer", "office_approver") and target == "draft_notice" else 302
     raise AssertionError(f"no role rule for item route {endpoint}")
 
 
@@ -177,8 +178,8 @@ NON_EDITORS: dict[tuple[str, str, str | None], str] = {
        for role in COUNTY | CITY_WIDE - {"county_filer"}},
     **{("filing.edit_item", role, "other_application"): "not the filer of this draft"
        for role in CITY_WIDE},
-    **{("notices.edit_notice", role, "draft_notice"): "not the filer of this draft"
-       for role in CITY_WIDE - {"city_reviewer"}},
+    **{("notices.edit_notice", role, "draft_notice"): "not a drafter of notices"
+       for role in CITY_WIDE - {"city_reviewer", "office_approver"}},
 }
 
 
