@@ -36,7 +36,8 @@ SIGNED_IN = {
     "extension_requests.pending", "extension_requests.decide", "filing.new_application", "notices.new_notice",
     "ledger.download", "notices.draft_from_facts", "notifications.index", "notifications.open_one",
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
-    "reports.open_reports", "reports.upload_file", "reports.delete_file", "opinions.phrases", "opinions.settings", "scores.board", "scores.export", "scores.weights",
+    "reports.open_reports", "reports.upload_file", "reports.delete_file", "opinions.phrases", "opinions.settings",
+    "scores.board", "scores.export", "scores.weights",
 }
 RULES = PUBLIC | ADMIN_ONLY | ITEM_ROUTES | SIGNED_IN
 

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 NUL = "\x00"
 #: POST routes whose forms carry no input but the CSRF token (nothing typed can reach the database)
 NO_TEXT_INPUT = {"auth.logout", "delegations.revoke", "notifications.open_one", "notifications.read_all",
-                 "reports.open_reports", "notices.acknowledge", "attachments.delete_file"}
+                 "reports.open_reports", "notices.acknowledge", "attachments.delete_file", "reports.delete_file"}
 #: filter parameters named in the probe's report, beyond those the pages' own filter forms carry
 FILTERS = {
     "/dashboard/items": ("state", "indicator", "unit", "county", "type", "phase", "status", "light", "task"),
@@ -183,8 +183,9 @@ def build_world(app: Flask) -> dict[str, Person]:
                          "/reports/", f"/reports/{report}"],
         "huoqiu_reviewer": [f"/items/{review}", "/delegations", "/todo"],
         "city_reviewer": ["/dashboard/overdue", f"/items/{task}", "/filing/notices/new", f"/items/{notice_id}",
-                          f"/items/{notice_id}/edit", "/dashboard/items", "/dashboard/matrix"],
-        "office_approver": ["/extensions", "/reports/", "/dashboard/overdue", f"/items/{notice_id}"],
+                          f"/notices/{notice_id}/edit", "/dashboard/items", "/dashboard/matrix"],
+        "office_approver": ["/extensions", "/reports/", "/dashboard/overdue", f"/items/{notice_id}",
+                            "/opinions/settings", "/dashboard/scores/weights", "/account/opinions"],
         "supervisor": ["/dashboard/trends"],
         "admin": ["/admin/users", "/admin/users/new", f"/admin/users/{reviewer_id}", "/admin/units",
                   "/admin/units/new", f"/admin/units/{unit_id}", "/admin/plan-import", "/admin/log",
