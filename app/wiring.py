@@ -23,6 +23,7 @@ from app.dashboards.board import county_quota_hints
 from app.web import nav
 from app.web.providers import provide
 from app.worklists.queries import todo_count
+from app.workflow_settings.operations import acceptance_facts
 from workflows.registry import get_workflow
 
 #: every effect, in the order it runs (a ``first=True`` effect still runs before the others)
@@ -90,6 +91,7 @@ def install(app: Flask) -> None:
     for item_type in ("application", "task"):
         install_facts(item_type, evidence_facts)
     install_facts("application", required_field_facts)
+    install_facts("application", acceptance_facts)  # the office's switch: does a city acceptance need it?
     provide(app, "quota_hints", county_quota_hints)
     provide(app, "late_reports", late_report_rows)
     nav.register_counter(app, "unread", lambda user, actors: unread_count(user.id))
