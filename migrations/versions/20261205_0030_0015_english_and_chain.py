@@ -4,6 +4,7 @@ indicators.title_en / measure_en: the stored English name and measure (from the 
 workflow_settings: one row per switch the office has set (e.g. office_approves_acceptance).
 extension_requests.stage / endorsed_by_id / endorsed_at / endorse_comment: a county's request is
 endorsed by its county reviewer before the office decides.
+items.state: the application state mobilization.office_review (the office's approval of a city acceptance).
 
 Revision ID: 0015_english_and_chain
 Revises: 0014_notice_progress_kind
@@ -17,8 +18,21 @@ down_revision = "0014_notice_progress_kind"
 branch_labels = None
 depends_on = None
 
+#: items.state: an application may now wait at the office's approval of a city acceptance
+STATES_BEFORE = ("(type = 'application' AND state IN ('mobilization.draft','mobilization.county_review','mobilization.city_review','implementation','self_assessment.draft','self_assessment.county_review','acceptance.inspection','acceptance.provincial_review','rectification.draft','rectification.county_review','consolidation','rejected','revoked')) OR (type = 'task' AND state IN ('mobilization.draft','mobilization.county_review','mobilization.city_review','implementation','self_assessment.county_review','self_assessment.city_review','acceptance.inspection','rectification.draft','rectification.county_review','consolidation')) OR (type = 'report' AND state IN ('draft','county_review','city_review','accepted')) OR (type = 'notice' AND state IN ('draft','review','issued','revoked'))")
+STATES_AFTER = STATES_BEFORE.replace("'mobilization.city_review','implementation','self_assessment.draft'",
+                                     "'mobilization.city_review','mobilization.office_review','implementation',"
+                                     "'self_assessment.draft'")
+
+
+def _states(condition: str) -> None:
+    with op.batch_alter_table("items") as batch:
+        batch.drop_constraint(op.f("ck_items_state_valid"), type_="check")
+        batch.create_check_constraint("state_valid", condition)
+
 
 def upgrade():
+    _states(STATES_AFTER)
     with op.batch_alter_table("indicators") as batch:
         batch.add_column(sa.Column("title_en", sa.String(200), nullable=True))
         batch.add_column(sa.Column("measure_en", sa.String(40), nullable=True))
@@ -51,3 +65,4 @@ def downgrade():
     with op.batch_alter_table("indicators") as batch:
         batch.drop_column("measure_en")
         batch.drop_column("title_en")
+    _states(STATES_BEFORE)

@@ -21,7 +21,7 @@ from app.dashboards.matrix import phase_matrix
 from app.deadlines.models import DeadlineMark
 from app.deadlines.operations import tick
 from app.extension_requests.models import ExtensionRequest
-from app.extension_requests.operations import decide_extension, request_extension
+from app.extension_requests.operations import decide_extension, endorse_extension, request_extension
 from app.extensions import db
 from app.items.models import Item
 from app.notices.facts import criticism_facts
@@ -43,6 +43,8 @@ def late(app):
 def ask(item_id: int, until: date, username: str = "huoqiu_filer", reason: str = "村两委换届，材料延后") -> int:
     user = db.session.scalar(select(User).where(User.username == username))
     row = request_extension(item_id, user, user.actor(), until, reason)
+    if row.stage == "county":  # a county's request: its county reviewer endorses it for the office
+        endorse_extension(row.id, actor_of(f"{row.requested_by.unit.slug}_reviewer"), "endorse")
     db.session.commit()
     return row.id
 
