@@ -17,7 +17,7 @@ from app.items.models import Item
 from app.plans.models import Category, Indicator, PlanPhase, Target
 from app.reports.models import Report, ReportFigure
 from app.units.models import Unit
-from app.plans.names import indicator_title
+from app.plans.names import indicator_measure, indicator_title
 from workflows.roles import COUNTY_ROLES, Actor
 from app.dashboards.figures import (ACCEPTED_REPORT, ACHIEVED_STATE, CITY_NAME, NOT_FILED_STATES,
                                     REVIEW_REPORT_STATES, _dec)
@@ -67,7 +67,9 @@ class QuotaRow:
 
     def as_dict(self) -> dict[str, object]:
         return {"county": self.county, "county_name": self.county_name, "indicator": self.indicator,
-                "indicator_title": self.indicator_title, "measure": self.measure, "source": self.source,
+                # in the page's language (a stored English translation in English mode)
+                "indicator_title": indicator_title(self.indicator, self.indicator_title),
+                "measure": indicator_measure(self.indicator, self.measure), "source": self.source,
                 "target": number(self.target), "achieved": number(self.achieved), "pending": number(self.pending),
                 "gap": number(self.gap), "rate": None if self.rate is None else round(self.rate, 4)}
 

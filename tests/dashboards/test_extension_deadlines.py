@@ -103,13 +103,14 @@ def test_granted_extension_moves_every_overdue_view_but_not_the_original(late, c
     assert (later.due_on, later.days_late, later.level) == (date(2018, 8, 20), 5, OverdueLevel.overdue)
     assert {u.unit: u.max_days_late for u in overdue_by_unit(db.session, plan().id, date(2018, 8, 25))}["huoqiu"] == 25
 
-    # the original deadline (on-time rates) and the version are untouched; the chain has both notes
+    # the original deadline (on-time rates) and the version are untouched; the chain has the three notes
     item = db.session.get(Item, item_id)
     assert (item.due_on, item.version) == (date(2018, 7, 31), version)
     events = db.session.scalars(select(AuditEventRow).where(AuditEventRow.item_id == item_id)
                                 .order_by(AuditEventRow.seq)).all()
-    (asked, granted) = events[-2:]
+    (asked, endorsed, granted) = events[-3:]
     assert (asked.trigger, asked.actor, asked.comment) == ("request_extension", "huoqiu_filer", "村两委换届，材料延后")
+    assert (endorsed.trigger, endorsed.actor, endorsed.role) == ("endorse_extension", "huoqiu_reviewer", "county_reviewer")
     assert json.loads(asked.data_json) == {"request": req, "due_on": "2018-07-31", "requested_until": "2018-08-20"}
     assert (granted.trigger, granted.actor, granted.from_state, granted.to_state) == (
         "grant_extension", "office_approver", item.state, item.state)
