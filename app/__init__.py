@@ -61,6 +61,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from app.web import ui as web_ui
     from app.admin.calendar import bp as calendar_bp
     from app.worklists.routes import bp as worklists_bp
+    from app.workflow_settings.routes import bp as workflow_settings_bp
 
     wiring.install_api()  # before the API blueprint is registered
     auth_setup.init_app(app)
@@ -72,7 +73,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
                       worklists_bp, item_page_bp, applications_bp, attachments_bp, admin_bp, calendar_bp,
                       delegations_bp, extension_requests_bp, notifications_bp, bulk_bp, notices_bp, scores_bp,
-                      opinions_bp):
+                      opinions_bp, workflow_settings_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

@@ -22,11 +22,12 @@ from app.scores.models import ScoreWeight
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
 from app.workdays.models import CalendarOverride
+from app.workflow_settings.models import WorkflowSetting
 
 __all__ = [
     "AdminEvent", "AnnexTask", "AnnexTaskUnit", "ApiToken", "Application", "Attachment", "AuditAnchor",
     "AuditEventRow", "Blob", "BlobChunk", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
     "IdempotencyKey", "Indicator", "Item", "LoginAttempt", "Notice", "NoticeCounter", "NoticeReceipt",
-    "Notification", "OpinionPhrases", "OpinionRule", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure", "ScoreWeight", "Target",
-    "TaskAssignment", "Unit", "User",
+    "Notification", "OpinionPhrases", "OpinionRule", "OutboxMessage", "Plan", "PlanPhase", "Report", "ReportFigure",
+    "ScoreWeight", "Target", "TaskAssignment", "Unit", "User", "WorkflowSetting",
 ]

@@ -24,6 +24,7 @@ from app.dashboards.board import county_quota_hints
 from app.web import nav
 from app.web.providers import provide
 from app.worklists.groups import todo_total
+from app.workflow_settings.operations import acceptance_facts
 from workflows.registry import get_workflow
 
 #: every effect, in the order it runs (a ``first=True`` effect still runs before the others)
@@ -93,6 +94,7 @@ def install(app: Flask) -> None:
     install_facts("application", required_field_facts)
     for item_type in ("application", "task", "report"):  # the office's 审批意见 rule (not notices)
         install_facts(item_type, opinion_facts)
+    install_facts("application", acceptance_facts)  # the office's switch: does a city acceptance need it?
     provide(app, "quota_hints", county_quota_hints)
     provide(app, "late_reports", late_report_rows)
     nav.register_counter(app, "unread", lambda user, actors: unread_count(user.id))

@@ -15,6 +15,7 @@ class ApplicationState(StateEnum):
     mobilization_draft = "mobilization.draft"
     mobilization_county_review = "mobilization.county_review"
     mobilization_city_review = "mobilization.city_review"
+    mobilization_office_review = "mobilization.office_review"
     implementation = "implementation"
     self_assessment_draft = "self_assessment.draft"
     self_assessment_county_review = "self_assessment.county_review"
@@ -41,7 +42,16 @@ SPECS = (
     spec(S.mobilization_county_review, "withdraw", S.mobilization_draft, [CF], "撤回", requires=[R.comment]),
     spec(S.mobilization_city_review, "withdraw", S.mobilization_county_review, [CR], "撤回",
          requires=[R.comment]),
-    spec(S.mobilization_city_review, "accept", S.implementation, [CITY], "确定为创建对象", own=False),
+    # the office decides whether a city acceptance needs its approval (the fact ``office_approves``)
+    spec(S.mobilization_city_review, "accept", S.implementation, [CITY], "确定为创建对象", own=False,
+         when=["city_decides"]),
+    spec(S.mobilization_city_review, "accept", S.mobilization_office_review, [CITY], "确定为创建对象（报办公室审批）",
+         own=False, when=["office_approves"]),
+    spec(S.mobilization_office_review, "approve", S.implementation, [OFFICE], "审批同意", own=False),
+    spec(S.mobilization_office_review, "send_back", S.mobilization_city_review, [OFFICE], "退回市级审核",
+         own=False, requires=[R.comment]),
+    spec(S.mobilization_office_review, "reject", S.rejected, [OFFICE], "不予通过", own=False,
+         requires=[R.comment]),
     spec(S.mobilization_city_review, "reject", S.rejected, [OFFICE], "不予通过", own=False,
          requires=[R.comment]),
     spec(S.implementation, "start_self_assessment", S.self_assessment_draft, [CF], "开始自查评估"),

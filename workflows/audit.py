@@ -18,8 +18,9 @@ HASH_VERSION = 2
 
 #: Actions recorded in an item's chain that change neither its state nor its version.
 UNVERSIONED_TRIGGERS = frozenset({"attach", "detach", "acknowledge", "remind",
-                                  # deadline extensions (延期申请): asked, granted, refused
-                                  "request_extension", "grant_extension", "refuse_extension"})
+                                  # deadline extensions (延期申请): asked, endorsed by the county, granted, refused
+                                  "request_extension", "endorse_extension", "grant_extension",
+                                  "refuse_extension"})
 
 
 def versioned_count(triggers: Iterable[str]) -> int:

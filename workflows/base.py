@@ -48,6 +48,9 @@ FACT_PREDICATES: dict[str, Callable[[Facts], bool]] = {
     "department_item": lambda f: bool(f.get("is_department", False)),
     "provincial": lambda f: f.get("level") == "provincial",
     "municipal": lambda f: f.get("level") == "municipal",
+    # the office's setting: a city acceptance of an application goes to the office for approval
+    "office_approves": lambda f: bool(f.get("office_approves_acceptance", False)),
+    "city_decides": lambda f: not f.get("office_approves_acceptance", False),
 }
 #: Routing predicates on the caller's input: pick the destination when the input decides it.
 DATA_PREDICATES: dict[str, Callable[[Data], bool]] = {
@@ -112,6 +115,7 @@ STEP_TITLES: dict[str, str] = {
     "draft": "起草",
     "county_review": "县区审核",
     "city_review": "市级审核",
+    "office_review": "办公室审批",
     "inspection": "检查验收",
     "provincial_review": "省级认定",
 }

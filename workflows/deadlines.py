@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from workflows.workdays import DEFAULT_CALENDAR, WorkingCalendar
 
-REVIEW_STEPS = frozenset({"county_review", "city_review", "inspection", "provincial_review", "review"})
+REVIEW_STEPS = frozenset({"county_review", "city_review", "office_review", "inspection", "provincial_review", "review"})
 DUE_SOON_DAYS = 7
 SERIOUS_AFTER_DAYS = 30
 #: a quarterly progress report is due this many working days after its quarter ends

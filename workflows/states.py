@@ -40,6 +40,7 @@ class Step(StrEnum):
     draft = "draft"
     county_review = "county_review"
     city_review = "city_review"
+    office_review = "office_review"
     inspection = "inspection"
     provincial_review = "provincial_review"
     review = "review"

@@ -17,7 +17,7 @@ from app.items.models import Item
 from app.plans.models import Category, Indicator, PlanPhase, Target
 from app.reports.models import Report, ReportFigure
 from app.units.models import Unit
-from app.web.ui import tr
+from app.plans.names import indicator_measure, indicator_title
 from workflows.roles import COUNTY_ROLES, Actor
 from app.dashboards.figures import (ACCEPTED_REPORT, ACHIEVED_STATE, CITY_NAME, NOT_FILED_STATES,
                                     REVIEW_REPORT_STATES, _dec)
@@ -67,7 +67,9 @@ class QuotaRow:
 
     def as_dict(self) -> dict[str, object]:
         return {"county": self.county, "county_name": self.county_name, "indicator": self.indicator,
-                "indicator_title": self.indicator_title, "measure": self.measure, "source": self.source,
+                # in the page's language (a stored English translation in English mode)
+                "indicator_title": indicator_title(self.indicator, self.indicator_title),
+                "measure": indicator_measure(self.indicator, self.measure), "source": self.source,
                 "target": number(self.target), "achieved": number(self.achieved), "pending": number(self.pending),
                 "gap": number(self.gap), "rate": None if self.rate is None else round(self.rate, 4)}
 
@@ -222,7 +224,7 @@ def quota_hint(rows: Iterable[QuotaRow], county: str, indicator: str) -> str | N
         if row.county == county and row.indicator == indicator:
             done = gettext("已认定") if row.source == "applications" else gettext("已完成")
             return gettext("%(county)s %(indicator)s：%(done)s %(achieved)s / 目标 %(target)s，审核中 %(pending)s",
-                           county=row.county_name, indicator=tr(row.indicator_title), done=done,
+                           county=row.county_name, indicator=indicator_title(row.indicator, row.indicator_title), done=done,
                            achieved=number(row.achieved), target=number(row.target), pending=number(row.pending))
     return None
 

@@ -19,6 +19,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.clock import today
+from app.plans.names import indicator_measure, indicator_title
 from app.dashboards import permissions as perm
 from app.dashboards.operations import send_reminder
 from app.dashboards.figures import CLOSED_COLUMN
@@ -108,7 +109,8 @@ def quotas_payload(rows: Sequence[QuotaRow], actor: Actor) -> dict:
     return {
         "own": own,
         "indicators": [{
-            "code": b.code, "title": b.title, "measure": b.measure, "source": b.source,
+            "code": b.code, "title": indicator_title(b.code, b.title), "measure": indicator_measure(b.code, b.measure),
+            "source": b.source,
             "city": b.city.as_dict() if b.city else None,
             "counties": [r.as_dict() for r in b.counties],
         } for b in boards],
@@ -302,7 +304,8 @@ def trends_payload(actor: Actor) -> dict:
     for trend in trends(db.session, plan.id, now, plan.issued_on):
         # a county's users see their own line and the city's; everyone else every unit's
         series = [s for s in trend.series if perm.can_see_county_row(actor, s.unit)]
-        out.append({"code": trend.indicator, "title": trend.title, "measure": trend.measure,
+        out.append({"code": trend.indicator, "title": indicator_title(trend.indicator, trend.title),
+                    "measure": indicator_measure(trend.indicator, trend.measure),
                     "quarters": trend.quarters, "city_target": trend.city_target,
                     "unit_targets": {k: v for k, v in trend.unit_targets.items()
                                      if not perm.is_county_user(actor) or k == actor.unit},

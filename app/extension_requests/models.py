@@ -1,5 +1,9 @@
 """延期申请: a unit asks for more time on an item's current deadline; the office decides.
 
+A county's request goes through its county reviewer first (``stage`` "county": the filer asks, the
+reviewer endorses or refuses); a department's request, or one the county reviewer makes, starts at the
+office (``stage`` "office").
+
 The item's own ``due_on`` is never changed, so on-time rates keep the original deadline; a granted
 request extends the deadline shown (and the lights) while the item stays in the state and at the
 due date it was granted for.
@@ -15,6 +19,7 @@ from app.auth.models import User
 from app.extensions import db
 
 DECISIONS = ("granted", "refused")
+STAGES = ("county", "office")
 
 
 class ExtensionRequest(db.Model):
@@ -26,6 +31,7 @@ class ExtensionRequest(db.Model):
         CheckConstraint("decision IS NULL OR decision <> 'granted' OR granted_until IS NOT NULL",
                         name="granted_has_date"),
         CheckConstraint("requested_until > original_due_on", name="later_than_original"),
+        CheckConstraint("stage IN ('county','office')", name="stage"),
         Index("ix_extension_requests_item_decision", "item_id", "decision"),
     )
 
@@ -43,6 +49,12 @@ class ExtensionRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    #: who decides next while undecided: the county reviewer ("county") or the office ("office")
+    stage: Mapped[str] = mapped_column(String(10), default="office", server_default="office")
+    endorsed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    endorsed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    endorse_comment: Mapped[str | None] = mapped_column(Text)
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    endorsed_by: Mapped[User | None] = relationship(foreign_keys=[endorsed_by_id], lazy="joined")

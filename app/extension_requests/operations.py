@@ -15,7 +15,9 @@ from sqlalchemy import Date, and_, case, func, select, type_coerce
 from app.auth.models import User
 from app.clock import today, utcnow
 from app.extension_requests.models import ExtensionRequest
-from app.extension_requests.permissions import DECIDER_ROLES, can_decide, can_request
+from app.extension_requests.permissions import (DECIDER_ROLES, ENDORSER_ROLES, can_decide, can_endorse, can_request,
+                                                needs_endorsement)
+from app.units.models import Unit
 from app.extensions import db
 from app.items.facts import subject_for
 from app.items.models import Item
@@ -143,17 +145,65 @@ def request_extension(item_id: int, user: User, actor: Actor, requested_until: d
         reasons.append("申请延至的日期必须晚于今天")
     if reasons:
         raise GuardFailed(reasons)
+    stage = "county" if needs_endorsement(actor, subject) else "office"
     row = ExtensionRequest(item_id=item.id, state=item.state, original_due_on=item.due_on,
                            requested_until=requested_until, reason=text, requested_by_id=user.id,
-                           requested_at=utcnow())
+                           requested_at=utcnow(), stage=stage)
     db.session.add(row)
     db.session.flush()
     note_action(item, actor, "request_extension", comment=text,
                 data={"request": row.id, "due_on": item.due_on.isoformat(),
                       "requested_until": requested_until.isoformat()})
-    queue(db.session, "waiting", item_id=item.id, role=Role.office_approver.value,
-          payload={"title": item.title, "to_title": f"延期申请：申请延至 {requested_until.isoformat()}",
-                   "trigger": "request_extension", "actor": user.username, "comment": text})
+    _tell_next(item, row, user.username, text)
+    db.session.flush()
+    return row
+
+
+def _tell_next(item: Item, row: ExtensionRequest, username: str, comment: str | None) -> None:
+    """Tell whoever decides the request next: the item's county reviewer, else the office."""
+    payload = {"title": item.title, "to_title": f"延期申请：申请延至 {row.requested_until.isoformat()}",
+               "trigger": "request_extension", "actor": username, "comment": comment}
+    if row.stage == "county":
+        queue(db.session, "waiting", item_id=item.id, unit_id=item.unit_id, role=Role.county_reviewer.value,
+              payload=payload)
+    else:
+        queue(db.session, "waiting", item_id=item.id, role=Role.office_approver.value, payload=payload)
+
+
+def endorse_extension(request_id: int, actor: Actor, decision: str, comment: str | None = None) -> ExtensionRequest:
+    """The county reviewer endorses a county filer's request (it goes on to the office) or refuses it."""
+    row = db.session.get(ExtensionRequest, request_id)
+    if row is None:
+        raise NotFound("延期申请不存在")
+    item = load_item_for_update(row.item_id)
+    db.session.refresh(row)  # read again under the item's lock
+    subject = subject_for(item)
+    if not can_see(actor, subject):
+        raise NotFound("延期申请不存在")
+    if not can_endorse(actor, subject):
+        raise NotPermitted("只有本县区审核人可以审核该延期申请")
+    if row.decision is not None or row.stage != "county":
+        raise InvalidTransition("该延期申请已经审核过了")
+    if decision not in ("endorse", "refused"):
+        raise GuardFailed(["请选择同意上报或不予同意"])
+    note = (comment or "").strip() or None
+    now = utcnow()
+    if decision == "refused":
+        if not note:
+            raise GuardFailed(["不予同意时必须填写理由"])
+        row.decision, row.decided_by_id, row.decided_at, row.decision_comment = "refused", actor.user_id, now, note
+        note_action(item, actor, "refuse_extension", comment=note,
+                    data={"request": row.id, "due_on": row.original_due_on.isoformat(),
+                          "requested_until": row.requested_until.isoformat()})
+        queue(db.session, "decided", item_id=item.id, user_id=row.requested_by_id,
+              payload={"title": item.title, "trigger_title": "延期申请未获县区审核同意", "to_title": note,
+                       "trigger": "decide_extension", "actor": actor.username, "comment": note})
+    else:
+        row.stage, row.endorsed_by_id, row.endorsed_at, row.endorse_comment = "office", actor.user_id, now, note
+        note_action(item, actor, "endorse_extension", comment=note,
+                    data={"request": row.id, "due_on": row.original_due_on.isoformat(),
+                          "requested_until": row.requested_until.isoformat()})
+        _tell_next(item, row, actor.username, note)
     db.session.flush()
     return row
 
@@ -173,6 +223,8 @@ def decide_extension(request_id: int, actor: Actor, decision: str, granted_until
         raise NotPermitted("只有领导小组办公室可以审批延期申请")
     if row.decision is not None:
         raise InvalidTransition("该延期申请已经审批过了")
+    if row.stage != "office":
+        raise InvalidTransition("该延期申请尚待县区审核人审核")
     if decision not in ("granted", "refused"):
         raise GuardFailed(["请选择批准或不批准"])
     note = (comment or "").strip() or None
@@ -199,16 +251,37 @@ def decide_extension(request_id: int, actor: Actor, decision: str, granted_until
 
 
 def pending_requests(actor: Actor) -> list[ExtensionRequest]:
-    """Requests waiting for ``actor``'s decision (none unless they decide extensions)."""
-    if actor.role not in DECIDER_ROLES:
-        return []
-    return list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.decision.is_(None))
-                                   .order_by(ExtensionRequest.requested_at)))
+    """Requests waiting for ``actor``: the office's at its stage, a county reviewer's own county's
+    at the county stage (none for anyone else)."""
+    q = select(ExtensionRequest).where(ExtensionRequest.decision.is_(None)).order_by(ExtensionRequest.requested_at)
+    if actor.role in DECIDER_ROLES:
+        q = q.where(ExtensionRequest.stage == "office")
+        if actor.excluded_units:
+            q = q.where(ExtensionRequest.item_id.in_(select(Item.id).join(Unit, Unit.id == Item.unit_id)
+                                                     .where(Unit.slug.not_in(actor.excluded_units))))
+        return list(db.session.scalars(q))
+    if actor.role in ENDORSER_ROLES and actor.unit and actor.unit not in actor.excluded_units:
+        own = select(Item.id).join(Unit, Unit.id == Item.unit_id).where(Unit.slug == actor.unit)
+        return list(db.session.scalars(q.where(ExtensionRequest.stage == "county",
+                                               ExtensionRequest.item_id.in_(own))))
+    return []
 
 
 def requests_of_item(item_id: int) -> list[ExtensionRequest]:
     return list(db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.item_id == item_id)
                                    .order_by(ExtensionRequest.id)))
+
+
+def endorse_as_any(actors: Sequence[Actor], request_id: int, decision: str, comment: str | None) -> ExtensionRequest:
+    """Endorse as the first of ``actors`` who may (see :func:`decide_as_any`)."""
+    first: WorkflowError | None = None
+    for actor in actors:
+        try:
+            with db.session.begin_nested():
+                return endorse_extension(request_id, actor, decision, comment)
+        except WorkflowError as exc:
+            first = first or exc
+    raise first or NotPermitted()
 
 
 def decide_as_any(actors: Sequence[Actor], request_id: int, decision: str, granted_until: date | None,

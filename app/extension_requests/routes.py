@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.auth.delegation import current_actor
 from app.extension_requests.listing import with_items
 from app.extension_requests.models import ExtensionRequest
-from app.extension_requests.operations import decide_as_any, pending_requests, request_extension
+from app.extension_requests.operations import decide_as_any, endorse_as_any, pending_requests, request_extension
 from app.extensions import db
 from app.web.access import visible_item
 from app.web.errors import register_error_pages
@@ -30,7 +30,7 @@ def ask(item_id: int) -> ResponseReturnValue:
         lambda: request_extension(item_id, current_user, current_actor(current_user),
                                   parse_iso_date(request.form.get("requested_until")), request.form.get("reason")),
         then=url_for("screens.item_page", item_id=item_id) + "#extension",
-        done=_("延期申请已提交，等待领导小组办公室审批。"))
+        done=_("延期申请已提交，等待审核。"))
 
 
 @bp.route("/extensions")
@@ -52,3 +52,17 @@ def decide(request_id: int) -> ResponseReturnValue:
         lambda: decide_as_any([a for a, _d in user_actors()], request_id, decision,  # the office, or its delegate
                               parse_iso_date(request.form.get("granted_until")), request.form.get("comment")),
         then=back, done=_("已批准延期申请。") if decision == "granted" else _("已不予批准延期申请。"))
+
+
+@bp.route("/extensions/<int:request_id>/endorse", methods=["POST"])
+@login_required
+def endorse(request_id: int) -> ResponseReturnValue:
+    """The county reviewer passes a county's request on to the office, or refuses it."""
+    row = db.session.get(ExtensionRequest, request_id)
+    decision = request.form.get("decision", "")
+    back = url_for(".pending")
+    if request.form.get("back") == "item" and row is not None:
+        back = url_for("screens.item_page", item_id=row.item_id) + "#extension"
+    return screen_action(
+        lambda: endorse_as_any([a for a, _d in user_actors()], request_id, decision, request.form.get("comment")),
+        then=back, done=_("已同意并报领导小组办公室审批。") if decision == "endorse" else _("已不予同意该延期申请。"))

@@ -20,7 +20,7 @@ from app.auth.delegation import current_actor
 from app.clock import today
 from app.dashboards.permissions import can_remind
 from app.extension_requests.operations import effective_due, pending_for, requests_of_item
-from app.extension_requests.permissions import can_decide, can_request
+from app.extension_requests.permissions import can_decide, can_endorse, can_request
 from app.extensions import db
 from app.item_page import views
 from app.item_page.diagrams import DiagramUnavailable, diagram_focus, diagram_svg
@@ -66,6 +66,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "extension_pending": pending_for(item.id), "extensions": requests_of_item(item.id),
         "may_request_extension": can_request(actor, subject) and pending_for(item.id) is None,
         "may_decide_extension": any(can_decide(a, subject) for a, _d in user_actors()),
+        "may_endorse_extension": any(can_endorse(a, subject) for a, _d in user_actors()),
         "may_remind": _may_remind(subject, actor),
         "failed": failed, "values": values or {}, "errors": errors or [],
         "fact_hints": views.FACT_HINTS, "today": today(),

@@ -13,6 +13,7 @@ OPTIONAL_TRIGGERS = frozenset({"withdraw", "revoke"})
 #: a review step waits for one role (the same routing as the "waiting" notifications); others may
 #: hold a veto there (the office may reject at the city step) without the item waiting for them
 STEP_OWNERS = {Step.county_review: Role.county_reviewer, Step.city_review: Role.city_reviewer,
+               Step.office_review: Role.office_approver,
                Step.inspection: Role.office_approver, Step.provincial_review: Role.office_approver,
                Step.review: Role.office_approver}
 

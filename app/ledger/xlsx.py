@@ -61,7 +61,8 @@ SOURCE_TITLES = {"applications": "示范创建申报（持续提升阶段计为�
 #: trigger → Chinese title, from the workflow definitions (+ the actions outside the tables)
 TRIGGER_TITLES: dict[str, str] = {"create": "创建", "edit": "修改", "attach": "上传材料", "detach": "删除材料",
                                   "acknowledge": "签收", "remind": "催办",
-                                  "request_extension": "申请延期", "grant_extension": "批准延期",
+                                  "request_extension": "申请延期", "endorse_extension": "县区审核同意延期",
+                                  "grant_extension": "批准延期",
                                   "refuse_extension": "不予批准延期"}
 for _wf in WORKFLOWS.values():
     for _sp in _wf.specs:

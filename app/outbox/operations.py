@@ -51,7 +51,7 @@ def transition_messages(item: Any, sp: Spec, actor: Actor, comment: str | None) 
                                 payload=payload))
     elif step == Step.city_review:
         rows.append(message_row("waiting", item_id=item.id, role="city_reviewer", payload=payload))
-    elif step in (Step.inspection, Step.provincial_review, Step.review):
+    elif step in (Step.office_review, Step.inspection, Step.provincial_review, Step.review):
         rows.append(message_row("waiting", item_id=item.id, role="office_approver", payload=payload))
     kind = "returned" if sp.trigger == "send_back" else "decided"
     filer_role = "county_filer" if item.unit.kind == "county" else "dept_filer"

@@ -68,6 +68,9 @@ class Indicator(db.Model):
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     measure: Mapped[str] = mapped_column(String(20))
+    #: the stored English name and measure (from the plan data; None: the catalogue's or the Chinese)
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    measure_en: Mapped[str | None] = mapped_column(String(40))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 

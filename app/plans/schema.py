@@ -73,6 +73,8 @@ class IndicatorData:
     code: str
     title: str
     measure: str  # 个, 种, 家, 人次, 亿元, 公里 ...
+    title_en: str = ""  # the English name shown in English mode (a translation, not machine text)
+    measure_en: str = ""  # the English measure ("100 million yuan", "km" ...)
 
 
 @dataclass(frozen=True)
@@ -447,8 +449,10 @@ def _phases(raws: list[Any], errors: list[str]) -> tuple[PhaseData, ...]:
 def _indicators(raws: list[Any], errors: list[str]) -> tuple[IndicatorData, ...]:
     indicators = []
     for i, raw in enumerate(raws, 1):
-        f = _Fields(raw, _where("指标", raw, "code", i), errors, ("code", "title", "measure"))
-        indicators.append(IndicatorData(f.slug("code"), f.text("title"), f.text("measure")))
+        f = _Fields(raw, _where("指标", raw, "code", i), errors, ("code", "title", "measure"),
+                    ("title_en", "measure_en"))
+        english = {key: f.text(key) if key in f.raw else "" for key in ("title_en", "measure_en")}
+        indicators.append(IndicatorData(f.slug("code"), f.text("title"), f.text("measure"), **english))
     _duplicates([x.code for x in indicators], lambda c: f"指标代码“{c}”重复", errors)
     return tuple(indicators)
 

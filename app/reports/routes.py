@@ -53,7 +53,8 @@ bp.add_app_template_global(SECTIONS, "report_sections")
 REVIEW_TRIGGERS = ("endorse", "send_back", "accept")
 TRIGGER_BUTTONS = {"endorse": N_("审核通过并报市"), "send_back": N_("退回"), "accept": N_("采纳")}
 TRIGGER_TITLES = {"create": N_("开启报告"), "edit": N_("修改数据"), "remind": N_("催办"),
-                  "request_extension": N_("申请延期"), "grant_extension": N_("批准延期"),
+                  "request_extension": N_("申请延期"), "endorse_extension": N_("县区审核同意延期"),
+                  "grant_extension": N_("批准延期"),
                   "refuse_extension": N_("不予批准延期"),
                   **{sp.trigger: sp.title for sp in REPORT.specs}}
 

@@ -116,7 +116,8 @@ def _upsert_indicators(plan: Plan, data: PlanData) -> dict[str, Indicator]:
         if row is None:
             row = existing[ind.code] = Indicator(plan_id=plan.id, code=ind.code)
             db.session.add(row)
-        _set(row, title=ind.title, measure=ind.measure, sort_order=order)
+        _set(row, title=ind.title, measure=ind.measure, title_en=ind.title_en or None,
+             measure_en=ind.measure_en or None, sort_order=order)
     db.session.flush()
     return existing
 

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import format_day, format_instant
 from app.plans.models import Category, Plan
+from app.plans.names import indicator_measure, indicator_title
+from app.web.punctuation import GLOBALS as PUNCTUATION
 from workflows.base import PHASE_TITLES, STATE_TITLES, STEP_TITLES
 from workflows.deadlines import OverdueLevel
 from workflows.errors import WorkflowError
@@ -153,4 +155,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(tr=tr, state_label=state_label, role_label=role_label, type_label=type_label,
                                  level_label=level_label, category_label=category_label, phase_label=phase_label,
                                  attachment_kinds=ATTACHMENT_KINDS, is_zh=is_zh, danger_triggers=DANGER_TRIGGERS,
-                                 endpoint_exists=endpoint_exists, Role=Role)
+                                 endpoint_exists=endpoint_exists, Role=Role, **PUNCTUATION,
+                                 indicator_title=indicator_title, indicator_measure=indicator_measure)

@@ -20,7 +20,7 @@ from app.extension_requests.operations import effective_due_column, effective_du
 from app.extensions import db
 from app.items.models import Item
 from app.items.queries import visible_items
-from app.items.waiting import waits_for
+from app.items.waiting import OPTIONAL_TRIGGERS
 from app.plans.models import Category
 from app.units.models import Unit
 from workflows.application import CATEGORIES
@@ -67,7 +67,8 @@ def visible_condition(actor: Actor) -> ColumnElement[bool]:
 
 def todo_condition(actor: Actor) -> ColumnElement[bool]:
     """Items waiting for ``actor``: one of its available actions (role, state, unit, routing, a
-    delegate's excluded units) is not optional and the item sits at the actor's step."""
+    delegate's excluded units) is not optional. A veto counts too (the office's 不予通过 at the city
+    step): every action a role may take puts the item in its 待办, though the item waits for the step's owner."""
     own_ids = _unit_ids([actor.unit])
     excluded = _unit_ids(actor.excluded_units)
     counties: list[int] | None = None
@@ -77,7 +78,7 @@ def todo_condition(actor: Actor) -> ColumnElement[bool]:
         for sp in wf.specs:
             if actor.role not in sp.roles:
                 continue
-            sources = tuple(st for st in sp.sources if waits_for(st, sp.trigger, actor.role))
+            sources = sp.sources if sp.trigger not in OPTIONAL_TRIGGERS else ()
             if not sources:
                 continue
             key = (wf.name, sources, sp.own, tuple(w for w in sp.when if w in (

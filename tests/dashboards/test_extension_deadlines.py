@@ -21,7 +21,7 @@ from app.dashboards.matrix import phase_matrix
 from app.deadlines.models import DeadlineMark
 from app.deadlines.operations import tick
 from app.extension_requests.models import ExtensionRequest
-from app.extension_requests.operations import decide_extension, request_extension
+from app.extension_requests.operations import decide_extension, endorse_extension, request_extension
 from app.extensions import db
 from app.items.models import Item
 from app.notices.facts import criticism_facts
@@ -43,6 +43,8 @@ def late(app):
 def ask(item_id: int, until: date, username: str = "huoqiu_filer", reason: str = "村两委换届，材料延后") -> int:
     user = db.session.scalar(select(User).where(User.username == username))
     row = request_extension(item_id, user, user.actor(), until, reason)
+    if row.stage == "county":  # a county's request: its county reviewer endorses it for the office
+        endorse_extension(row.id, actor_of(f"{row.requested_by.unit.slug}_reviewer"), "endorse")
     db.session.commit()
     return row.id
 
@@ -101,13 +103,14 @@ def test_granted_extension_moves_every_overdue_view_but_not_the_original(late, c
     assert (later.due_on, later.days_late, later.level) == (date(2018, 8, 20), 5, OverdueLevel.overdue)
     assert {u.unit: u.max_days_late for u in overdue_by_unit(db.session, plan().id, date(2018, 8, 25))}["huoqiu"] == 25
 
-    # the original deadline (on-time rates) and the version are untouched; the chain has both notes
+    # the original deadline (on-time rates) and the version are untouched; the chain has the three notes
     item = db.session.get(Item, item_id)
     assert (item.due_on, item.version) == (date(2018, 7, 31), version)
     events = db.session.scalars(select(AuditEventRow).where(AuditEventRow.item_id == item_id)
                                 .order_by(AuditEventRow.seq)).all()
-    (asked, granted) = events[-2:]
+    (asked, endorsed, granted) = events[-3:]
     assert (asked.trigger, asked.actor, asked.comment) == ("request_extension", "huoqiu_filer", "村两委换届，材料延后")
+    assert (endorsed.trigger, endorsed.actor, endorsed.role) == ("endorse_extension", "huoqiu_reviewer", "county_reviewer")
     assert json.loads(asked.data_json) == {"request": req, "due_on": "2018-07-31", "requested_until": "2018-08-20"}
     assert (granted.trigger, granted.actor, granted.from_state, granted.to_state) == (
         "grant_extension", "office_approver", item.state, item.state)

@@ -1,4 +1,4 @@
-"""延期申请: the unit asks with a reason, the office grants or refuses; the deadline shown and the
+"""延期申请: the unit asks with a reason, its county reviewer endorses, the office grants or refuses; the deadline shown and the
 lights follow a granted extension, the item's own due date (on-time rates) does not change."""
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ def requests(item_id: int) -> list[tuple]:
             for r in db.session.query(ExtensionRequest).filter_by(item_id=item_id).order_by(ExtensionRequest.id)]
 
 
+def endorse(person, item_id: int) -> None:
+    """The county reviewer passes the county's pending request on to the office."""
+    reviewer = person("huoqiu_reviewer")
+    req = int(re.search(r'data-extension="(\d+)"', reviewer.get(f"/items/{item_id}")).group(1))
+    reviewer.post(f"/extensions/{req}/endorse", {"decision": "endorse"}, status=302)
+
+
 def overdue_item(inapp) -> int:
     item_id = inapp(make_application, "huoqiu", "self_assessment.draft")
     inapp(lambda: db.session.execute(update(Item).where(Item.id == item_id).values(due_on=date(2018, 7, 5))))
@@ -36,6 +43,7 @@ def test_granted_extension_moves_the_deadline_shown_not_the_original(person, ina
                    follow=True)
     assert "延期申请已提交" in " ".join(flashes(r.get_data(as_text=True)))
     assert "延期申请待审批：申请延至 2018年7月31日。" in r.get_data(as_text=True)
+    endorse(person, item_id)
     # the office finds it in its 待办 and on its list, and is told
     assert re.search(rf'data-group="extension".*?<a href="/items/{item_id}#extension">', office.get("/todo"), re.S)
     listing = office.get("/extensions")
@@ -71,6 +79,7 @@ def test_refusal_needs_a_reason_and_requests_are_checked(person, inapp) -> None:
     req_id = inapp(lambda: db.session.query(ExtensionRequest.id).filter_by(item_id=item_id).scalar())
     r = person("city_reviewer").post(f"/extensions/{req_id}/decide", {"decision": "granted"}, follow=True)
     assert "只有领导小组办公室可以审批延期申请" in " ".join(flashes(r.get_data(as_text=True)))
+    endorse(person, item_id)
     r = office.post(f"/extensions/{req_id}/decide", {"decision": "refused", "comment": ""}, follow=True)
     assert "不予批准时必须填写理由" in " ".join(flashes(r.get_data(as_text=True)))
     office.post(f"/extensions/{req_id}/decide", {"decision": "refused", "comment": "期限内可完成"})

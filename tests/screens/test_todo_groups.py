@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.items.facts import subject_for
 from app.items.queries import visible_items
-from app.items.waiting import waits_for
+from app.items.waiting import OPTIONAL_TRIGGERS
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import csrf_token
 from tests.screens.todo_world import build_todo_world
@@ -25,12 +25,13 @@ GROUP_ORDER = ["approve", "returned", "acknowledge", "extension", "reminded"]
 
 
 def waiting_ids(username: str) -> set[int]:
-    """The engine's own answer: visible items with an action that is the user's turn."""
+    """The engine's own answer: visible items with an action the user may take that is not optional
+    (every action a role may take is in its 待办; withdrawing or revoking one's own is not a task)."""
     user = db.session.scalar(select(User).where(User.username == username))
     out: set[int] = set()
     for actor, _d in actors_for(user):
         for item in db.session.scalars(visible_items(actor)):
-            if any(waits_for(item.state, a.trigger, actor.role) for a in available_actions(subject_for(item), actor)):
+            if any(a.trigger not in OPTIONAL_TRIGGERS for a in available_actions(subject_for(item), actor)):
                 out.add(item.id)
     return out
 

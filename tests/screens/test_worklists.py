@@ -15,17 +15,18 @@ from app.items.models import Item
 from app.items.queries import visible_items
 from tests.screens.support import fire, make_application, text_of
 from workflows.engine import available_actions
-from app.items.waiting import waits_for
+from app.items.waiting import OPTIONAL_TRIGGERS
 
 
 def waiting_ids(username: str) -> set[int]:
-    """The engine's own answer: visible items with an action that is the user's turn."""
+    """The engine's own answer: visible items with an action the user may take that is not optional
+    (a veto included: every action a role may take puts the item in its 待办)."""
     user = db.session.scalar(select(User).where(User.username == username))
     out: set[int] = set()
     for actor, _d in actors_for(user):
         for item in db.session.scalars(visible_items(actor)):
             subject = subject_for(item)
-            if any(waits_for(item.state, a.trigger, actor.role) for a in available_actions(subject, actor)):
+            if any(a.trigger not in OPTIONAL_TRIGGERS for a in available_actions(subject, actor)):
                 out.add(item.id)
     return out
 
@@ -63,7 +64,7 @@ def test_todo_is_exactly_what_waits_for_each_person(person, inapp) -> None:
         assert int(nav) == len(expected), username
     assert ids["county"] in listed(person("huoqiu_reviewer"), "/todo")
     assert ids["city"] not in listed(person("huoqiu_reviewer"), "/todo")  # its 撤回 is optional, not waiting
-    assert ids["city"] not in listed(person("office_approver"), "/todo")  # the office's veto is not its turn
+    assert ids["city"] in listed(person("office_approver"), "/todo")  # the office's veto (不予通过) reaches it
     assert ids["insp"] in listed(person("office_approver"), "/todo")
     assert not listed(person("supervisor"), "/todo")  # read-only
 

@@ -192,6 +192,7 @@ def build_world(app: Flask) -> dict[str, Any]:
     filer.post(f"/items/{task_id}/extension", {"requested_until": "2018-08-15", "reason": p("E1")}, status=302)
     request_id = in_app(app, _extension_request, task_id)
     assert request_id, "the extension request was not stored"
+    reviewer.post(f"/extensions/{request_id}/endorse", {"decision": "endorse", "comment": p("E3")}, status=302)
     pending = office.get("/extensions")
     assert_clean(pending, "/extensions (pending)")
     assert shown("E1") in pending
@@ -283,6 +284,7 @@ def test_every_text_field_is_escaped_on_every_page(sqlite_app: Flask) -> None:
         "F7": [f"huoqiu_filer /items/{draft_id}", f"huoqiu_filer /items/{draft_id}/edit"],
         "K1": [f"huoqiu_filer /items/{draft_id}"], "V1": [f"huoqiu_filer /items/{draft_id}"],
         "E1": [f"huoqiu_filer /items/{task_id}"], "E2": [f"office_approver /items/{task_id}"],
+        "E3": [f"office_approver /items/{task_id}"],
         "M1": ["huoqiu_filer /notifications"],
         "G1": ["huoqiu_reviewer /delegations (refused form)"],
         "U1": ["admin /admin/users", f"huoqiu_filer {item}"],

@@ -34,6 +34,11 @@ APPLICATION = {
     ("mobilization.city_review", "withdraw"): (CR, "mobilization.county_review"),
     ("mobilization.city_review", "accept"): (CITY, "implementation"),
     ("mobilization.city_review", "reject"): (OFFICE, "rejected"),
+    # the office's approval of a city acceptance (when the office's switch asks for it); an item already
+    # there stays decidable after the switch is turned off
+    ("mobilization.office_review", "approve"): (OFFICE, "implementation"),
+    ("mobilization.office_review", "send_back"): (OFFICE, "mobilization.city_review"),
+    ("mobilization.office_review", "reject"): (OFFICE, "rejected"),
     ("implementation", "start_self_assessment"): (CF, "self_assessment.draft"),
     ("self_assessment.draft", "submit"): (CF, "self_assessment.county_review"),
     ("self_assessment.county_review", "endorse"): (CR, "acceptance.inspection"),
@@ -50,6 +55,10 @@ EXPECTED = {
     ("application", "provincial"): {**APPLICATION,
                                     ("acceptance.inspection", "pass"): (OFFICE, "acceptance.provincial_review")},
     ("application", "municipal"): {**APPLICATION, ("acceptance.inspection", "pass"): (OFFICE, "consolidation")},
+    # the office's switch on: the city's 确定为创建对象 goes to the office for approval
+    ("application", "office_approves"): {**APPLICATION,
+                                         ("mobilization.city_review", "accept"): (CITY, "mobilization.office_review"),
+                                         ("acceptance.inspection", "pass"): (OFFICE, "consolidation")},
     ("task", "county"): {
         ("mobilization.draft", "submit"): (CF, "mobilization.county_review"),
         ("mobilization.county_review", "endorse"): (CR, "mobilization.city_review"),
@@ -104,6 +113,9 @@ def item_setup(workflow: str, variant: str) -> dict:
     """unit/county of the item, its facts, and the actor units for 'own' and 'other'."""
     if variant in ("provincial", "municipal"):
         return {"unit": "huoqiu", "county": "huoqiu", "facts": {"level": variant, "is_department": False}}
+    if variant == "office_approves":
+        return {"unit": "huoqiu", "county": "huoqiu",
+                "facts": {"level": "municipal", "is_department": False, "office_approves_acceptance": True}}
     if variant == "county":
         return {"unit": "huoqiu", "county": "huoqiu", "facts": {"is_department": False}}
     if variant == "department":

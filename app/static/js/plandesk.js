@@ -7,7 +7,25 @@
     if (document.readyState !== 'loading') { fn(); } else { document.addEventListener('DOMContentLoaded', fn); }
   }
 
+  // the phone menu: the button opens and closes the navigation (Escape closes it and returns focus)
+  function menu() {
+    var button = document.querySelector('[data-menu-toggle]');
+    var nav = button && document.getElementById(button.getAttribute('aria-controls'));
+    if (!nav) { return; }
+    document.documentElement.classList.add('menu-js');
+    button.hidden = false;
+    function set(open) {
+      nav.classList.toggle('open', open);
+      button.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+    button.addEventListener('click', function () { set(button.getAttribute('aria-expanded') !== 'true'); });
+    nav.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape') { set(false); button.focus(); }
+    });
+  }
+
   ready(function () {
+    menu();
     // "select all" checkboxes of the bulk list
     document.querySelectorAll('[data-select-all]').forEach(function (box) {
       var scope = document.getElementById(box.getAttribute('data-select-all'));
