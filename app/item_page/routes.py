@@ -23,7 +23,7 @@ from app.extension_requests.operations import effective_due, pending_for, reques
 from app.extension_requests.permissions import can_decide, can_request
 from app.extensions import db
 from app.item_page import views
-from app.item_page.diagrams import DiagramUnavailable, diagram_focus, diagram_svg
+from app.item_page.diagrams import DiagramUnavailable, diagram_svg
 from app.items.deadlines import filed_late, filing_deadline
 from app.items.facts import subject_for
 from app.items.models import Item
@@ -67,7 +67,6 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "may_remind": _may_remind(subject, actor),
         "failed": failed, "values": values or {}, "errors": errors or [],
         "fact_hints": views.FACT_HINTS, "today": today(),
-        "diagram_focus": diagram_focus(item.type, item.state),
     }
     if item.type == "application":
         ctx["field_rows"] = [(label_of(item.category, k), v) for k, v in (item.fields or {}).items()]
