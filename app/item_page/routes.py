@@ -22,7 +22,7 @@ from app.dashboards.permissions import can_remind
 from app.extension_requests.operations import effective_due, pending_for, requests_of_item
 from app.extension_requests.permissions import can_decide, can_request
 from app.extensions import db
-from app.item_page import views
+from app.item_page import approval_sheet, views
 from app.item_page.diagrams import DiagramUnavailable, diagram_svg
 from app.items.deadlines import filed_late, filing_deadline
 from app.items.facts import subject_for
@@ -211,8 +211,10 @@ def diagram(item_id: int) -> Response:
 @bp.route("/items/<int:item_id>/print")
 @login_required
 def print_view(item_id: int) -> str:
-    subject = visible_item(item_id)
-    return render_template("screens/print.html", **page_context(subject))
+    ctx = page_context(visible_item(item_id))
+    item = ctx["item"]
+    ctx["sheet"] = approval_sheet.sheet(item, ctx["history"], ctx["attachments"], ctx["figures"], ctx.get("quota"))
+    return render_template("screens/print.html", **ctx)
 
 
 @bp.app_template_global()
