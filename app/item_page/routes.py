@@ -22,7 +22,7 @@ from app.dashboards.permissions import can_remind
 from app.extension_requests.operations import effective_due, pending_for, requests_of_item
 from app.extension_requests.permissions import can_decide, can_request
 from app.extensions import db
-from app.item_page import approval_sheet, views
+from app.item_page import approval_sheet, timeline, views
 from app.item_page.diagrams import DiagramUnavailable, diagram_svg
 from app.items.deadlines import filed_late, filing_deadline
 from app.items.facts import subject_for
@@ -55,6 +55,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
     due = effective_due(item)
     ctx: dict[str, Any] = {
         "item": item, "subject": subject, "wf": subject.workflow, "history": rows,
+        "timeline": timeline.entries(rows),
         "actions": views.actions_for(subject, user_actors(), DANGER_TRIGGERS),
         "attachments": views.attachments(item), "returned": views.returned_reason(item, rows),
         "last": views.last_transition(rows), "due": due, "level": overdue_level(due, today()),

@@ -60,8 +60,9 @@ def effect(workflow: str, *triggers: str, first: bool = False,
     effect makes its transitions load the ORM object.
     """
     def declare(fn: Effect) -> Effect:
-        # stacked declarations (one per workflow) accumulate: each one is installed
-        declared = getattr(fn, "__effect__", ())
+        # stacked declarations (one per workflow) accumulate, each one is installed; declaring a
+        # workflow again replaces its earlier declaration
+        declared = tuple(d for d in getattr(fn, "__effect__", ()) if d.workflow != workflow)
         fn.__effect__ = (*declared, EffectSpec(workflow, triggers, first, columns_only))  # type: ignore[attr-defined]
         return fn
     return declare
