@@ -91,14 +91,22 @@ def figure_line(f: FigureInput) -> tuple[str, str]:
     return label, value
 
 
-def application_facts(item: Any, quota: Decimal | None) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = [(_("申报类别"), category_label(item.category)),
-                                   (_("示范点名称"), item.site_name or "")]
+def field_rows(item: Any) -> list[tuple[str, str]]:
+    """An application's filled-in inputs under their form labels, numbers with their units (980 万元);
+    a key no form of the category defines (sent through the API) is not shown by its internal name."""
     stored = item.fields or {}
+    rows: list[tuple[str, str]] = []
     for f in fields_for(item.category):
         if f.key in stored and stored[f.key] not in (None, ""):
             value = with_unit(stored[f.key], f.unit) if f.kind == "number" else str(stored[f.key])
             rows.append((str(f.label), value))
+    return rows
+
+
+def application_facts(item: Any, quota: Decimal | None) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = [(_("申报类别"), category_label(item.category)),
+                                   (_("示范点名称"), item.site_name or "")]
+    rows += field_rows(item)
     if quota is not None:
         rows.append((_("本县区目标"), number(quota) or ""))
     return rows

@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.applications.fields import label_of
 from app.attachments.operations import KINDS
 from app.auth.delegation import current_actor
 from app.clock import today
@@ -70,7 +69,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "fact_hints": views.FACT_HINTS, "today": today(),
     }
     if item.type == "application":
-        ctx["field_rows"] = [(label_of(item.category, k), v) for k, v in (item.fields or {}).items()]
+        ctx["field_rows"] = approval_sheet.field_rows(item)
         ctx["quota"] = views.category_quota(item)
         ctx["rectification_order"] = views.last_of(rows, "order_rectification")
     elif item.type == "task":
