@@ -149,6 +149,25 @@ def outcome_facts(item: Any) -> list[tuple[str, str]]:
     return rows
 
 
+#: a value this short shares its line with the next short one (two facts per row on paper)
+SHORT = 16
+
+
+def paired(facts: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The facts as the sheet's rows: consecutive short ones two to a row, long ones alone."""
+    rows: list[list[tuple[str, str]]] = []
+    open_pair = False  # the last row holds one short fact and has room for another
+    for label, value in facts:
+        short = len(value) <= SHORT and "\n" not in value
+        if short and open_pair:
+            rows[-1].append((label, value))
+            open_pair = False
+        else:
+            rows.append([(label, value)])
+            open_pair = short
+    return rows
+
+
 def unit_names(slugs: set[str]) -> dict[str, str]:
     slugs = {s for s in slugs if s}
     if not slugs:
@@ -214,6 +233,6 @@ def sheet(item: Any, rows: Sequence[HistoryRow], attachments: Sequence[Any], fig
         facts = [(_("文号"), item.number or ""), (_("主送"), item.addressees or ""), (_("抄送"), item.copies or "")]
     facts += outcome_facts(item) if item.type in ("application", "task") else []
     shown = [f for f in figures if f.value != "" or f.target is not None]
-    return {"facts": facts, "figure_rows": [figure_line(f) for f in shown],
+    return {"facts": facts, "fact_rows": paired(facts), "figure_rows": [figure_line(f) for f in shown],
             "stages": stage_blocks(rows, item.unit.name), "materials": material_groups(attachments),
             "material_changes": changes_count(rows)}
