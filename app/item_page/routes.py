@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.applications.fields import label_of
 from app.attachments.operations import KINDS
 from app.auth.delegation import current_actor
 from app.clock import today
@@ -22,8 +21,8 @@ from app.dashboards.permissions import can_remind
 from app.extension_requests.operations import effective_due, pending_for, requests_of_item
 from app.extension_requests.permissions import can_decide, can_endorse, can_request
 from app.extensions import db
-from app.item_page import views
-from app.item_page.diagrams import DiagramUnavailable, diagram_focus, diagram_svg
+from app.item_page import approval_sheet, timeline, views
+from app.item_page.diagrams import DiagramUnavailable, diagram_svg
 from app.items.deadlines import filed_late, filing_deadline
 from app.items.facts import subject_for
 from app.items.models import Item
@@ -56,6 +55,7 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
     due = effective_due(item)
     ctx: dict[str, Any] = {
         "item": item, "subject": subject, "wf": subject.workflow, "history": rows,
+        "timeline": timeline.entries(rows),
         "actions": views.actions_for(subject, user_actors(), DANGER_TRIGGERS),
         "attachments": views.attachments(item), "returned": views.returned_reason(item, rows),
         "last": views.last_transition(rows), "due": due, "level": overdue_level(due, today()),
@@ -70,12 +70,11 @@ def page_context(subject: Subject, *, failed: str | None = None, values: Any = N
         "may_remind": _may_remind(subject, actor),
         "failed": failed, "values": values or {}, "errors": errors or [],
         "fact_hints": views.FACT_HINTS, "today": today(),
-        "diagram_focus": diagram_focus(item.type, item.state),
     }
     if failed is not None:
         ctx["figure_errors"] = views.figure_errors(item, ctx["figures"], values)
     if item.type == "application":
-        ctx["field_rows"] = [(label_of(item.category, k), v) for k, v in (item.fields or {}).items()]
+        ctx["field_rows"] = approval_sheet.field_rows(item)
         ctx["quota"] = views.category_quota(item)
         ctx["rectification_order"] = views.last_of(rows, "order_rectification")
     elif item.type == "task":
@@ -217,8 +216,10 @@ def diagram(item_id: int) -> Response:
 @bp.route("/items/<int:item_id>/print")
 @login_required
 def print_view(item_id: int) -> str:
-    subject = visible_item(item_id)
-    return render_template("screens/print.html", **page_context(subject))
+    ctx = page_context(visible_item(item_id))
+    item = ctx["item"]
+    ctx["sheet"] = approval_sheet.sheet(item, ctx["history"], ctx["attachments"], ctx["figures"], ctx.get("quota"))
+    return render_template("screens/print.html", **ctx)
 
 
 @bp.app_template_global()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.attachments.operations import live_attachments, locked_attachment_ids
@@ -36,6 +37,8 @@ FACT_HINTS = {"evidence": N_("本阶段至少需要上传一份证明材料"), "
 #: triggers whose inputs may be saved as a draft before they are sent
 SAVE_TRIGGERS = frozenset({"submit", "submit_self_assessment"})
 DRAFT_INPUTS = frozenset({"text", "figures", "report"})
+#: the actor name of what the system does itself (loading the plan, opening reports)
+SYSTEM_ACTOR = "system"
 
 
 @dataclass
@@ -128,10 +131,15 @@ def history(item_id: int, workflow: Workflow | None = None) -> list[HistoryRow]:
         except ValueError:
             data = {}
         title = trigger_title(workflow, ev.trigger, ev.from_state, ev.to_state) if workflow else ev.trigger
-        rows.append(HistoryRow(ev, names.get(ev.actor, ev.actor),
+        rows.append(HistoryRow(ev, names.get(ev.actor) or actor_fallback(ev.actor),
                                names.get(ev.on_behalf_of, ev.on_behalf_of) if ev.on_behalf_of else None,
                                data if isinstance(data, dict) else {}, title))
     return rows
+
+
+def actor_fallback(username: str) -> str:
+    """The name of an actor with no account: 系统 for the plan's own loading and schedules."""
+    return _("系统") if username == SYSTEM_ACTOR else username
 
 
 def last_transition(rows: Sequence[HistoryRow]) -> HistoryRow | None:

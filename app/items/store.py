@@ -60,24 +60,28 @@ def effect(workflow: str, *triggers: str, first: bool = False,
     effect makes its transitions load the ORM object.
     """
     def declare(fn: Effect) -> Effect:
-        fn.__effect__ = EffectSpec(workflow, triggers, first, columns_only)  # type: ignore[attr-defined]
+        # stacked declarations (one per workflow) accumulate, each one is installed; declaring a
+        # workflow again replaces its earlier declaration
+        declared = tuple(d for d in getattr(fn, "__effect__", ()) if d.workflow != workflow)
+        fn.__effect__ = (*declared, EffectSpec(workflow, triggers, first, columns_only))  # type: ignore[attr-defined]
         return fn
     return declare
 
 
 def install_effect(fn: Effect) -> None:
     """Install a declared effect (once: installing it again changes nothing)."""
-    spec: EffectSpec = fn.__effect__  # type: ignore[attr-defined]
-    for trigger in spec.triggers:
-        effects = EFFECTS.setdefault((spec.workflow, trigger), [])
-        if fn in effects:
-            continue
-        if spec.first:
-            effects.insert(0, fn)
-        else:
-            effects.append(fn)
-        if not spec.columns_only:
-            NEEDS_ORM.add((spec.workflow, trigger))
+    specs: tuple[EffectSpec, ...] = fn.__effect__  # type: ignore[attr-defined]
+    for spec in specs:
+        for trigger in spec.triggers:
+            effects = EFFECTS.setdefault((spec.workflow, trigger), [])
+            if fn in effects:
+                continue
+            if spec.first:
+                effects.insert(0, fn)
+            else:
+                effects.append(fn)
+            if not spec.columns_only:
+                NEEDS_ORM.add((spec.workflow, trigger))
 
 
 def needs_orm(workflow: str, trigger: str) -> bool:

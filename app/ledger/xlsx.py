@@ -2,7 +2,7 @@
 
 Sheet 1 工作台账: one row per task assignment, the annex's columns (序号, 工作任务, 牵头责任单位, 配合单位,
 时限要求) then the assignment's responsible unit, state, due date, overdue level and last action.
-Sheet 2 指标完成情况: the quota board (the same rows as the screen and the API). Sheet 3 说明: what
+Sheet 示范创建台账: one row per demo-site application (``applications_sheet``). Sheet 指标完成情况: the quota board (the same rows as the screen and the API). Sheet 3 说明: what
 the figures mean and when they were taken. Chinese headers, frozen header rows, filters, widths
 fitted to the content, printable on A4 landscape.
 """
@@ -28,6 +28,7 @@ from app.dashboards.board import QuotaRow, quota_board
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
 from app.items.models import Item
 from app.items.queries import visible_items
+from app.ledger.applications_sheet import APPLICATION_HEADERS, APPLICATIONS_SHEET, application_rows, exporter
 from app.plans.models import AnnexTask, AnnexTaskUnit, Plan
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
@@ -44,8 +45,8 @@ LEDGER_HEADERS = ("序号", "工作任务", "牵头责任单位", "配合单位"
 QUOTA_HEADERS = ("指标", "计量单位", "县区", "目标", "已完成", "审核中", "差距", "完成率", "数据来源")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MAX_WIDTH = {"工作任务": 50, "配合单位": 34, "牵头责任单位": 24, "最近操作": 30, "指标": 40}
-WRAPPED = {"工作任务", "牵头责任单位", "配合单位", "最近操作", "指标"}
+MAX_WIDTH = {"工作任务": 50, "配合单位": 34, "牵头责任单位": 24, "最近操作": 30, "指标": 40, "示范点名称": 30}
+WRAPPED = {"工作任务", "牵头责任单位", "配合单位", "最近操作", "指标", "示范点名称"}
 
 HEADER_FILL = PatternFill("solid", fgColor="E6E9EE")
 LEVEL_FILLS = {
@@ -209,6 +210,17 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
             ledger.cell(r, col["督办等级"]).fill = fill
             ledger.cell(r, col["逾期天数"]).fill = fill
 
+    applications = book.create_sheet(APPLICATIONS_SHEET)
+    _write_table(applications, APPLICATION_HEADERS, application_rows(session, plan_id, today, actor, last_actions))
+    acol = {h: i for i, h in enumerate(APPLICATION_HEADERS, 1)}
+    for r in range(2, applications.max_row + 1):
+        applications.cell(r, acol["办理期限"]).number_format = DATE_FORMAT
+        applications.cell(r, acol["操作日期"]).number_format = DATE_FORMAT
+        applications.cell(r, acol["操作时间"]).number_format = DATETIME_FORMAT
+        fill = LEVEL_FILLS.get(labels.get(applications.cell(r, acol["督办等级"]).value))
+        if fill is not None:
+            applications.cell(r, acol["督办等级"]).fill = fill
+
     quotas = book.create_sheet(QUOTA_SHEET)
     board = quota_rows_for(session, plan_id, today, actor)
     _write_table(quotas, QUOTA_HEADERS, ([q.indicator_title, q.measure, q.county_name, float(q.target),
@@ -226,13 +238,14 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
                 quotas.cell(r, c).font = Font(bold=True)
 
     notes = book.create_sheet(NOTES_SHEET)
-    who = f"{actor.username}" if actor is not None else "系统"
+    who = exporter(session, actor)
     for line in (
         ("方案", f"{plan.title}（{plan.document_number}）" if plan else ""),
         ("数据截至", today.isoformat()),
         ("导出时间", f"{china_wall_time(utcnow()):%Y-%m-%d %H:%M}（北京时间）"),
         ("导出人", who),
         ("工作台账", "每个任务落实事项一行：附件任务分解表各列，加责任单位、当前状态、办理期限、督办等级和最近一次操作。"),
+        ("示范创建台账", "每个示范创建申报一行：县区、申报类别、示范点名称、当前状态、办理期限、督办等级和最近一次操作。"),
         ("操作日期与时间", "操作日期为办理时的业务日期（督办台运行的“今天”）；操作时间为系统实际记录的时刻，均为北京时间。"),
         ("督办等级", "即将到期：7日内到期；已逾期：超过期限仍在该阶段；严重逾期：逾期30日以上。"),
         ("指标完成情况", (

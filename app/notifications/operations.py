@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 KIND_TITLES = {
     "waiting": _l("待您办理"),
     "returned": _l("被退回"),
+    "progressed": _l("审批进展"),  # moved on to the next reviewer: not yet decided
     "decided": _l("已办结/已决定"),
     "reminder": _l("催办"),
     "due_soon": _l("即将到期"),

@@ -40,7 +40,7 @@ def queue(session: Session, kind: str, *, item_id: int | None = None, unit_id: i
 
 
 def transition_messages(item: Any, sp: Spec, actor: Actor, comment: str | None) -> list[dict[str, Any]]:
-    """Tell whoever must act next, and the filer when their item was returned or decided."""
+    """Tell whoever must act next, and the filer: returned, moved on to the next review, or decided."""
     payload = {"title": item.title, "trigger": sp.trigger, "trigger_title": sp.title, "to_state": item.state,
                "to_title": state_title(item.state), "actor": actor.username, "actor_id": actor.user_id,
                "comment": comment}
@@ -53,7 +53,8 @@ def transition_messages(item: Any, sp: Spec, actor: Actor, comment: str | None) 
         rows.append(message_row("waiting", item_id=item.id, role="city_reviewer", payload=payload))
     elif step in (Step.office_review, Step.inspection, Step.provincial_review, Step.review):
         rows.append(message_row("waiting", item_id=item.id, role="office_approver", payload=payload))
-    kind = "returned" if sp.trigger == "send_back" else "decided"
+    waits_for_review = bool(rows)  # an intermediate approval: the filer hears of progress, not a decision
+    kind = "returned" if sp.trigger == "send_back" else "progressed" if waits_for_review else "decided"
     filer_role = "county_filer" if item.unit.kind == "county" else "dept_filer"
     rows.append(message_row(kind, item_id=item.id, unit_id=item.unit_id, role=filer_role, payload=payload))
     return rows

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from app.clock import today
 from app.dashboards.board import quota_board
 from app.extensions import db
+from app.ledger.applications_sheet import APPLICATION_HEADERS
 from app.ledger.xlsx import LEDGER_HEADERS, QUOTA_HEADERS, build_ledger_xlsx, display_width
 from tests.dashboards.journeys import application_to, file_task_plan, fire, plan, set_today, task_of
 from tests.items.conftest import actor_of
@@ -28,7 +29,7 @@ def ledger_by_item(book) -> dict[int, dict]:
 
 def test_ledger_has_one_row_per_task_assignment(ctx) -> None:
     book = workbook(build_ledger_xlsx(db.session, plan().id, today()))
-    assert book.sheetnames == ["工作台账", "指标完成情况", "说明"]
+    assert book.sheetnames == ["工作台账", "示范创建台账", "指标完成情况", "说明"]
     sheet = book["工作台账"]
     assert tuple(c.value for c in sheet[1]) == LEDGER_HEADERS
     assert LEDGER_HEADERS[:5] == ("序号", "工作任务", "牵头责任单位", "配合单位", "时限要求")
@@ -115,3 +116,21 @@ def test_download_button(auth, client) -> None:
     assert workbook(response.data)["工作台账"].max_row == 191
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/ledger.xlsx"' in page
+
+
+def test_applications_have_their_own_rows_and_the_exporter_is_named(ctx) -> None:
+    shown = application_to("huoqiu", "provincial_demo_village", "mobilization.city_review", "宋店村")
+    other = application_to("shucheng", "provincial_demo_town", "mobilization.county_review", "晓天镇")
+    book = workbook(build_ledger_xlsx(db.session, plan().id, today(), actor=actor_of("huoqiu_filer")))
+    sheet = book["示范创建台账"]
+    assert tuple(c.value for c in sheet[1]) == APPLICATION_HEADERS and sheet.freeze_panes == "A2"
+    rows = {r[-1]: dict(zip(APPLICATION_HEADERS, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert other not in rows  # another county's application is not the county's to see
+    row = rows[shown]
+    assert (row["县区"], row["申报类别"], row["示范点名称"], row["当前状态"], row["最近操作"], row["操作人"]) == (
+        "霍邱县", "省级电商示范村", "宋店村", "动员部署·市级审核", "审核通过并报市", "霍邱县审核人")
+    city = workbook(build_ledger_xlsx(db.session, plan().id, today(), actor=actor_of("city_reviewer")))
+    assert {shown, other} <= {r[-1] for r in city["示范创建台账"].iter_rows(min_row=2, values_only=True)}
+    notes = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
+    assert notes["导出人"] == "霍邱县经办人（霍邱县）" and "huoqiu_filer" not in notes["导出人"]
+    assert notes["示范创建台账"].startswith("每个示范创建申报一行")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from app.attachments.models import Attachment
 from app.extensions import db
 from app.items.models import Item
@@ -28,10 +26,11 @@ def test_page_shows_fields_files_history_and_the_marked_diagram(person, inapp) -
     assert f'src="/items/{item_id}/diagram.svg"' in page
     svg = person("huoqiu_reviewer").client.get(f"/items/{item_id}/diagram.svg")
     assert svg.mimetype == "image/svg+xml"
-    node = svg.get_data(as_text=True).split("<title>mobilization.county_review</title>", 1)[1][:300]
-    assert 'fill="darksalmon"' in node  # the current state is marked
-    other = svg.get_data(as_text=True).split("<title>mobilization.draft</title>", 1)[1][:300]
-    assert "darksalmon" not in other
+    drawing = svg.get_data(as_text=True)
+    current = re.search(r'<g id="s\d+" class="node current">.*?</g>', drawing, flags=re.S).group(0)
+    assert "动员部署·县区审核" in current and 'stroke="#c0392b"' in current  # the current state is marked
+    assert drawing.count("class=\"node current\"") == 1
+    assert "mobilization." not in drawing and "send_back" not in drawing and "退回" in drawing
 
 
 def test_each_action_has_exactly_the_inputs_it_needs(person, inapp) -> None:
@@ -102,13 +101,14 @@ def test_a_stale_click_says_what_happened_and_applies_nothing(person, inapp) -> 
     assert [e.trigger for e in inapp(events, item_id)].count("submit") == 2  # the first submit and this one
 
 
-def test_print_view_carries_the_full_history(person, inapp) -> None:
+def test_print_view_carries_every_decision_by_stage(person, inapp) -> None:
     item_id = inapp(make_application, "huoqiu", "implementation")
     inapp(fire, item_id, "start_self_assessment", "huoqiu_filer")
     page = person("city_reviewer").get(f"/items/{item_id}/print")
     assert "示范创建申报审批单" in page and "data-print" in page
-    rows = re.findall(r"<tr><td class=\"nowrap\">", page)
-    assert len(rows) == inapp(event_count, item_id)
+    decisions = [e for e in inapp(events, item_id) if e.trigger not in ("create", "edit", "attach", "detach")]
+    assert len(re.findall(r"<div class=\"opinion\">", page)) == len(decisions) == 4
+    assert len(re.findall(r"<tr data-stage>", page)) == len({e.from_state for e in decisions})
     for text in ("提交申报", "审核通过并报市", "确定为创建对象", "开始自查评估", "霍邱县审核人", "市商务局审核人"):
         assert text in page
     assert "<nav" not in page  # no menus on paper
@@ -136,15 +136,13 @@ def test_every_form_needs_its_csrf_token(person, inapp) -> None:
     assert inapp(state_version, item_id)[0] == "mobilization.county_review"
 
 
-def test_the_diagram_scrolls_to_the_current_state(person, inapp) -> None:
-    """The drawing is wide: the page says where the current state is, left to right."""
-    from app.item_page.diagrams import diagram_focus
-
-    early = inapp(make_application, "huoqiu", "mobilization.county_review")
-    late = inapp(make_application, "shucheng", "acceptance.provincial_review", site="晓天村")
-    focus = {}
-    for item_id in (early, late):
-        page = person("city_reviewer").get(f"/items/{item_id}")
-        focus[item_id] = float(re.search(r'class="diagram" data-focus="([\d.]+)"', page).group(1))
-    assert 0 < focus[early] < focus[late] < 1
-    assert diagram_focus("application", "mobilization.county_review") == pytest.approx(focus[early], abs=0.001)
+def test_the_diagram_fits_its_card(person, inapp) -> None:
+    """No sideways scrolling: the SVG scales by its viewBox to the card's width."""
+    item_id = inapp(make_application, "shucheng", "acceptance.provincial_review", site="晓天村")
+    page = person("city_reviewer").get(f"/items/{item_id}")
+    assert re.search(r'<div class="diagram" tabindex="0"', page) and "data-focus" not in page
+    drawing = person("city_reviewer").client.get(f"/items/{item_id}/diagram.svg").get_data(as_text=True)
+    head = re.search(r"<svg[^>]*>", drawing).group(0)
+    assert 'width="100%"' in head and re.search(r'viewBox="0.00 0.00 [\d.]+ [\d.]+"', head)
+    assert "height=" not in head
+    assert "检查验收·省级认定" in re.search(r'class="node current">.*?</g>', drawing, flags=re.S).group(0)

@@ -74,16 +74,6 @@
       });
     });
 
-    // the wide workflow diagram scrolls to the current state once drawn
-    document.querySelectorAll('.diagram[data-focus]').forEach(function (box) {
-      var img = box.querySelector('img');
-      var focus = function () {
-        var x = parseFloat(box.getAttribute('data-focus')) * box.scrollWidth;
-        box.scrollLeft = Math.max(0, x - box.clientWidth / 2);
-      };
-      if (img && !img.complete) { img.addEventListener('load', focus); } else { focus(); }
-    });
-
     // the filters are open on a wide screen, folded on a phone until asked for
     if (window.matchMedia && window.matchMedia('(min-width: 701px)').matches) {
       document.querySelectorAll('details[data-open-wide]').forEach(function (d) { d.open = true; });
