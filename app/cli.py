@@ -81,7 +81,7 @@ def deadlines_tick() -> None:
     from app.auth.throttle import prune
     from app.clock import today, utcnow
     from app.deadlines.operations import tick
-    from app.outbox.operations import deliver_pending
+    from app.notifications.delivery import deliver_pending
     from app.reports.operations import open_due_reports
 
     marks = tick(db.session, today())
@@ -153,7 +153,7 @@ def workflows_diagram(name: str, output: Path, item_id: int | None) -> None:
 @outbox_cli.command("deliver")
 def outbox_deliver() -> None:
     """Deliver queued messages as in-app notifications (and e-mail when configured)."""
-    from app.outbox.operations import deliver_pending
+    from app.notifications.delivery import deliver_pending
 
     n = deliver_pending(db.session)
     db.session.commit()

@@ -15,7 +15,8 @@ from app.extension_requests.models import ExtensionRequest
 from app.items.models import Item
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
 from app.opinions.models import OpinionPhrases, OpinionRule
-from app.outbox.models import Notification, OutboxMessage
+from app.notifications.models import Notification
+from app.outbox.models import OutboxMessage
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
 from app.reports.models import Report, ReportFigure
 from app.scores.models import ScoreWeight

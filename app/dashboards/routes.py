@@ -29,7 +29,7 @@ from app.dashboards.overdue import overdue_by_unit, overdue_items
 from app.dashboards.trends import trends
 from app.extensions import db
 from app.items.models import Item
-from app.outbox.operations import deliver_pending
+from app.notifications.delivery import deliver_pending
 from app.plans.models import Category
 from app.units.models import Unit
 from workflows.base import PHASE_TITLES, state_title

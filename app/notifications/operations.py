@@ -16,8 +16,9 @@ from werkzeug.wrappers import Response
 from app.clock import utcnow
 from app.extensions import db
 from app.items.store import effect
-from app.outbox.models import Notification
-from app.outbox.operations import deliver_pending, queue, queued_in_this_request
+from app.notifications.models import Notification
+from app.notifications.delivery import deliver_pending
+from app.outbox.operations import queue, queued_in_this_request
 from workflows.base import Spec
 from workflows.roles import Actor
 from app.items.facts import subject_for

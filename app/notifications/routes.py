@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.web.errors import register_error_pages
 from app.notifications.operations import KIND_TITLES, PER_PAGE, display_kind, mark_read, notifications_of
-from app.outbox.models import Notification
+from app.notifications.models import Notification
 from flask.typing import ResponseReturnValue
 from app.web.actions import screen_action
 

@@ -1,5 +1,5 @@
-"""The outbox (side effects queued in the transition's transaction, sent after commit) and
-in-app notifications."""
+"""The outbox: messages queued in the transition's transaction, delivered after commit (as in-app
+notifications, ``app.notifications``, and e-mail)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,16 +24,3 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Notification(db.Model):
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,8 @@ from app.dashboards.operations import send_reminder
 from app.dashboards.overdue import overdue_by_unit, overdue_items
 from app.extensions import db
 from app.items.models import Item
-from app.outbox.models import Notification, OutboxMessage
+from app.notifications.models import Notification
+from app.outbox.models import OutboxMessage
 from tests.dashboards.journeys import plan, set_today, task_of
 from tests.helpers import csrf_token
 from tests.items.conftest import actor_of

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.extensions import db
-from app.outbox.operations import deliver_pending
+from app.notifications.delivery import deliver_pending
 from tests.screens.support import fire, make_application
 from tests.screens.test_notifications import kinds
 

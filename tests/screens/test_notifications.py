@@ -12,8 +12,8 @@ from app.clock import today
 from app.deadlines.operations import tick
 from app.extensions import db
 from app.items.models import Item
-from app.outbox.models import Notification
-from app.outbox.operations import deliver_pending
+from app.notifications.models import Notification
+from app.notifications.delivery import deliver_pending
 from tests.screens.support import attach, fire, flashes, make_application, text_of
 
 
@@ -94,11 +94,12 @@ def test_a_notice_reaches_its_units_who_acknowledge_it(person, inapp) -> None:
     huoqiu, yeji = person("huoqiu_filer"), person("yeji_reviewer")
     assert any(kind == "notice" and number in text for kind, text in kinds(huoqiu))
     assert any(kind == "notice" for kind, _t in kinds(yeji))  # 各县区 reaches every county
-    assert "待签收的通报" in huoqiu.get("/todo")
+    todo = huoqiu.get("/todo")  # the notice waits in the 待签收 group of the unit's 待办
+    assert 'data-group="acknowledge"' in todo and f'data-notice-id="{notice_id}"' in todo
     r = huoqiu.post(f"/items/{notice_id}/acknowledge", follow=True)
     assert "已签收" in " ".join(flashes(r.get_data(as_text=True)))
     assert "本单位已于" in huoqiu.get(f"/items/{notice_id}")
-    assert "待签收的通报" not in person("huoqiu_reviewer").get("/todo")  # the unit has acknowledged
+    assert f'data-notice-id="{notice_id}"' not in person("huoqiu_reviewer").get("/todo")  # the unit has acknowledged
 
     receipts = office.get(f"/items/{notice_id}")
     assert "已签收 1 个单位，未签收 6 个单位。" in text_of(receipts)

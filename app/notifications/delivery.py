@@ -1,0 +1,116 @@
+"""Deliver the outbox: each queued message becomes in-app notifications for its recipients (and
+e-mail where configured), after the transaction that queued it has committed."""
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.clock import utcnow
+from app.notifications.models import Notification
+from app.outbox.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def deliver_pending(session: Session, limit: int = 500) -> int:
+    """Turn queued messages into in-app notifications (and e-mail when configured). Returns the count.
+
+    Core statements: one UPDATE … RETURNING that claims the pending messages and marks them sent
+    (skipping those another worker is delivering), one query for their recipients, one INSERT of every
+    notification.
+    """
+    outbox, users = OutboxMessage.__table__, User.__table__
+    connection = session.connection()
+    # claim the pending messages and mark them sent in one statement (rows another worker is
+    # delivering are skipped); if anything below fails, the transaction rolls the claim back
+    pending = (select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
+               .with_for_update(skip_locked=True).scalar_subquery())
+    messages = sorted(connection.execute(
+        update(outbox).where(outbox.c.id.in_(pending)).values(sent_at=utcnow(), attempts=outbox.c.attempts + 1)
+        .returning(outbox.c.id, outbox.c.kind, outbox.c.item_id, outbox.c.recipient_unit_id,
+                   outbox.c.recipient_role, outbox.c.recipient_user_id, outbox.c.payload_json)).all(),
+        key=lambda m: m.id)
+    if not messages:
+        return 0
+    notes: list[dict[str, Any]] = []
+    mails: list[tuple[str, str]] = []
+    # every recipient of every message in one query, matched to the messages here
+    wanted = [and_(*_recipient_conditions(users, msg)) for msg in messages]
+    people = connection.execute(select(users.c.id, users.c.email, users.c.unit_id, users.c.role)
+                                .where(users.c.is_active.is_(True), or_(*wanted)).order_by(users.c.id)).all()
+    for msg in messages:
+        payload = json.loads(msg.payload_json)
+        text = _message_text(msg.kind, payload)
+        for person in people:
+            if not _is_recipient(person, msg):
+                continue
+            if person.id == payload.get("actor_id") and msg.kind != "reminder":
+                continue  # nobody is told of what they just did themselves
+            notes.append({"user_id": person.id, "item_id": msg.item_id, "kind": msg.kind, "message": text,
+                          "created_at": utcnow(), "read_at": None})
+            if person.email:
+                mails.append((person.email, text))
+    if notes:
+        connection.execute(insert(Notification.__table__), notes)
+    # ORM copies of these messages in this session would show them unsent: reload on next access
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, OutboxMessage):
+            session.expire(obj)
+    for to, text in mails:
+        _send_mail(to, text)
+    return len(messages)
+
+
+def _recipient_conditions(users: Any, msg: Any) -> list[Any]:
+    conditions = [users.c.id.is_not(None)]
+    if msg.recipient_user_id is not None:
+        conditions.append(users.c.id == msg.recipient_user_id)
+    if msg.recipient_unit_id is not None:
+        conditions.append(users.c.unit_id == msg.recipient_unit_id)
+    if msg.recipient_role is not None:
+        conditions.append(users.c.role == msg.recipient_role)
+    return conditions
+
+
+def _is_recipient(person: Any, msg: Any) -> bool:
+    return ((msg.recipient_user_id is None or person.id == msg.recipient_user_id)
+            and (msg.recipient_unit_id is None or person.unit_id == msg.recipient_unit_id)
+            and (msg.recipient_role is None or person.role == msg.recipient_role))
+
+
+def _message_text(kind: str, payload: dict[str, Any]) -> str:
+    title = payload.get("title", "")
+    if kind == "waiting":
+        return f"待办：{title}（{payload.get('to_title')}）"
+    if kind == "returned":
+        return f"被退回：{title}，理由：{payload.get('comment') or ''}"
+    if kind == "reminder":
+        return f"催办：{title}，{payload.get('level_title', '')}"
+    return f"{payload.get('trigger_title', '')}：{title}（{payload.get('to_title', '')}）"
+
+
+def _send_mail(to: str, text: str) -> None:
+    server = current_app.config.get("MAIL_SERVER")
+    if not server:
+        return
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = "PlanDesk 行动方案督办台：" + text[:40]
+    msg.set_content(text)
+    try:
+        with smtplib.SMTP(server, current_app.config["MAIL_PORT"], timeout=10) as smtp:
+            if current_app.config.get("MAIL_USERNAME"):
+                smtp.starttls()
+                smtp.login(current_app.config["MAIL_USERNAME"], current_app.config["MAIL_PASSWORD"])
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:  # mail is best effort; the notification stays in-app
+        log.warning("mail to %s failed: %s", to, exc.__class__.__name__)
