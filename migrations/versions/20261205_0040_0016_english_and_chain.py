@@ -62,7 +62,7 @@ def downgrade():
         batch.drop_column("endorsed_by_id")
         batch.drop_column("stage")
     op.drop_table("workflow_settings")
-    with op.batch_alter_table("indicators") as batch:
-        batch.drop_column("measure_en")
-        batch.drop_column("title_en")
+    # plain DROP COLUMN (SQLite 3.35+): recreating ``indicators`` would break the targets' foreign keys
+    op.drop_column("indicators", "measure_en")
+    op.drop_column("indicators", "title_en")
     _states(STATES_BEFORE)

@@ -53,7 +53,7 @@ def test_county_home_lists_only_its_own_county(auth, client, app) -> None:
         others = set(db.session.scalars(select(Item.id).where((Item.county_id != huoqiu) | Item.county_id.is_(None))))
     assert own and shown == own  # the county's task assignments (fewer than one page)
     assert not shown & others
-    assert "<td>霍邱县</td>" in page and "<td>舒城县</td>" not in page
+    assert '<td class="unit nowrap">霍邱县</td>' in page and ">舒城县</td>" not in page
 
 
 def test_city_reviewer_sees_every_unit(auth, client) -> None:
