@@ -115,7 +115,7 @@ def test_full_journey(people) -> None:
     filer.set_input_files("#file", [evidence("盖章申报表.pdf")])
     filer.click('button[value="resubmit"]')
     expect(filer.locator(".flash-success")).to_contain_text("已修改并重新提交")
-    expect(filer.locator("dl.fields")).to_contain_text("2350")
+    expect(filer.locator("dl.fields")).to_contain_text("2,350 人")  # the figure with its unit, as the form defines it
     expect(filer.locator("#files")).to_contain_text("盖章申报表.pdf")
     state_is(filer, "动员部署·县区审核")
     expect(filer.locator("#returned")).to_have_count(0)
