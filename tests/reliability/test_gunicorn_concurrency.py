@@ -32,7 +32,7 @@ def test_simultaneous_approvers_across_workers_one_winner(server: Server, setup_
     tokens = [server.token(name) for name in reviewers]
 
     path = f"{API}/items/{item_id}/transitions"
-    batch = [server.prepare("POST", path, token=t, body={"trigger": "accept", "version": version}) for t in tokens]
+    batch = [server.prepare("POST", path, token=t, body={"trigger": "accept", "version": version, "comment": "同意"}) for t in tokens]
     answers = simultaneously(batch)
     assert all(isinstance(a, Reply) for a in answers), answers
     replies = [a for a in answers if isinstance(a, Reply)]
