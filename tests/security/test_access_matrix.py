@@ -37,7 +37,7 @@ SIGNED_IN = {
     "ledger.download", "notices.draft_from_facts", "notifications.index", "notifications.open_one",
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
     "reports.open_reports", "reports.upload_file", "reports.delete_file", "opinions.phrases", "opinions.settings",
-    "scores.board", "scores.export", "scores.weights",
+    "scores.board", "scores.export", "scores.weights", "extension_requests.endorse", "workflow_settings.switches",
 }
 RULES = PUBLIC | ADMIN_ONLY | ITEM_ROUTES | SIGNED_IN
 
@@ -135,7 +135,8 @@ TARGETS = {
 }
 #: GET routes outside the items, by who gets 200 (everyone else: 403)
 ROLE_PAGES = {"filing.new_application": {"county_filer"}, "notices.new_notice": {"city_reviewer", "office_approver"},
-              "scores.weights": {"office_approver", "admin"}, "opinions.settings": {"office_approver", "admin"}}
+              "scores.weights": {"office_approver", "admin"}, "opinions.settings": {"office_approver", "admin"},
+              "workflow_settings.switches": {"office_approver", "admin"}}
 #: GET routes whose answer does not depend on the role
 FIXED = {"auth.login": 302, "reports.detail": 404}  # signed in → home; /reports/<an application's id> is no report
 

@@ -131,10 +131,10 @@ def fingerprint(app: Flask) -> dict[str, str]:
             db.session.remove()
 
 
-def _task_made_overdue(county: str) -> int:
+def _task_made_overdue(county: str, nth: int = 0) -> int:
     unit = db.session.scalar(select(Unit).where(Unit.slug == county))
     item = db.session.scalars(select(Item).where(Item.type == "task", Item.unit_id == unit.id)
-                              .order_by(Item.id)).first()
+                              .order_by(Item.id)).all()[nth]
     item.due_on = date(2018, 7, 1)
     return item.id
 
@@ -167,6 +167,9 @@ def build_world(app: Flask) -> dict[str, Person]:
     assessing = in_app(app, make_application, "huoqiu", "self_assessment.draft")
     task = in_app(app, _task_made_overdue, "huoqiu")
     filer.post(f"/items/{task}/extension", {"requested_until": "2018-08-15", "reason": "雨季施工"}, status=302)
+    # a county reviewer's own request goes straight to the office (the filer's waits for the reviewer)
+    second = in_app(app, _task_made_overdue, "huoqiu", 1)
+    reviewer.post(f"/items/{second}/extension", {"requested_until": "2018-08-20", "reason": "汛期"}, status=302)
     city.post(f"/items/{task}/remind", {"comment": "请抓紧"}, status=302)
     reviewer_id, delegate_id, unit_id = in_app(app, _user_and_unit_ids)
     reviewer.post("/delegations", {"delegator_id": reviewer_id, "delegate_id": delegate_id,
@@ -181,11 +184,12 @@ def build_world(app: Flask) -> dict[str, Person]:
                          f"/items/{draft}", f"/items/{draft}/edit", f"/items/{assessing}", f"/items/{task}",
                          "/filing/applications/new?category=provincial_demo_village", "/account/password",
                          "/reports/", f"/reports/{report}"],
-        "huoqiu_reviewer": [f"/items/{review}", "/delegations", "/todo"],
+        "huoqiu_reviewer": [f"/items/{review}", "/delegations", "/todo", "/extensions"],
         "city_reviewer": ["/dashboard/overdue", f"/items/{task}", "/filing/notices/new", f"/items/{notice_id}",
                           f"/notices/{notice_id}/edit", "/dashboard/items", "/dashboard/matrix"],
         "office_approver": ["/extensions", "/reports/", "/dashboard/overdue", f"/items/{notice_id}",
-                            "/opinions/settings", "/dashboard/scores/weights", "/account/opinions"],
+                            "/opinions/settings", "/dashboard/scores/weights", "/account/opinions",
+                            "/settings/workflow"],
         "supervisor": ["/dashboard/trends"],
         "admin": ["/admin/users", "/admin/users/new", f"/admin/users/{reviewer_id}", "/admin/units",
                   "/admin/units/new", f"/admin/units/{unit_id}", "/admin/plan-import", "/admin/log",
