@@ -600,7 +600,7 @@ PROFILE_FUNCTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def profile_plandesk(fixture: Fixture, items: int) -> dict[str, Any]:
+def profile_plandesk(fixture: Fixture, items: int, dump: Path | None = None) -> dict[str, Any]:
     """cProfile of PlanDesk's timed loop on ``items`` items: time by area and by app function."""
     database = fixture.copy("profile-plandesk")
     profile = cProfile.Profile()
@@ -611,6 +611,8 @@ def profile_plandesk(fixture: Fixture, items: int) -> dict[str, Any]:
         Fixture.remove(database)
     transitions = len(ids) * len(fixture.steps)
     stats = pstats.Stats(profile)
+    if dump is not None:
+        stats.dump_stats(dump)  # for pstats' callers/callees, beyond the summary below
     raw: Mapping[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
     total = sum(v[2] for v in raw.values())
     groups: Counter[str] = Counter()
@@ -885,6 +887,7 @@ class Options:
     in_memory_items: int = IN_MEMORY_ITEMS
     statement_items: int = STATEMENT_ITEMS
     profile_items: int | None = None
+    profile_dump: Path | None = None
     peers: bool = True
     workdir: Path | None = None
     keep: bool = False
@@ -986,7 +989,7 @@ def run_benchmark(opts: Options) -> dict[str, Any]:
         profile = None
         if opts.profile_items:
             log(f"profiling PlanDesk's path on {opts.profile_items} items…")
-            profile = profile_plandesk(fixture, min(opts.profile_items, opts.items))
+            profile = profile_plandesk(fixture, min(opts.profile_items, opts.items), opts.profile_dump)
         settings_same = len({json.dumps(r.get("sqlite_settings"), sort_keys=True)
                              for r in results.values() if r["status"] == "ok"}) == 1
         report = {
@@ -1161,6 +1164,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-peers", action="store_true", help="floor and PlanDesk only")
     parser.add_argument("--profile", nargs="?", type=int, const=PROFILE_ITEMS, metavar="ITEMS",
                         help=f"add a cProfile of PlanDesk's path (default {PROFILE_ITEMS} items)")
+    parser.add_argument("--profile-dump", type=Path, metavar="FILE",
+                        help="with --profile, also write the raw cProfile statistics (pstats) to FILE")
     parser.add_argument("--json", type=Path, help="results file (default bench/results/engine[-quick].json); "
                                                   "a Markdown copy is written beside it")
     parser.add_argument("--workdir", type=Path, help="where the temporary databases go (default: the system's "
@@ -1184,6 +1189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         in_memory_items=QUICK_IN_MEMORY_ITEMS if quick else IN_MEMORY_ITEMS,
         statement_items=QUICK_STATEMENT_ITEMS if quick else STATEMENT_ITEMS,
         profile_items=args.profile,
+        profile_dump=args.profile_dump,
         peers=not args.no_peers,
         workdir=args.workdir,
         keep=args.keep,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import chinese_calendar
@@ -62,6 +63,13 @@ def package_years() -> range:
     return range(min(known).year, max(known).year + 1)
 
 
+@lru_cache(maxsize=8192)
+def _package_workday(day: date) -> bool:
+    """``chinese_calendar.is_workday``, remembered: the package's tables never change in a process, and
+    its own lookup (date validation, two dict probes, a tuple) is most of what counting working days costs."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 class ChinaCalendar:
     """The package's holidays and make-up working days, with ``overrides`` (date → is working day) winning.
 
@@ -80,7 +88,7 @@ class ChinaCalendar:
         """The package's answer (Monday–Friday for a year it does not know)."""
         if not self.knows_year(day.year):
             return day.weekday() < 5
-        return bool(chinese_calendar.is_workday(day))
+        return _package_workday(day)
 
     def is_working_day(self, day: date) -> bool:
         override = self.overrides.get(day)

@@ -163,12 +163,15 @@ class _PhaseDeadlines(Mapping[str, "date | None"]):
 
     def __init__(self, session: Session, plan_id: int) -> None:
         self.session, self.plan_id = session, plan_id
+        self._read: dict[str, date | None] = {}  # the handling and the phase deadline ask for the same code
 
     def __getitem__(self, code: str) -> date | None:
-        row = self.session.connection().execute(self._ONE, {"plan_id": self.plan_id, "code": code}).first()
-        if row is None:
-            raise KeyError(code)
-        return row[0]
+        if code not in self._read:
+            row = self.session.connection().execute(self._ONE, {"plan_id": self.plan_id, "code": code}).first()
+            if row is None:
+                raise KeyError(code)
+            self._read[code] = row[0]
+        return self._read[code]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.session.scalars(select(PlanPhase.code).where(PlanPhase.plan_id == self.plan_id)))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AdminEvent
@@ -26,9 +26,13 @@ def switch_values(session: Session | None = None) -> dict[str, bool]:
     return {key: bool(stored.get(key, default)) for key, (_title, default) in SWITCHES.items()}
 
 
+_ENABLED = select(WorkflowSetting.enabled).where(WorkflowSetting.key == bindparam("key"))
+
+
 def switch_on(key: str) -> bool:
-    row = db.session.get(WorkflowSetting, key)
-    return SWITCHES[key][1] if row is None else bool(row.enabled)
+    """One switch's value (a cached Core statement: the accept guard reads it inside the transition)."""
+    enabled = db.session.connection().execute(_ENABLED, {"key": key}).scalar()
+    return SWITCHES[key][1] if enabled is None else bool(enabled)
 
 
 def save_switches(session: Session, actor: Actor, values: Mapping[str, bool]) -> dict[str, bool]:
