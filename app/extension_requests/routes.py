@@ -1,7 +1,6 @@
 """延期申请 screens: the unit asks on the item page; the office decides here or on the item page."""
 from __future__ import annotations
 
-
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,12 +10,11 @@ from app.extension_requests.listing import with_items
 from app.extension_requests.models import ExtensionRequest
 from app.extension_requests.operations import decide_as_any, endorse_as_any, pending_requests, request_extension
 from app.extensions import db
-from app.web.access import visible_item
-from app.web.errors import register_error_pages
-from app.web.access import user_actors
-from workflows.guards import parse_iso_date
-from flask.typing import ResponseReturnValue
+from app.web.access import user_actors, visible_item
 from app.web.actions import screen_action
+from app.web.errors import register_error_pages
+from flask.typing import ResponseReturnValue
+from workflows.guards import parse_iso_date
 
 bp = Blueprint("extension_requests", __name__)
 register_error_pages(bp)
@@ -43,11 +41,7 @@ def pending() -> str:
 @bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
 @login_required
 def decide(request_id: int) -> ResponseReturnValue:
-    row = db.session.get(ExtensionRequest, request_id)
-    decision = request.form.get("decision", "")
-    back = url_for(".pending")
-    if request.form.get("back") == "item" and row is not None:
-        back = url_for("screens.item_page", item_id=row.item_id) + "#extension"
+    decision, back = request.form.get("decision", ""), _back(request_id)
     return screen_action(
         lambda: decide_as_any([a for a, _d in user_actors()], request_id, decision,  # the office, or its delegate
                               parse_iso_date(request.form.get("granted_until")), request.form.get("comment")),
@@ -58,11 +52,15 @@ def decide(request_id: int) -> ResponseReturnValue:
 @login_required
 def endorse(request_id: int) -> ResponseReturnValue:
     """The county reviewer passes a county's request on to the office, or refuses it."""
-    row = db.session.get(ExtensionRequest, request_id)
-    decision = request.form.get("decision", "")
-    back = url_for(".pending")
-    if request.form.get("back") == "item" and row is not None:
-        back = url_for("screens.item_page", item_id=row.item_id) + "#extension"
+    decision, back = request.form.get("decision", ""), _back(request_id)
     return screen_action(
         lambda: endorse_as_any([a for a, _d in user_actors()], request_id, decision, request.form.get("comment")),
         then=back, done=_("已同意并报领导小组办公室审批。") if decision == "endorse" else _("已不予同意该延期申请。"))
+
+
+def _back(request_id: int) -> str:
+    """Where a decision returns to: the item page's 延期 panel when asked from there, else the list."""
+    row = db.session.get(ExtensionRequest, request_id)
+    if request.form.get("back") == "item" and row is not None:
+        return url_for("screens.item_page", item_id=row.item_id) + "#extension"
+    return url_for(".pending")

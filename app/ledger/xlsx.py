@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -145,7 +145,12 @@ def quota_rows_for(session: Session, plan_id: int, today: date, actor: Actor | N
     return quota_board(session, plan_id, today, county=county)
 
 
-def _write_table(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_table(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                formats: Mapping[str, str] | None = None) -> None:
+    """A sheet as the ledger lays one out: bold filled header row (repeated when printed), borders, text
+    never turned into formulas, a filter, A4 landscape fitted to the width; ``formats`` gives a column's
+    number format by its header (the 绩效考核 export uses it for shares and scores)."""
+    formats = formats or {}
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))
@@ -161,6 +166,8 @@ def _write_table(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequen
             header = headers[cell.column - 1]
             cell.border = BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=header in WRAPPED)
+            if header in formats:
+                cell.number_format = formats[header]
     sheet.freeze_panes = "A2"
     if sheet.max_row > 1:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{sheet.max_row}"
@@ -197,7 +204,7 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
     ledger = book.active
     ledger.title = LEDGER_SHEET
     rows = ledger_rows(session, plan_id, today, actor)
-    _write_table(ledger, LEDGER_HEADERS, rows)
+    write_table(ledger, LEDGER_HEADERS, rows)
     col = {h: i for i, h in enumerate(LEDGER_HEADERS, 1)}
     labels = {lv.label: lv for lv in OverdueLevel}
     for r in range(2, ledger.max_row + 1):
@@ -211,7 +218,7 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
             ledger.cell(r, col["逾期天数"]).fill = fill
 
     applications = book.create_sheet(APPLICATIONS_SHEET)
-    _write_table(applications, APPLICATION_HEADERS, application_rows(session, plan_id, today, actor, last_actions))
+    write_table(applications, APPLICATION_HEADERS, application_rows(session, plan_id, today, actor, last_actions))
     acol = {h: i for i, h in enumerate(APPLICATION_HEADERS, 1)}
     for r in range(2, applications.max_row + 1):
         applications.cell(r, acol["办理期限"]).number_format = DATE_FORMAT
@@ -223,7 +230,7 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
 
     quotas = book.create_sheet(QUOTA_SHEET)
     board = quota_rows_for(session, plan_id, today, actor)
-    _write_table(quotas, QUOTA_HEADERS, ([q.indicator_title, q.measure, q.county_name, float(q.target),
+    write_table(quotas, QUOTA_HEADERS, ([q.indicator_title, q.measure, q.county_name, float(q.target),
                                           float(q.achieved), float(q.pending), float(q.gap),
                                           q.rate, SOURCE_TITLES.get(q.source, q.source)] for q in board))
     qcol = {h: i for i, h in enumerate(QUOTA_HEADERS, 1)}

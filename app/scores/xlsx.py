@@ -7,15 +7,12 @@ unit has no fact for it) and the facts behind it. Sheet 2 说明: the period, th
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 
-from app.ledger.xlsx import BORDER, HEADER_FILL, fit_widths
+from app.ledger.xlsx import write_table
 from app.scores.components import COMPONENT_TITLES, COMPONENTS, LATE_REPORT_CREDIT
 from app.scores.permissions import can_see_unit
 from app.scores.queries import ScoreBoard, UnitFacts
@@ -53,38 +50,12 @@ def score_rows(board: ScoreBoard, actor: Actor) -> list[list[Any]]:
     return rows
 
 
-def _write(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = BORDER
-    shares = {headers.index(COMPONENT_TITLES[c]) + 1 for c in COMPONENTS if COMPONENT_TITLES[c] in headers}
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.border = BORDER
-            if cell.column in shares:
-                cell.number_format = "0.00%"
-            elif headers[cell.column - 1] == "得分":
-                cell.number_format = "0.00"
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    fit_widths(sheet, headers)
-
-
 def scores_xlsx(board: ScoreBoard, actor: Actor, plan_title: str, today: date) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = SCORE_SHEET
-    _write(sheet, score_headers(), score_rows(board, actor))
+    write_table(sheet, score_headers(), score_rows(board, actor),
+                {**{COMPONENT_TITLES[c]: "0.00%" for c in COMPONENTS}, "得分": "0.00"})
     notes = book.create_sheet(NOTES_SHEET)
     lines: list[list[Any]] = [
         ["考核期间", board.period], ["数据截至", today.isoformat()], ["行动方案", plan_title],

@@ -2,10 +2,8 @@
 decisions need a 审批意见; the rest of the suite runs without it), people signed in, database work."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
 import pytest
 from flask import Flask
 
@@ -13,7 +11,8 @@ from app import create_app
 from app.extensions import db
 from tests.api.conftest import Api
 from tests.conftest import make_config
-from tests.screens.support import Person, ensure_catalogues
+from tests.screens.people import inapp, person  # noqa: F401  (the screen tests' fixtures)
+from tests.screens.support import ensure_catalogues
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -29,31 +28,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-@pytest.fixture
-def person(app: Flask) -> Callable[[str], Person]:
-    people: dict[str, Person] = {}
-
-    def get(username: str) -> Person:
-        if username not in people:
-            people[username] = Person(app, username)
-        return people[username]
-
-    return get
-
-
-@pytest.fixture
-def inapp(app: Flask) -> Callable[..., Any]:
-    def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with app.app_context():
-            try:
-                result = fn(*args, **kwargs)
-                db.session.commit()
-                return result
-            finally:
-                db.session.remove()
-    return call
 
 
 @pytest.fixture
