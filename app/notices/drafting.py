@@ -152,8 +152,8 @@ def _failed_summary(failed: list[dict[str, Any]]) -> str:
         return f"{len(failed)}项检查验收未通过、正在整改"
     if waiting == len(failed):
         return f"{len(failed)}项检查验收未通过、已整改待复验"
-    inner = "、".join(p for p in (f"{rectifying}项正在整改" if rectifying else "",
-                                  f"{waiting}项已整改待复验" if waiting else "") if p)
+    parts = (f"{rectifying}项正在整改" if rectifying else "", f"{waiting}项已整改待复验" if waiting else "")
+    inner = "、".join(p for p in parts if p)
     return f"{len(failed)}项检查验收未通过" + (f"（其中{inner}）" if inner else "")
 
 

@@ -18,7 +18,7 @@ from app.notices.drafting import annexes_for
 from app.notices.facts import commendation_facts, criticism_facts, draft_from_facts
 from app.notices.models import Notice
 from app.notices.recheck import confirmation, facts_changes
-from tests.api.conftest import Api, api  # noqa: F401  (api: the fixture)
+from tests.api.conftest import Api
 from tests.dashboards.journeys import application_to, fire, plan
 from tests.factories import actor_of, add_evidence
 from tests.helpers import csrf_token
@@ -45,6 +45,11 @@ def make_failed() -> dict[str, int]:
     first = application_to("jinzhai", VILLAGE, "acceptance.inspection", "大湾村")
     fire(first, "office_approver", "pass", findings="现场核查属实")
     return {"ordered": ordered, "rejected": rejected, "first": first}
+
+
+@pytest.fixture
+def api(client) -> Api:
+    return Api(client)
 
 
 def rectify(item_id: int) -> None:
