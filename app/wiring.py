@@ -16,6 +16,7 @@ from app.items import effects as item_effects
 from app.items.facts import install_facts
 from app.items.store import EFFECTS, Effect, install_effect
 from app.notices.operations import number_and_archive
+from app.notices.recheck import recheck_facts
 from app.notifications.operations import tell_addressees, unread_count
 from app.opinions.rules import opinion_facts
 from app.reports.operations import store_submitted_figures
@@ -34,6 +35,7 @@ TRANSITION_EFFECTS: tuple[Effect, ...] = (
     item_effects.keep_filing,
     item_effects.keep_provincial_decision,
     item_effects.keep_plan_filed,
+    recheck_facts,            # 签发: refused when the facts a notice was drafted from changed, unless confirmed
     number_and_archive,       # 签发: the notice's number and its archived PDF
     tell_addressees,          # 签发: in-app notice to every addressee unit
     store_submitted_figures,  # a quarterly report's figures, kept when it is submitted

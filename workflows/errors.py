@@ -8,6 +8,8 @@ class WorkflowError(Exception):
     code = "workflow_error"
     http_status = 400
     default_message = "操作失败"
+    #: keys of ``details`` an API answer also gives at its top level (beside "error" and "message")
+    top_level: tuple[str, ...] = ()
 
     def __init__(self, message: str | None = None, *, details: dict | None = None) -> None:
         self.message = message or self.default_message
@@ -55,3 +57,19 @@ class TransitionAborted(WorkflowError):
     code = "transition_aborted"
     http_status = 500
     default_message = "操作未完成，已全部撤销"
+
+
+class FactsChanged(WorkflowError):
+    """The facts a document was drafted from no longer hold: the signer is told what changed and must
+    confirm that change-set (``confirm_facts``: its hash) to sign the document as drafted."""
+
+    code = "facts_changed"
+    http_status = 409
+    default_message = "起草后事实已发生变化，请核对后再签发"
+    top_level = ("changes",)
+
+    def __init__(self, changes: list[str], confirmation: str) -> None:
+        self.changes = list(changes)
+        self.confirmation = confirmation
+        super().__init__(self.default_message + "：" + "；".join(self.changes),
+                         details={"changes": self.changes, "confirm_facts": confirmation})

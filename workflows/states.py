@@ -14,6 +14,16 @@ class StateSet:
     CLOSED: frozenset[str] = frozenset({A.rejected.value, A.revoked.value})
     #: an application recognised (已认定), a task carried out: the plan's last phase
     ACHIEVED: str = A.consolidation.value
+    #: at or after a pass of acceptance: awaiting the province's 认定, recognised, or recognised and since
+    #: revoked (an application's or a task's; a task has no provincial step)
+    PASSED_ACCEPTANCE: frozenset[str] = frozenset({A.acceptance_provincial_review.value, A.consolidation.value,
+                                                   A.revoked.value})
+    #: ordered to rectify and not yet back at inspection: the rectification report's draft or its county review
+    RECTIFYING: frozenset[str] = frozenset({A.rectification_draft.value, A.rectification_county_review.value})
+    #: waiting for (re-)inspection by the office
+    INSPECTION: str = A.acceptance_inspection.value
+    #: refused for good (at inspection, by the office, or by the province)
+    REJECTED: str = A.rejected.value
     #: a filer's draft before anything is filed (an application's or a notice's)
     DRAFTS: frozenset[str] = frozenset({A.mobilization_draft.value, N.draft.value})
     #: not waiting on anyone's review: a draft, recognised, or ended

@@ -43,8 +43,8 @@ def bad_request(message: str, **details: Any) -> ApiError:
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
-    response = jsonify({"error": code, "message": message, "details": details or {}})
+                   headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> Response:
+    response = jsonify({"error": code, "message": message, "details": details or {}, **(extra or {})})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -65,7 +65,8 @@ def _handle_api_error(exc: ApiError) -> Response:
 
 def _handle_workflow_error(exc: WorkflowError) -> Response:
     db.session.rollback()
-    return error_response(exc.http_status, exc.code, exc.message, exc.details)
+    return error_response(exc.http_status, exc.code, exc.message, exc.details,
+                          extra={key: exc.details[key] for key in exc.top_level if key in exc.details})
 
 
 def _handle_validation_error(exc: ValidationError) -> Response:

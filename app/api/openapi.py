@@ -17,7 +17,8 @@ ERROR_TEXT = {
     401: "缺少访问令牌，或令牌无效、过期、已撤销",
     403: "调用者的角色或单位无权执行该操作",
     404: "不存在，或调用者无权查看（其他县区的事项一律 404）",
-    409: "版本已过期（stale_version），或当前状态下不能执行该操作（invalid_transition）",
+    409: "版本已过期（stale_version），当前状态下不能执行该操作（invalid_transition），"
+         "或据实起草的通报起草后事实已变化（facts_changed，changes 列出变化，带 confirm_facts 再次签发）",
     413: "上传文件或请求体过大",
     422: "条件不满足（guard_failed，details.reasons）、文件不符合要求（invalid_file），"
          "或 Idempotency-Key 已用于另一个请求（idempotency_key_reused）",
@@ -28,6 +29,8 @@ DESCRIPTION = """PlanDesk 行动方案督办台的 JSON 接口。
 
 先用 `POST /api/v1/auth/token` 换取令牌，之后每次调用都带 `Authorization: Bearer <token>`。
 错误一律是 JSON：`{"error": 代码, "message": 中文说明, "details": 细节}`。
+签发据实起草的通报时事实已变化，答 409 `facts_changed`，另在顶层给出 `changes`（变化清单）；
+带 `"confirm_facts": details.confirm_facts` 再次签发即按起草时的事实签发。
 创建与流转类 POST 可带 `Idempotency-Key` 请求头：重试时返回第一次的结果，不会重复执行。"""
 
 _RULE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -224,6 +224,8 @@ class TransitionData(Schema):
     figures = fields.Dict(keys=Text(validate=Length(1, 64)), values=FiniteNumber(), validate=max_entries(100),
                           metadata={"description": "指标代码 → 数值", "maxProperties": 100})
     report = Text(validate=Length(max=MAX_TEXT), metadata={"description": "整改报告"})
+    confirm_facts = Text(validate=Length(max=64), metadata={
+        "description": "通报 issue：确认起草后事实的变化（409 facts_changed 返回的 details.confirm_facts），按起草时的事实签发"})
     progress = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),
                     metadata={"description": "季度报告 submit：工作进展（提交时必填）"})
     problems = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),
@@ -237,6 +239,7 @@ class TransitionIn(Schema):
     version = StrictInt(required=True, validate=Range(1, INT32_MAX), metadata={"description": "调用方看到的版本"})
     comment = Text(allow_none=True, validate=Length(max=MAX_TEXT))
     data = fields.Nested(TransitionData, allow_none=True)
+    confirm_facts = Text(validate=Length(max=64), metadata={"description": "同 data.confirm_facts"})
 
 
 class TransitionOut(Schema):

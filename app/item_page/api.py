@@ -97,8 +97,13 @@ def patch_item(call: Call, item_id: int) -> Reply:
           response=TransitionOut, errors=(403, 409, 422), idempotent=True)
 def post_transition(call: Call, item_id: int) -> Reply:
     """Checks in order: 404 not_found, 409 invalid_transition, 403 not_permitted, 409 stale_version,
-    422 guard_failed (details.reasons). Inputs other than comment go in data."""
+    422 guard_failed (details.reasons). Inputs other than comment go in data. A notice drafted from the
+    data whose facts changed since is 409 facts_changed (``changes``, ``details.confirm_facts``) unless
+    ``confirm_facts`` carries that hash: then it is issued as drafted."""
     body = call.body
+    data = dict(body.get("data") or {})
+    if body.get("confirm_facts"):  # a notice's issue confirming the facts changed since drafting
+        data["confirm_facts"] = body["confirm_facts"]
     outcome = fire_transition(item_id, body["trigger"], call.actor, version=body["version"],
-                              comment=body.get("comment"), data=body.get("data") or {})
+                              comment=body.get("comment"), data=data)
     return Reply({"state": outcome.to_state, "version": outcome.version})

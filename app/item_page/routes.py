@@ -37,7 +37,7 @@ from app.web.actions import record, screen_action
 from app.web.errors import register_error_pages
 from app.web.ui import DANGER_TRIGGERS, fdatetime, state_label, tr
 from workflows.deadlines import overdue_level
-from workflows.errors import GuardFailed, StaleVersion
+from workflows.errors import FactsChanged, GuardFailed, StaleVersion
 from workflows.permissions import Subject
 from workflows.registry import get_workflow
 from workflows.roles import Actor
@@ -110,6 +110,8 @@ def action_inputs(form: Any, action: views.ActionView, item: Item) -> tuple[str 
     for key in ("deadline", "findings", "decision", "document_number", "text", "report"):
         if key in action.inputs:
             data[key] = _clean(form.get(key))
+    if item.type == "notice" and action.trigger == "issue" and form.get("confirm_facts"):
+        data["confirm_facts"] = _clean(form.get("confirm_facts"))[:64]  # 按起草时的事实签发
     if item.type == "report" and action.trigger == "submit":  # 工作进展 / 存在问题 / 下步计划
         data.update({name: _clean(form.get(name)) for name, _title in SECTIONS if name in form})
     if "figures" in action.inputs:
@@ -155,7 +157,8 @@ def act(item_id: int) -> ResponseReturnValue:
         return _not_offered(page, item_id, stale=version != subject.row.version)
     comment, data = action_inputs(request.form, action, subject.row)
     refusals = {StaleVersion: lambda exc: _not_offered(page, item_id, stale=True),
-                GuardFailed: lambda exc: _guard_failed(item_id, action, exc)}
+                GuardFailed: lambda exc: _guard_failed(item_id, action, exc),
+                FactsChanged: lambda exc: _facts_changed(item_id, action, exc)}
     if request.form.get("op") == "save" and action.can_save:
         return screen_action(lambda: _save_draft(subject.row, _actor(subject, delegation_id), version, data),
                              then=f"{page}#act-{action.key}", back=page, done=_("草稿已保存。"), refusals=refusals)
@@ -182,6 +185,18 @@ def _guard_failed(item_id: int, action: views.ActionView, exc: GuardFailed) -> R
     subject = subject_for(db.session.get(Item, item_id))
     return render_template("screens/item.html", **page_context(subject, failed=action.key, values=request.form,
                                                                errors=exc.reasons)), 422
+
+
+def _facts_changed(item_id: int, action: views.ActionView, exc: FactsChanged) -> ResponseReturnValue:
+    """签发 of a notice whose facts changed since drafting: the page again (409) with what changed and two
+    choices, 按起草时的事实签发 (the same issue confirming this change-set) or 退回起草人更新 (send_back)."""
+    subject = subject_for(db.session.get(Item, item_id))
+    send_back = _find_action(subject, "send_back", action.delegation_id)
+    reason = _("起草后事实已发生变化，请据实更新后重新提交：") + "\n" + "\n".join(exc.changes)
+    ctx = page_context(subject)
+    ctx["facts_changed"] = {"changes": exc.changes, "confirm": exc.confirmation, "action": action,
+                            "send_back": send_back, "reason": reason}
+    return render_template("screens/item.html", **ctx), 409
 
 
 def _save_draft(item: Item, actor, version: int | None, data: dict[str, Any]) -> None:

@@ -54,10 +54,11 @@ def effect(workflow: str, *triggers: str, first: bool = False,
 
     Declaring does not install it: ``create_app`` installs the one list of effects (``app.effects``),
     so nothing depends on which modules happen to be imported. Effects run in installation order,
-    except that ``first=True`` ones run before the others (the effect that produces what others read,
-    e.g. a notice's number). ``columns_only=True`` declares that the effect only reads and assigns the
-    item's own columns, so it also runs on the Core row image (``app.items.rowimage``); any other
-    effect makes its transitions load the ORM object.
+    except that ``first=True`` ones run before the others, in their installation order (the effect that
+    checks whether the transition may go on, or produces what others read, e.g. a notice's number).
+    ``columns_only=True`` declares that the effect only reads and assigns the item's own columns, so it
+    also runs on the Core row image (``app.items.rowimage``); any other effect makes its transitions
+    load the ORM object.
     """
     def declare(fn: Effect) -> Effect:
         # stacked declarations (one per workflow) accumulate, each one is installed; declaring a
@@ -76,12 +77,16 @@ def install_effect(fn: Effect) -> None:
             effects = EFFECTS.setdefault((spec.workflow, trigger), [])
             if fn in effects:
                 continue
-            if spec.first:
-                effects.insert(0, fn)
+            if spec.first:  # after the first ones installed before it: the listed order among them
+                effects.insert(sum(1 for f in effects if _is_first(f, spec.workflow)), fn)
             else:
                 effects.append(fn)
             if not spec.columns_only:
                 NEEDS_ORM.add((spec.workflow, trigger))
+
+
+def _is_first(fn: Effect, workflow: str) -> bool:
+    return any(d.first for d in getattr(fn, "__effect__", ()) if d.workflow == workflow)
 
 
 def needs_orm(workflow: str, trigger: str) -> bool:

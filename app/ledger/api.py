@@ -15,8 +15,8 @@ from app.uploads import XLSX
 
 @endpoint("GET", "/exports/ledger.xlsx", summary="下载工作台账（Excel）", tags=("dashboards",), produces=XLSX)
 def get_ledger(call: Call) -> Response:
-    """One row per task assignment the caller may see: the annex's columns plus state, deadline,
-    overdue and last action."""
+    """One row per task assignment the caller may see: the annex's columns plus state, handling deadline
+    (办理期限), the plan's date for the phase (阶段期限), overdue and last action."""
     now = today()
     data = ledger_xlsx(db.session, current_plan().id, now, call.actor)
     headers = {"Content-Disposition": f"attachment; filename=\"ledger-{now.isoformat()}.xlsx\"; "

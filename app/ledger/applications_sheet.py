@@ -21,7 +21,7 @@ from workflows.deadlines import overdue_level
 from workflows.roles import Actor
 
 APPLICATIONS_SHEET = "示范创建台账"
-APPLICATION_HEADERS = ("县区", "申报类别", "示范点名称", "当前状态", "办理期限", "督办等级", "逾期天数", "最近操作",
+APPLICATION_HEADERS = ("县区", "申报类别", "示范点名称", "当前状态", "办理期限", "阶段期限", "督办等级", "逾期天数", "最近操作",
                        "操作人", "操作日期", "操作时间", "事项编号")
 
 
@@ -35,7 +35,8 @@ def application_rows(session: Session, plan_id: int, today: date, actor: Actor |
     due = effective_due_of(granted)
     base = visible_items(actor) if actor is not None else select(Item)
     q = (base.where(Item.plan_id == plan_id, Item.type == "application")
-         .with_only_columns(Item.id, county.name, Category.title, apps.c.site_name, Item.state, due)
+         .with_only_columns(Item.id, county.name, Category.title, apps.c.site_name, Item.state, due,
+                            Item.phase_due_on)
          .select_from(Item)
          .outerjoin(granted, granted_join_condition(granted))
          .join(apps, apps.c.id == Item.id)
@@ -45,11 +46,11 @@ def application_rows(session: Session, plan_id: int, today: date, actor: Actor |
     rows = session.execute(q).all()
     actions = last(session, [r[0] for r in rows])
     out = []
-    for item_id, county_name, category, site, state, due_on in rows:
+    for item_id, county_name, category, site, state, due_on, phase_due in rows:
         level = overdue_level(due_on, today)
         days_late = (today - due_on).days if due_on is not None and due_on < today else None
         action = actions.get(item_id)
-        out.append([county_name, category or "", site, state_title(state), due_on, level.label, days_late,
+        out.append([county_name, category or "", site, state_title(state), due_on, phase_due, level.label, days_late,
                     action[0] if action else None, action[1] if action else None,
                     action[3] if action else None, china_wall_time(action[2]) if action else None, item_id])
     return out

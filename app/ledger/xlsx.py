@@ -1,7 +1,8 @@
 """The work ledger 工作台账 as an Excel workbook.
 
 Sheet 1 工作台账: one row per task assignment, the annex's columns (序号, 工作任务, 牵头责任单位, 配合单位,
-时限要求) then the assignment's responsible unit, state, due date, overdue level and last action.
+时限要求) then the assignment's responsible unit, state, handling deadline (办理期限), the plan's date for
+its current phase (阶段期限, ``items.phase_due_on``), overdue level and last action.
 Sheet 示范创建台账: one row per demo-site application (``applications_sheet``). Sheet 指标完成情况: the quota board (the same rows as the screen and the API). Sheet 3 说明: what
 the figures mean and when they were taken. Chinese headers, frozen header rows, filters, widths
 fitted to the content, printable on A4 landscape.
@@ -41,7 +42,7 @@ LEDGER_SHEET = "工作台账"
 QUOTA_SHEET = "指标完成情况"
 NOTES_SHEET = "说明"
 LEDGER_HEADERS = ("序号", "工作任务", "牵头责任单位", "配合单位", "时限要求", "责任单位", "承担方式", "当前状态",
-                  "办理期限", "督办等级", "逾期天数", "最近操作", "操作人", "操作日期", "操作时间", "事项编号")
+                  "办理期限", "阶段期限", "督办等级", "逾期天数", "最近操作", "操作人", "操作日期", "操作时间", "事项编号")
 QUOTA_HEADERS = ("指标", "计量单位", "县区", "目标", "已完成", "审核中", "差距", "完成率", "数据来源")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -88,7 +89,7 @@ def ledger_rows(session: Session, plan_id: int, today: date, actor: Actor | None
     base = visible_items(actor) if actor is not None else select(Item)
     q = (base.where(Item.plan_id == plan_id, Item.type == "task")
          .with_only_columns(Item.id, AnnexTask.number, AnnexTask.title, AnnexTask.lead_text, AnnexTask.cooperating_text,
-                            AnnexTask.deadline, unit.name, ta.c.is_lead, Item.state, due)
+                            AnnexTask.deadline, unit.name, ta.c.is_lead, Item.state, due, Item.phase_due_on)
          .select_from(Item)
          .outerjoin(granted, granted_join_condition(granted))
          .join(ta, ta.c.id == Item.id)
@@ -101,12 +102,12 @@ def ledger_rows(session: Session, plan_id: int, today: date, actor: Actor | None
     rows = session.execute(q).all()
     last = last_actions(session, [r[0] for r in rows])
     out = []
-    for (item_id, number, title, lead, cooperating, deadline, unit_name, is_lead, state, due_on) in rows:
+    for (item_id, number, title, lead, cooperating, deadline, unit_name, is_lead, state, due_on, phase_due) in rows:
         level = overdue_level(due_on, today)
         days_late = (today - due_on).days if due_on is not None and due_on < today else None
         action = last.get(item_id)
         out.append([number, title, lead, cooperating, annex_deadline_text(deadline), unit_name,
-                    "牵头" if is_lead else "配合", state_title(state), due_on, level.label, days_late,
+                    "牵头" if is_lead else "配合", state_title(state), due_on, phase_due, level.label, days_late,
                     action[0] if action else None, action[1] if action else None,
                     action[3] if action else None, china_wall_time(action[2]) if action else None, item_id])
     return out
@@ -209,6 +210,7 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
     labels = {lv.label: lv for lv in OverdueLevel}
     for r in range(2, ledger.max_row + 1):
         ledger.cell(r, col["办理期限"]).number_format = DATE_FORMAT
+        ledger.cell(r, col["阶段期限"]).number_format = DATE_FORMAT
         ledger.cell(r, col["操作日期"]).number_format = DATE_FORMAT
         ledger.cell(r, col["操作时间"]).number_format = DATETIME_FORMAT
         ledger.cell(r, col["序号"]).alignment = Alignment(horizontal="center", vertical="top")
@@ -222,6 +224,7 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
     acol = {h: i for i, h in enumerate(APPLICATION_HEADERS, 1)}
     for r in range(2, applications.max_row + 1):
         applications.cell(r, acol["办理期限"]).number_format = DATE_FORMAT
+        applications.cell(r, acol["阶段期限"]).number_format = DATE_FORMAT
         applications.cell(r, acol["操作日期"]).number_format = DATE_FORMAT
         applications.cell(r, acol["操作时间"]).number_format = DATETIME_FORMAT
         fill = LEVEL_FILLS.get(labels.get(applications.cell(r, acol["督办等级"]).value))
@@ -251,8 +254,11 @@ def build_ledger_xlsx(session: Session, plan_id: int, today: date, *, actor: Act
         ("数据截至", today.isoformat()),
         ("导出时间", f"{china_wall_time(utcnow()):%Y-%m-%d %H:%M}（北京时间）"),
         ("导出人", who),
-        ("工作台账", "每个任务落实事项一行：附件任务分解表各列，加责任单位、当前状态、办理期限、督办等级和最近一次操作。"),
-        ("示范创建台账", "每个示范创建申报一行：县区、申报类别、示范点名称、当前状态、办理期限、督办等级和最近一次操作。"),
+        ("工作台账", "每个任务落实事项一行：附件任务分解表各列，加责任单位、当前状态、办理期限、阶段期限、督办等级和最近一次操作。"),
+        ("示范创建台账", "每个示范创建申报一行：县区、申报类别、示范点名称、当前状态、办理期限、阶段期限、督办等级和最近一次操作。"),
+        ("办理期限与阶段期限", (
+            "办理期限是当前环节的办理时限（经批准延期的按延期后的日期），督办等级和逾期天数按它计算；"
+            "阶段期限是方案为事项当前阶段规定的日期。")),
         ("操作日期与时间", "操作日期为办理时的业务日期（督办台运行的“今天”）；操作时间为系统实际记录的时刻，均为北京时间。"),
         ("督办等级", "即将到期：7日内到期；已逾期：超过期限仍在该阶段；严重逾期：逾期30日以上。"),
         ("指标完成情况", (

@@ -37,7 +37,8 @@ def post_draft_from_facts(call: Call) -> Reply:
     overdue items, failed acceptances, overdue rectifications; commendation: first-time acceptance
     passes and exceeded quotas; progress (``period``, e.g. 2018Q4): progress against the targets and the
     ranking of counties and departments. Detail goes into attachment tables. 422 when there is nothing to
-    report."""
+    report. The facts are computed again at issue: ``POST /items/{id}/transitions`` with ``issue`` answers
+    409 facts_changed (``changes``) when they differ, until it carries ``confirm_facts``."""
     return _created(draft_from_facts(call.actor, call.body["kind"], call.body.get("county"),
                                      call.body.get("period")))
 

@@ -30,6 +30,9 @@ SERIOUS = "seriously_overdue"
 TYPE_NAMES = {"task": "工作任务", "application": "申报事项", "report": "季度报告"}
 OUTCOMES = {"rejected": "检查验收不通过", "provincial_rejected": "未通过省级认定",
             "order_rectification": "检查验收未通过，责令限期整改"}
+#: a failed acceptance as it stands when drafted (the entry's ``now``)
+NOW = {"rejected": "验收未通过", "rectifying": "验收未通过，正在整改", "awaiting_reinspection": "验收未通过，已整改待复验",
+       "passed_after_rectification": "验收未通过，经整改后通过复验"}
 QUARTERS = "一二三四"
 
 
@@ -125,12 +128,41 @@ def _late_summary(entries: list[dict[str, Any]], what: str) -> str:
     return f"{len(entries)}项{what}{tail}，最长逾期{longest}天"
 
 
+def failed_now(entry: dict[str, Any]) -> str:
+    """A failed acceptance as it stands (验收未通过，正在整改（整改期限…）); the outcome itself for facts
+    frozen before entries carried ``now``."""
+    now = entry.get("now")
+    if now is None:
+        return OUTCOMES.get(entry.get("outcome"), "未通过")
+    if now == "rejected" and entry.get("outcome") == "provincial_rejected":
+        return "验收未通过（未通过省级认定）"
+    text = NOW.get(now, NOW["rejected"])
+    if now == "rectifying" and entry.get("rectification_deadline"):
+        text += f"（整改期限{cn_date(entry['rectification_deadline'])}）"
+    return text
+
+
+def _failed_summary(failed: list[dict[str, Any]]) -> str:
+    """2项检查验收未通过（其中1项正在整改）: the count, and how many are being rectified or re-inspected."""
+    if not failed:
+        return ""
+    rectifying = sum(1 for e in failed if e.get("now") == "rectifying")
+    waiting = sum(1 for e in failed if e.get("now") == "awaiting_reinspection")
+    if rectifying == len(failed):
+        return f"{len(failed)}项检查验收未通过、正在整改"
+    if waiting == len(failed):
+        return f"{len(failed)}项检查验收未通过、已整改待复验"
+    parts = (f"{rectifying}项正在整改" if rectifying else "", f"{waiting}项已整改待复验" if waiting else "")
+    inner = "、".join(p for p in parts if p)
+    return f"{len(failed)}项检查验收未通过" + (f"（其中{inner}）" if inner else "")
+
+
 def _unit_sentence(unit: dict[str, Any]) -> str:
     """One sentence a criticised unit: what it has failed, in figures (the items are in the attachment)."""
     parts = [_late_summary(unit["overdue_items"], "事项逾期未完成")]
     failed = unit["failed_acceptances"]
     if failed:
-        parts.append(f"{len(failed)}项检查验收未通过")
+        parts.append(_failed_summary(failed))
     parts.append(_late_summary(unit["overdue_rectifications"], "整改逾期"))
     behind = unit.get("behind_quotas") or []
     if behind:
@@ -190,7 +222,7 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
             "title": "检查验收未通过事项清单",
             "columns": ["序号", "责任单位", "事项", "验收结果", "日期"],
             "widths": [7, 15, 39, 19, 20],
-            "rows": [[str(i), name, cn_text(full_title(e)), OUTCOMES.get(e["outcome"], "未通过"),
+            "rows": [[str(i), name, cn_text(full_title(e)), failed_now(e),
                       cn_date(e["last_failed_on"])] for i, (name, e) in enumerate(failed, 1)]})
     rect = [(u["unit_name"], e) for u in units for e in u["overdue_rectifications"]]
     if rect:
@@ -235,11 +267,13 @@ def criticism_text(facts: dict[str, Any], plan_title: str, plan_number: str, cou
         (f"{len({u['unit'] for u in units if u.get('behind_quotas')})}个县区的{len(behind)}项目标任务未按方案"
          f"进度完成（详见{refer['未按方案进度完成目标任务情况表']}）") if behind else "",
     ]
+    rectified = facts.get("rectified_passed") or []
     lines = [
         _opening(plan_title, plan_number, issuer, "工作推进情况进行了调度督查", county_name),
         "一、基本情况",
         f"截至{cn_date(as_of)}，从督查情况看，多数单位能够按照方案要求推进工作，但仍有{len(units)}个单位"
-        f"工作推进不力：{_clauses(figures)}。",
+        f"工作推进不力：{_clauses(figures)}。" +
+        (f"另有{len(rectified)}项事项检查验收未通过，经整改后已通过复验，不列入本次通报。" if rectified else ""),
         "二、存在的主要问题",
     ]
     lines += _grouped_sentences(units, _unit_sentence)

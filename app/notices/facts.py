@@ -6,10 +6,27 @@ audit trail) and overdue rectifications. ``commendation_facts``: units whose app
 passed acceptance the first time (a ``pass`` with no earlier ``order_rectification`` of that item,
 and not refused by the province afterwards) or whose achieved figure exceeds the quota on the quota
 board. Each is a handful of aggregate queries; Python only groups the result rows by unit. The dict
-returned is what a notice freezes (``facts_json``) and hashes at issue, so it holds plain JSON
-values only.
+returned is what a notice freezes (``facts_json``) and what is compared again at issue
+(``app.notices.recheck``), so it holds plain JSON values only.
 
-:func:`draft_from_facts` turns them into a draft notice through :func:`create_notice`.
+A failed acceptance is described as the item stands when the notice is drafted: each entry carries
+``now``, the fact of its current state (the named sets of ``workflows.states``):
+
+- ``rejected``: refused for good (验收未通过);
+- ``rectifying``: ordered to rectify and not yet back at inspection, with the ordered
+  ``rectification_deadline`` (验收未通过，正在整改);
+- ``awaiting_reinspection``: rectified and back at inspection (验收未通过，已整改待复验);
+- ``passed_after_rectification``: at or after a pass of acceptance since (验收未通过，经整改后通过复验).
+
+The first three are failings and criticised. An item that passed after its rectification is no longer
+a failing: it is left out of the criticised units, and only listed (with its unit) in the top-level
+``rectified_passed``, because a clerk writes one line about it ("另有…项经整改后已通过复验，不再列入本次
+通报") so a reader who remembers the earlier failure sees why it is not named, and because the check
+at issue names the item that passed since the draft. A commendation never counts such an item as
+一次性通过 (its pass came after an ``order_rectification``).
+
+:func:`draft_from_facts` turns them into a draft notice through :func:`create_notice`;
+:func:`facts_for` computes a kind's facts for a day (the draft's, or the issue's to compare).
 """
 from __future__ import annotations
 
@@ -44,13 +61,14 @@ from workflows.deadlines import OverdueLevel
 from workflows.errors import GuardFailed, NotPermitted
 from workflows.notice import KINDS
 from workflows.roles import Actor
+from workflows.states import StateSet
 
 #: item types whose deadlines and acceptances a notice speaks of
 FACT_TYPES = ("application", "task", "report")
 ACCEPTANCE_TYPES = ("application", "task")
-INSPECTION = "acceptance.inspection"
+INSPECTION = StateSet.INSPECTION
 ASSIGNMENTS = TaskAssignment.__table__  # the table, not the Item subclass: no second join of items
-REJECTED = "rejected"
+REJECTED = StateSet.REJECTED
 RECTIFICATION_PREFIX = "rectification."
 
 EMPTY_REASONS = {
@@ -158,7 +176,7 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
     rejected = and_(ev.trigger == "reject", ev.from_state == INSPECTION)
     refused = and_(ev.trigger == "record_provincial_decision", ev.to_state == REJECTED)
     ordered = and_(ev.trigger == "order_rectification", ev.from_state == INSPECTION)
-    failed = (select(Item.id, Item.type, Item.title, Item.state,
+    failed = (select(Item.id, Item.type, Item.title, Item.state, Item.rectification_deadline,
                      func.sum(case((rejected, 1), else_=0)), func.sum(case((refused, 1), else_=0)),
                      func.sum(case((ordered, 1), else_=0)), func.max(ev.business_date), *_unit_columns(unit_t),
                      AnnexTask.number, AnnexTask.title)
@@ -167,19 +185,41 @@ def criticism_facts(session: Session, plan_id: int, today: date, county: str | N
               .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
               .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
               .where(*scope, Item.type.in_(ACCEPTANCE_TYPES), or_(rejected, refused, ordered))
-              .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
-                        unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
+              .group_by(Item.id, Item.type, Item.title, Item.state, Item.rectification_deadline, unit_t.slug,
+                        unit_t.name, unit_t.kind, unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
               .order_by(Item.id))
-    for item_id, typ, title, state, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, uid, \
-            number_, full in session.execute(failed):
+    rectified_passed: list[tuple[tuple[int, int], dict[str, Any]]] = []
+    for item_id, typ, title, state, deadline, n_rejected, n_refused, n_ordered, last_at, slug, name, kind, sort, \
+            uid, number_, full in session.execute(failed):
         outcome = "rejected" if n_rejected else "provincial_rejected" if n_refused else "order_rectification"
-        entry = {"id": item_id, "type": typ, "title": title, "state": state, "outcome": outcome,
+        now = current_fact(state)
+        entry = {"id": item_id, "type": typ, "title": title, "state": state, "outcome": outcome, "now": now,
                  "rectifications_ordered": int(n_ordered or 0), "last_failed_on": _as_date(last_at).isoformat(),
                  **_task_of(number_, full)}
-        grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
+        if now == "rectifying" and deadline is not None:
+            entry["rectification_deadline"] = _as_date(deadline).isoformat()
+        if now == PASSED_AFTER_RECTIFICATION:  # no longer a failing: not criticised, named once in the text
+            rectified_passed.append(((sort, uid), {"unit": slug, "unit_name": name, **entry}))
+        else:
+            grouped.add(slug, name, kind, (sort, uid), "failed_acceptances", entry)
 
     _add_behind_quotas(session, grouped, plan_id, today, county)
-    return {"kind": "criticism", "as_of": today.isoformat(), "county": county, "units": grouped.as_list()}
+    return {"kind": "criticism", "as_of": today.isoformat(), "county": county, "units": grouped.as_list(),
+            "rectified_passed": [e for _, e in sorted(rectified_passed, key=lambda p: (p[0], p[1]["id"]))]}
+
+
+PASSED_AFTER_RECTIFICATION = "passed_after_rectification"
+
+
+def current_fact(state: str) -> str:
+    """What a failed acceptance is now, from the item's current state (``now`` of its entry)."""
+    if state in StateSet.PASSED_ACCEPTANCE:
+        return PASSED_AFTER_RECTIFICATION
+    if state in StateSet.RECTIFYING:
+        return "rectifying"
+    if state == StateSet.INSPECTION:
+        return "awaiting_reinspection"
+    return "rejected"
 
 
 def _add_quota_rows(session: Session, grouped: _Units, rows: list, section: str,
@@ -220,7 +260,7 @@ def commendation_facts(session: Session, plan_id: int, today: date, county: str 
               .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.id == Item.id)
               .outerjoin(AnnexTask, AnnexTask.id == ASSIGNMENTS.c.annex_task_id)
               .where(Item.plan_id == plan_id, Item.type.in_(ACCEPTANCE_TYPES), ev.trigger == "pass",
-                     ev.from_state == INSPECTION, ~rectified_before, Item.state != REJECTED,
+                     ev.from_state == INSPECTION, ~rectified_before, Item.state != StateSet.REJECTED,
                      *([Item.county_id == county_id] if county_id is not None else []))
               .group_by(Item.id, Item.type, Item.title, Item.state, unit_t.slug, unit_t.name, unit_t.kind,
                         unit_t.sort_order, unit_t.id, AnnexTask.number, AnnexTask.title)
@@ -366,13 +406,11 @@ def draft_from_facts(actor: Actor, kind: str, county: str | None = None, period:
             raise GuardFailed(["工作进展情况通报面向全市，不按县区生成"])
         period = period or _current_quarter(today)
         period_bounds(period)  # a clear refusal for a period that is neither 2018Q4 nor 2018
-        if ranking is None:  # the 绩效考核 ranking of the period, as the scores screen shows it
-            ranking = score_board(plan, period, today, session=db.session).units
-        facts = progress_facts(db.session, plan.id, today, period, ranking)
+        facts = facts_for(db.session, plan, kind, today, period=period, ranking=ranking)
         if not facts["targets"] and not facts["ranking"]:
             raise GuardFailed(["目前没有目标任务和考核结果，无法生成工作进展情况通报"])
     else:
-        facts = FACTS[kind](db.session, plan.id, today, county)
+        facts = facts_for(db.session, plan, kind, today, county=county)
         if not facts["units"]:
             reason = EMPTY_REASONS[kind]
             raise GuardFailed([reason.replace("目前", "目前该县区", 1) if county else reason])
@@ -383,8 +421,21 @@ def draft_from_facts(actor: Actor, kind: str, county: str | None = None, period:
     return create_notice(actor, kind, values, facts=facts)
 
 
+def facts_for(session: Session, plan: Any, kind: str, today: date, *, county: str | None = None,
+              period: str | None = None, ranking: Sequence[RankRow] | None = None) -> dict[str, Any]:
+    """The facts of a ``kind`` of notice on ``today``: a criticism's or commendation's for ``county``
+    (None: the city), a progress bulletin's for ``period`` ranked by ``ranking`` (the period's
+    绩效考核 ranking, as the scores screen shows it, when None)."""
+    if kind == "progress":
+        if ranking is None:
+            ranking = score_board(plan, period, today, session=session).units
+        return progress_facts(session, plan.id, today, period, ranking)
+    return FACTS[kind](session, plan.id, today, county)
+
+
 def _current_quarter(today: date) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
-__all__ = ["criticism_facts", "commendation_facts", "progress_facts", "draft_from_facts", "notice_text", "cn_date"]
+__all__ = ["criticism_facts", "commendation_facts", "progress_facts", "draft_from_facts", "facts_for", "notice_text",
+           "cn_date", "current_fact"]

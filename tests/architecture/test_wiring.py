@@ -13,14 +13,15 @@ from flask import Flask
 from app import wiring
 from app.items.store import EFFECTS, effect, install_effect
 from app.notices.operations import number_and_archive
+from app.notices.recheck import recheck_facts
 from app.notifications.operations import tell_addressees
 
 
 def test_every_listed_effect_is_installed_in_order(app: Flask) -> None:
     installed = [fn for fns in EFFECTS.values() for fn in fns]
     assert all(fn in installed for fn in wiring.TRANSITION_EFFECTS)
-    # the notice's number is made before the addressees are told of it
-    assert EFFECTS[("notice", "issue")][:2] == [number_and_archive, tell_addressees]
+    # the facts are checked before anything is numbered; the number is made before the addressees are told
+    assert EFFECTS[("notice", "issue")][:3] == [recheck_facts, number_and_archive, tell_addressees]
 
 
 def _noop(item: Any, sp: Any, actor: Any, comment: Any, data: Any, on: date) -> None:

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from app.clock import today
 from app.dashboards.board import quota_board
 from app.extensions import db
+from app.items.models import Item
 from app.ledger.applications_sheet import APPLICATION_HEADERS
 from app.ledger.xlsx import LEDGER_HEADERS, QUOTA_HEADERS, build_ledger_xlsx, display_width
 from tests.dashboards.journeys import application_to, file_task_plan, fire, plan, set_today, task_of
@@ -34,16 +35,16 @@ def test_ledger_has_one_row_per_task_assignment(ctx) -> None:
     assert tuple(c.value for c in sheet[1]) == LEDGER_HEADERS
     assert LEDGER_HEADERS[:5] == ("序号", "工作任务", "牵头责任单位", "配合单位", "时限要求")
     assert sheet.max_row == 1 + 190
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:P191"  # 16 columns: 操作日期 beside 操作时间
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q191"  # 17 columns: 阶段期限 beside 办理期限
     assert sheet.print_title_rows == "$1:$1"
     first = [c.value for c in sheet[2]]
     assert first[:9] == [1, "力争全市农村产品网络销售额达到65亿元。", "市商务局、各县区人民政府", "市农委、市旅游委、市经信委",
                          "2018年12月31日前", "市商务局", "牵头", "动员部署·起草", datetime(2018, 7, 31)]
-    assert first[9:13] == ["正常", None, "创建", "系统"]
+    assert first[9:14] == [datetime(2018, 7, 31), "正常", None, "创建", "系统"]  # 阶段期限: the plan's date
     numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert numbers == sorted(numbers) and set(numbers) == set(range(1, 19))
     # widths fit the content: the task column is wide (and capped), the number column narrow
-    widths = {c: sheet.column_dimensions[c].width for c in "ABFO"}
+    widths = {c: sheet.column_dimensions[c].width for c in "ABF"}
     assert widths["B"] == 50 and widths["A"] <= 8 and widths["F"] >= display_width("人民银行六安中心支行")
 
 
@@ -129,6 +130,11 @@ def test_applications_have_their_own_rows_and_the_exporter_is_named(ctx) -> None
     row = rows[shown]
     assert (row["县区"], row["申报类别"], row["示范点名称"], row["当前状态"], row["最近操作"], row["操作人"]) == (
         "霍邱县", "省级电商示范村", "宋店村", "动员部署·市级审核", "审核通过并报市", "霍邱县审核人")
+    # 阶段期限 beside 办理期限: the plan's date for the phase, not the review step's handling deadline
+    item = db.session.get(Item, shown)
+    assert APPLICATION_HEADERS.index("阶段期限") == APPLICATION_HEADERS.index("办理期限") + 1
+    assert item.phase_due_on is not None and item.due_on != item.phase_due_on
+    assert (row["办理期限"].date(), row["阶段期限"].date()) == (item.due_on, item.phase_due_on)
     city = workbook(build_ledger_xlsx(db.session, plan().id, today(), actor=actor_of("city_reviewer")))
     assert {shown, other} <= {r[-1] for r in city["示范创建台账"].iter_rows(min_row=2, values_only=True)}
     notes = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
