@@ -30,7 +30,7 @@
    * whole; a line's break falls between words in English, between characters in Chinese. */
   var NO_START = '，。、；：？！）》」』”’%％·…';
   var NO_END = '（《「『“‘';
-  function isWide(ch) { return /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/.test(ch); }
+  function isWide(ch) { return /[\u2018\u2019\u201c\u201d\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/.test(ch); }
 
   function pieces(text) {
     var out = [];
@@ -88,7 +88,18 @@
   /* How many Chinese characters a chart's axis labels may take: about a third of the canvas. */
   function labelWidth(canvas) {
     var px = canvas.parentNode ? canvas.parentNode.clientWidth : 600;
-    return Math.max(5, Math.min(16, Math.floor(px / 3 / 12)));
+    return Math.max(5, Math.min(20, Math.floor(px / 3 / 12)));
+  }
+
+  /* A taller box where the wrapped labels need it: every row as tall as its label's lines (12px type,
+   * line height 1.2) and a little air, plus the axis below; the stylesheet's height is the least. */
+  var LINE = 12 * 1.2;
+  function fitHeight(canvas, labels) {
+    var box = canvas.parentNode;
+    if (!box) { return; }
+    var tallest = Math.max.apply(null, labels.map(function (l) { return Array.isArray(l) ? l.length : 1; }));
+    var need = labels.length * (tallest * LINE + 6) + 70;
+    if (need > box.clientHeight) { box.style.height = Math.ceil(need) + 'px'; }
   }
 
   function fmt(value) {
@@ -167,10 +178,12 @@
       return L.achieved + ' ' + fmt(r.achieved) + ' / ' + L.target + ' ' + fmt(r.target) + rows[c.dataIndex].measure + L.separator + L.pending + ' ' + fmt(r.pending);
     } } };
     options.plugins.pdEndLabels = { texts: texts };
+    var labels = rows.map(function (i) { return wrap(i.title, labelWidth(canvas)); });
+    fitHeight(canvas, labels);
     keep(new Chart(canvas, {
       type: 'bar',
       data: {
-        labels: rows.map(function (i) { return wrap(i.title, labelWidth(canvas)); }),
+        labels: labels,
         datasets: [{ label: L.rate, data: rates, backgroundColor: rows.map(function (i) { return rateColor(i.city.rate); }),
                      borderColor: INK, borderWidth: 0.5 }]
       },
