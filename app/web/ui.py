@@ -60,13 +60,22 @@ def tr(text: str | None) -> str:
 
 def zh(text: object) -> Markup:
     """Data written in Chinese (a unit's name, an item's title, a site) as shown in the text of a page:
-    marked ``lang="zh-CN"`` inside an English page, so a screen reader reads it as Chinese."""
+    marked ``lang="zh-CN"`` inside an English page, so a screen reader reads it as Chinese, and
+    ``data-user`` (user data, which no translation covers)."""
     if text is None:
         return Markup("")
     text = str(text)
     if is_zh() or not CJK.search(text):
         return escape(text)
-    return Markup('<span lang="zh-CN">{}</span>').format(text)
+    return Markup('<span lang="zh-CN" data-user>{}</span>').format(text)
+
+
+def zh_attrs(text: object) -> Markup:
+    """The attributes of an element whose whole text is Chinese data (an ``<option>`` naming a unit,
+    which holds no ``<span>``): ``lang="zh-CN" data-user`` inside an English page, as :func:`zh` marks."""
+    if text is None or is_zh() or not CJK.search(str(text)):
+        return Markup("")
+    return Markup(' lang="zh-CN" data-user')
 
 
 def state_label(state: str | None) -> str:
@@ -154,6 +163,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, zh=zh)
     app.jinja_env.globals.update(tr=tr, state_label=state_label, role_label=role_label, type_label=type_label,
                                  level_label=level_label, category_label=category_label, phase_label=phase_label,
-                                 attachment_kinds=ATTACHMENT_KINDS, is_zh=is_zh, danger_triggers=DANGER_TRIGGERS,
+                                 attachment_kinds=ATTACHMENT_KINDS, is_zh=is_zh, zh_attrs=zh_attrs, danger_triggers=DANGER_TRIGGERS,
                                  endpoint_exists=endpoint_exists, Role=Role, **PUNCTUATION,
                                  indicator_title=indicator_title, indicator_measure=indicator_measure)

@@ -76,11 +76,11 @@ def test_chinese_data_is_marked_in_english_pages(sqlite_app: Flask) -> None:
     assert '<dd data-site-name>英文页村</dd>' in zh_page  # a Chinese page needs no mark
     filer.post("/language", {"locale": "en"})
     page = filer.get(f"/items/{item_id}")
-    assert '<dd data-site-name><span lang="zh-CN">英文页村</span></dd>' in page
-    assert re.search(r'<h1 data-item-title><span lang="zh-CN">[^<]*英文页村', page)
-    assert '<span lang="zh-CN">霍邱县</span>' in page  # the unit
+    assert '<dd data-site-name><span lang="zh-CN" data-user>英文页村</span></dd>' in page
+    assert re.search(r'<h1 data-item-title><span lang="zh-CN" data-user>[^<]*英文页村', page)
+    assert '<span lang="zh-CN" data-user>霍邱县</span>' in page  # the unit
     todo = filer.get("/mine")
-    assert re.search(rf'<a href="/items/{item_id}"><span lang="zh-CN">[^<]*英文页村', todo)
+    assert re.search(rf'<a href="/items/{item_id}"><span lang="zh-CN" data-user>[^<]*英文页村', todo)
 
 
 def test_scroll_boxes_lights_and_table_headers_are_named(sqlite_app: Flask) -> None:

@@ -24,10 +24,82 @@
     if (document.readyState !== 'loading') { fn(); } else { document.addEventListener('DOMContentLoaded', fn); }
   }
 
-  function wrap(text, width) {
+  /* A label as lines of at most about `width` Chinese characters (a Latin letter counts half), cut
+   * into equal lines rather than filled greedily, so no line is a lone "业": 17 characters at 16 make
+   * 9 + 8, not 16 + 1. Latin words, numbers and the punctuation a line may not start (or end) with stay
+   * whole; a line's break falls between words in English, between characters in Chinese. */
+  var NO_START = '，。、；：？！）》」』”’%％·…';
+  var NO_END = '（《「『“‘';
+  function isWide(ch) { return /[\u2018\u2019\u201c\u201d\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/.test(ch); }
+
+  function pieces(text) {
+    var out = [];
+    var re = /\s+|[!-~]+|[\s\S]/g;
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      var p = m[0];
+      var last = out.length - 1;
+      if (/^\s+$/.test(p)) { if (last >= 0) { out[last].space = true; } continue; }
+      if (last >= 0 && !out[last].space && (NO_START.indexOf(p) >= 0 || NO_END.indexOf(out[last].text.slice(-1)) >= 0)) {
+        out[last].text += p;
+      } else {
+        out.push({ text: p, space: false });
+      }
+    }
+    return out;
+  }
+
+  function columns(text) {
+    var n = 0;
+    for (var i = 0; i < text.length; i++) { n += isWide(text[i]) ? 2 : 1; }
+    return n;
+  }
+
+  function fill(parts, limit) {
     var lines = [];
-    for (var i = 0; i < text.length; i += width) { lines.push(text.slice(i, i + width)); }
+    var line = '';
+    var size = 0;
+    parts.forEach(function (p, i) {
+      var gap = line && parts[i - 1].space ? 1 : 0;
+      var add = columns(p.text);
+      if (line && size + gap + add > limit) { lines.push(line); line = ''; size = 0; gap = 0; }
+      line += (gap ? ' ' : '') + p.text;
+      size += gap + add;
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+
+  function wrap(text, width) {
+    var limit = 2 * width;
+    var total = columns(text);
+    if (total <= limit) { return text; }
+    var parts = pieces(text);
+    var count = Math.ceil(total / limit);
+    var lines = fill(parts, limit);
+    // the narrowest equal share that still takes no more lines than filling to `width` does
+    for (var share = Math.ceil(total / count); share < limit; share++) {
+      var tried = fill(parts, share);
+      if (tried.length <= lines.length) { lines = tried; break; }
+    }
     return lines.length > 1 ? lines : text;
+  }
+
+  /* How many Chinese characters a chart's axis labels may take: about a third of the canvas. */
+  function labelWidth(canvas) {
+    var px = canvas.parentNode ? canvas.parentNode.clientWidth : 600;
+    return Math.max(5, Math.min(20, Math.floor(px / 3 / 12)));
+  }
+
+  /* A taller box where the wrapped labels need it: every row as tall as its label's lines (12px type,
+   * line height 1.2) and a little air, plus the axis below; the stylesheet's height is the least. */
+  var LINE = 12 * 1.2;
+  function fitHeight(canvas, labels) {
+    var box = canvas.parentNode;
+    if (!box) { return; }
+    var tallest = Math.max.apply(null, labels.map(function (l) { return Array.isArray(l) ? l.length : 1; }));
+    var need = labels.length * (tallest * LINE + 6) + 70;
+    if (need > box.clientHeight) { box.style.height = Math.ceil(need) + 'px'; }
   }
 
   function fmt(value) {
@@ -106,10 +178,12 @@
       return L.achieved + ' ' + fmt(r.achieved) + ' / ' + L.target + ' ' + fmt(r.target) + rows[c.dataIndex].measure + L.separator + L.pending + ' ' + fmt(r.pending);
     } } };
     options.plugins.pdEndLabels = { texts: texts };
+    var labels = rows.map(function (i) { return wrap(i.title, labelWidth(canvas)); });
+    fitHeight(canvas, labels);
     keep(new Chart(canvas, {
       type: 'bar',
       data: {
-        labels: rows.map(function (i) { return wrap(i.title, 16); }),
+        labels: labels,
         datasets: [{ label: L.rate, data: rates, backgroundColor: rows.map(function (i) { return rateColor(i.city.rate); }),
                      borderColor: INK, borderWidth: 0.5 }]
       },
