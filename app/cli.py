@@ -15,7 +15,7 @@ demo_cli = AppGroup("demo", help="Demo accounts.")
 deadlines_cli = AppGroup("deadlines", help="Due dates and reminders (催办).")
 audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
 workflows_cli = AppGroup("workflows", help="Workflow definitions.")
-outbox_cli = AppGroup("outbox", help="Messages queued by transitions.")
+outbox_cli = AppGroup("outbox", help="E-mail queued by transitions, reminders and notices.")
 
 
 @plan_cli.command("load")
@@ -152,12 +152,16 @@ def workflows_diagram(name: str, output: Path, item_id: int | None) -> None:
 
 @outbox_cli.command("deliver")
 def outbox_deliver() -> None:
-    """Deliver queued messages as in-app notifications (and e-mail when configured)."""
+    """Send the queued e-mail (in-app notifications are written with the action). Safe on several
+    hosts at once: each batch is claimed with FOR UPDATE SKIP LOCKED on PostgreSQL."""
     from app.notifications.delivery import deliver_pending
 
-    n = deliver_pending(db.session)
+    total = 0
+    while n := deliver_pending(db.session):
+        db.session.commit()
+        total += n
     db.session.commit()
-    click.echo(f"delivered {n} messages")
+    click.echo(f"delivered {total} messages")
 
 
 @click.command("backup")

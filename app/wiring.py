@@ -17,8 +17,10 @@ from app.items.facts import install_facts
 from app.items.store import EFFECTS, Effect, install_effect
 from app.notices.operations import number_and_archive
 from app.notices.recheck import recheck_facts
+from app.notifications.delivery import write_in_app
 from app.notifications.operations import tell_addressees, unread_count
 from app.opinions.rules import opinion_facts
+from app.outbox.operations import install_in_app
 from app.reports.operations import store_submitted_figures
 from app.scores.board import late_report_rows
 from app.dashboards.board import county_quota_hints
@@ -91,6 +93,7 @@ def install(app: Flask) -> None:
     for fn in TRANSITION_EFFECTS:
         install_effect(fn)
     check_effects()
+    install_in_app(write_in_app)  # every message's in-app notifications, in the transaction that sends it
     for item_type in ("application", "task"):
         install_facts(item_type, evidence_facts)
     install_facts("application", required_field_facts)

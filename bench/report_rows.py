@@ -83,14 +83,23 @@ def pdf_rows(d: dict[str, Any]) -> tuple[list[Row], str]:
 def http_rows(d: dict[str, Any]) -> tuple[list[Row], str]:
     res, goals, cfg = d.get("results", {}), d.get("goals", {}), d.get("config", {})
     app, floor, mem = res.get("transitions", {}), res.get("floor", {}), res.get("memory", {})
+    arrivals = res.get("open_loop", {})
+    share = goals.get("throughput_share_of_floor", {})
     rows = [
         row(f"transitions over HTTP, {cfg.get('clients')} clients, gunicorn -w {cfg.get('workers')}, PostgreSQL",
             _num(app.get("per_second"), "req/s"), f"{cfg.get('floor')} {_num(floor.get('per_second'), 'req/s')}",
-            f"{goals.get('throughput_share_of_floor', {}).get('measured', 0):.2f}×", "≥ 0.33× floor",
-            goals.get("throughput_share_of_floor", {}).get("met")),
-        row("same, latency p50 / p95", f"{_num(app.get('p50_ms'), 'ms')} / {_num(app.get('p95_ms'), 'ms')}",
+            f"{share.get('measured', 0):.2f}×", "≥ 0.4× floor", share.get("met")),
+        row("same, closed-loop latency p50 / p95 (information: clients ÷ throughput)",
+            f"{_num(app.get('p50_ms'), 'ms')} / {_num(app.get('p95_ms'), 'ms')}",
             f"floor {_num(floor.get('p50_ms'), 'ms')} / {_num(floor.get('p95_ms'), 'ms')}",
-            _ratio(app.get("p95_ms"), floor.get("p95_ms")), "p95 < 50 ms", goals.get("transition_p95", {}).get("met")),
+            _ratio(app.get("p95_ms"), floor.get("p95_ms")), "–", None),
+        row(f"open loop: transitions arriving at {_num(arrivals.get('target_per_second'), '/s')} (½ the maximum), "
+            "latency p50 / p95 / p99 from the scheduled send",
+            f"{_num(arrivals.get('p50_ms'), 'ms')} / {_num(arrivals.get('p95_ms'), 'ms')} / "
+            f"{_num(arrivals.get('p99_ms'), 'ms')}", f"achieved {_num(arrivals.get('per_second'), 'req/s')}", "–",
+            "p95 < 50 ms, p99 < 100 ms",
+            (goals.get("open_loop_p95", {}).get("met") and goals.get("open_loop_p99", {}).get("met"))
+            if "open_loop_p95" in goals else None),
         row("memory: worker peak RSS under the HTTP load", _num((mem.get("worker_peak_rss_kb") or 0) / 1024, "MiB"),
             "RSS after warm-up → after the last run",
             f"+{_num(max((mem.get('worker_rss_growth_kb') or {'-': None}).values()), 'KiB')} "
@@ -99,7 +108,8 @@ def http_rows(d: dict[str, Any]) -> tuple[list[Row], str]:
     ]
     return rows, (f"http: medians of {cfg.get('repeats')} runs of {cfg.get('seconds')} s per path, runs alternating "
                   f"floor / transitions ({cfg.get('transitions')}); the throughput ratio is the median of the "
-                  "paired runs' ratios.")
+                  "paired runs' ratios; then as many open-loop runs, arrivals at a fixed rate of half the "
+                  "closed-loop median, each latency counted from its scheduled send time.")
 
 
 SCALE_LABELS = {"list_first_page": "item list, first page", "list_deep_page": "item list, deep page (keyset)",

@@ -270,7 +270,7 @@ def remind() -> ResponseReturnValue:
     outcomes = each_action(ids[:PER_PAGE], lambda item_id: send_reminder(db.session, item_id, actor, now,
                                                                            form.comment.data))
     sent = sum(not isinstance(result, WorkflowError) for _id, result in outcomes)
-    if sent:  # notifications after the commit: nobody is told of a rolled-back reminder
+    if sent:  # e-mail (when configured) after the commit; the in-app notifications came with each reminder
         record(lambda: deliver_pending(db.session))
         flash(_("已向责任单位发出 %(n)s 条催办", n=sent), "success")
     for item_id, result in outcomes:

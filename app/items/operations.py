@@ -67,7 +67,8 @@ def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | 
     task assignments move on that image and only their changed columns are written back, with the
     version check in the UPDATE. A transition with an effect that needs the ORM object (a notice's
     issue, a report's figures) loads it and flushes it instead. Either way the audit event and the
-    outbox messages are inserted last, and any failure rolls the whole transaction back.
+    in-app notifications (and, with e-mail configured, the outbox's e-mail) are inserted last, and any
+    failure rolls the whole transaction back.
     """
     with _all_or_nothing():
         session = db.session

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEventRow
 from app.clock import today as clock_today
-from app.outbox.models import OutboxMessage
-from app.outbox.operations import note_queued, transition_messages
+from app.outbox.operations import send, transition_messages
 from app.plans.models import Plan, PlanPhase
 from app.workdays.operations import working_calendar
 from workflows.audit import AuditEvent
@@ -32,12 +31,10 @@ EFFECTS: dict[tuple[str, str], list[Effect]] = {}
 NEEDS_ORM: set[tuple[str, str]] = set()
 
 AUDIT: Table = AuditEventRow.__table__  # type: ignore[assignment]
-OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
 _HEAD = (select(AUDIT.c.seq, AUDIT.c.hash).where(AUDIT.c.item_id == bindparam("item_id"))
          .order_by(AUDIT.c.seq.desc()).limit(1))
 _EVENT_FIELDS = tuple(AuditEvent.__dataclass_fields__)
 _INSERT_EVENT = insert(AUDIT)
-_INSERT_MESSAGE = insert(OUTBOX)
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,8 @@ def needs_orm(workflow: str, trigger: str) -> bool:
 
 
 class SqlStore:
-    """Audit rows and outbox messages go in as Core INSERTs. With ``deferred=True`` (a transition)
+    """Audit rows go in as a Core INSERT, messages through :func:`app.outbox.operations.send` (in-app
+    notifications in one statement, e-mail queued when configured). With ``deferred=True`` (a transition)
     they are kept until :meth:`write`, so a duplicate chain position surfaces outside the engine, where
     it is reported as a stale version."""
 
@@ -155,8 +153,7 @@ class SqlStore:
             connection.execute(_INSERT_EVENT, self.events)
             self.events = []
         if self.messages:
-            connection.execute(_INSERT_MESSAGE, self.messages)
-            note_queued()
+            send(connection, self.messages)
             self.messages = []
 
 

@@ -1,15 +1,18 @@
-"""Deliver the outbox: each queued message becomes in-app notifications for its recipients (and
-e-mail where configured), after the transaction that queued it has committed."""
+"""Tell a message's recipients: in-app notifications written in the transaction that decided it
+(:func:`write_in_app`, installed as the outbox's writer), and e-mail, queued in the outbox only when
+configured and sent after that transaction has committed (:func:`deliver_pending`)."""
 from __future__ import annotations
 
 import json
 import logging
 import smtplib
+from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import DateTime, Integer, String, Text, and_, insert, literal, or_, select, union_all, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -19,13 +22,37 @@ from app.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+_NOTE_COLUMNS = ("user_id", "item_id", "kind", "message", "created_at")
+
+
+def write_in_app(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Every recipient's notification of the outbox rows ``rows`` (``app.outbox.operations.message_row``)
+    in one INSERT … SELECT: active users of the row's unit / role / user, except whoever acted."""
+    users = User.__table__
+    now = utcnow()
+    parts = []
+    for msg in rows:
+        payload = json.loads(msg["payload_json"])
+        # typed binds (PostgreSQL's driver casts them), so a UNION ALL of several knows its column types
+        part = select(users.c.id, literal(msg["item_id"], Integer), literal(msg["kind"], String(32)),
+                      literal(_message_text(msg["kind"], payload), Text), literal(now, DateTime(timezone=True)))
+        part = part.where(users.c.is_active.is_(True), *_recipient_conditions(
+            users, msg["recipient_user_id"], msg["recipient_unit_id"], msg["recipient_role"]))
+        if payload.get("actor_id") is not None and msg["kind"] != "reminder":
+            part = part.where(users.c.id != payload["actor_id"])  # nobody is told of what they just did
+        parts.append(part)
+    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
+    connection.execute(insert(Notification.__table__).from_select(_NOTE_COLUMNS, chosen))
+
 
 def deliver_pending(session: Session, limit: int = 500) -> int:
-    """Turn queued messages into in-app notifications (and e-mail when configured). Returns the count.
+    """Send the queued e-mail (the in-app notifications were written with the message). Returns the
+    number of messages claimed.
 
     Core statements: one UPDATE … RETURNING that claims the pending messages and marks them sent
-    (skipping those another worker is delivering), one query for their recipients, one INSERT of every
-    notification.
+    (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: rows another host's worker is sending are skipped, so
+    several hosts may run ``outbox deliver`` at once and each message goes out once), one query for
+    their recipients with an e-mail address.
     """
     outbox, users = OutboxMessage.__table__, User.__table__
     connection = session.connection()
@@ -40,12 +67,13 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
         key=lambda m: m.id)
     if not messages:
         return 0
-    notes: list[dict[str, Any]] = []
     mails: list[tuple[str, str]] = []
     # every recipient of every message in one query, matched to the messages here
-    wanted = [and_(*_recipient_conditions(users, msg)) for msg in messages]
+    wanted = [and_(*_recipient_conditions(users, msg.recipient_user_id, msg.recipient_unit_id, msg.recipient_role))
+              for msg in messages]
     people = connection.execute(select(users.c.id, users.c.email, users.c.unit_id, users.c.role)
-                                .where(users.c.is_active.is_(True), or_(*wanted)).order_by(users.c.id)).all()
+                                .where(users.c.is_active.is_(True), users.c.email.is_not(None), users.c.email != "",
+                                       or_(*wanted)).order_by(users.c.id)).all()
     for msg in messages:
         payload = json.loads(msg.payload_json)
         text = _message_text(msg.kind, payload)
@@ -54,12 +82,7 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
                 continue
             if person.id == payload.get("actor_id") and msg.kind != "reminder":
                 continue  # nobody is told of what they just did themselves
-            notes.append({"user_id": person.id, "item_id": msg.item_id, "kind": msg.kind, "message": text,
-                          "created_at": utcnow(), "read_at": None})
-            if person.email:
-                mails.append((person.email, text))
-    if notes:
-        connection.execute(insert(Notification.__table__), notes)
+            mails.append((person.email, text))
     # ORM copies of these messages in this session would show them unsent: reload on next access
     for obj in list(session.identity_map.values()):
         if isinstance(obj, OutboxMessage):
@@ -69,14 +92,14 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
     return len(messages)
 
 
-def _recipient_conditions(users: Any, msg: Any) -> list[Any]:
+def _recipient_conditions(users: Any, user_id: int | None, unit_id: int | None, role: str | None) -> list[Any]:
     conditions = [users.c.id.is_not(None)]
-    if msg.recipient_user_id is not None:
-        conditions.append(users.c.id == msg.recipient_user_id)
-    if msg.recipient_unit_id is not None:
-        conditions.append(users.c.unit_id == msg.recipient_unit_id)
-    if msg.recipient_role is not None:
-        conditions.append(users.c.role == msg.recipient_role)
+    if user_id is not None:
+        conditions.append(users.c.id == user_id)
+    if unit_id is not None:
+        conditions.append(users.c.unit_id == unit_id)
+    if role is not None:
+        conditions.append(users.c.role == role)
     return conditions
 
 
@@ -112,5 +135,5 @@ def _send_mail(to: str, text: str) -> None:
                 smtp.starttls()
                 smtp.login(current_app.config["MAIL_USERNAME"], current_app.config["MAIL_PASSWORD"])
             smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as exc:  # mail is best effort; the notification stays in-app
+    except (OSError, smtplib.SMTPException) as exc:  # mail is best effort; the notification is in-app already
         log.warning("mail to %s failed: %s", to, exc.__class__.__name__)

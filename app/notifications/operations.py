@@ -1,4 +1,4 @@
-"""In-app notifications: the list, the unread count, reading them; delivery right after a request's
+"""In-app notifications: the list, the unread count, reading them; e-mail sent right after a request's
 commit; a message to every addressee unit when a notice is issued. Flush, never commit (except
 :func:`deliver_after_request`, which runs after the request's own commit)."""
 from __future__ import annotations
@@ -86,13 +86,14 @@ def tell_addressees(item: Any, sp: Spec, actor: Actor, comment: str | None, data
 
 
 def deliver_after_request(response: Response) -> Response:
-    """After a successful write that queued messages, turn them into notifications at once.
+    """After a successful write that queued e-mail (only when e-mail is configured), send it at once.
 
+    The in-app notifications were written in the action's own transaction; this only sends e-mail.
     Runs after the view committed its action; a failure here is logged and rolled back, and the
     messages stay queued for ``outbox deliver`` / ``deadlines tick``: the action itself is never undone.
     On PostgreSQL this second transaction commits without waiting for the WAL flush
-    (``synchronous_commit off``): it only derives notifications from messages already committed, so a
-    crash can at worst lose the delivery, and then the messages are still pending and delivered again.
+    (``synchronous_commit off``): it only marks messages already committed as sent, so a crash can at
+    worst lose that mark, and then the messages are still pending and sent again.
     """
     if request.method not in ("POST", "PUT", "PATCH", "DELETE") or response.status_code >= 400:
         return response
@@ -105,7 +106,7 @@ def deliver_after_request(response: Response) -> Response:
         db.session.commit()
     except Exception:  # noqa: BLE001  (delivery is best effort after the action's own commit)
         db.session.rollback()
-        log.exception("delivering notifications failed; they stay queued")
+        log.exception("sending e-mail failed; it stays queued")
     return response
 
 

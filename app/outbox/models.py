@@ -1,5 +1,5 @@
-"""The outbox: messages queued in the transition's transaction, delivered after commit (as in-app
-notifications, ``app.notifications``, and e-mail)."""
+"""The outbox: e-mail queued in the transaction that decided it, sent after commit or by ``outbox
+deliver`` (in-app notifications are written at once, ``app.outbox.operations.send``)."""
 from __future__ import annotations
 
 from datetime import datetime

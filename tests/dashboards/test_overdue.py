@@ -15,7 +15,7 @@ from app.dashboards.overdue import overdue_by_unit, overdue_items
 from app.extensions import db
 from app.items.models import Item
 from app.notifications.models import Notification
-from app.outbox.models import OutboxMessage
+from app.auth.models import User
 from tests.dashboards.journeys import plan, set_today, task_of
 from tests.helpers import csrf_token
 from tests.items.conftest import actor_of
@@ -70,8 +70,14 @@ def test_reminder_is_audited_and_queued(late, ctx) -> None:
     assert json.loads(event.data_json) == {"on": "2018-08-05", "level": "overdue", "days_late": 5,
                                            "due_on": "2018-07-31"}
     assert db.session.get(Item, task.id).version == version  # a reminder changes neither state nor version
-    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
-    assert message.recipient_unit_id == task.unit_id and message.item_id == task.id
+    # told in the reminder's own transaction: every active user of the task's unit, no delivery step
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "reminder")
+                              .order_by(Notification.user_id)).all()
+    unit_users = db.session.scalars(select(User.id).where(User.unit_id == task.unit_id, User.is_active_user.is_(True))
+                                    .order_by(User.id)).all()
+    assert told == unit_users and unit_users
+    assert {n.item_id for n in db.session.scalars(select(Notification).where(Notification.kind == "reminder"))} \
+        == {task.id}
     assert verify(db.session).ok
     with pytest.raises(GuardFailed, match="今天已催办"):
         send_reminder(db.session, task.id, actor_of("office_approver"), date(2018, 8, 5))

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.items.models import Item
 from app.items.operations import edit_draft, fire_transition
 from app.items.store import EFFECTS
-from app.outbox.models import OutboxMessage
+from app.notifications.models import Notification
 from tests.items.conftest import actor_of, add_evidence
 from workflows.errors import GuardFailed, InvalidTransition, NotFound, StaleVersion, TransitionAborted
 
@@ -22,8 +22,9 @@ def events_of(item_id: int) -> list[AuditEventRow]:
                               .order_by(AuditEventRow.seq)).all()
 
 
-def outbox_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage))
+def notes_count() -> int:
+    """The notifications written (in-app, in the transition's transaction)."""
+    return db.session.scalar(select(func.count()).select_from(Notification))
 
 
 def test_submit_endorse_and_send_back_are_recorded(ctx, new_application) -> None:
@@ -78,7 +79,7 @@ def test_a_failing_effect_rolls_everything_back(ctx, new_application) -> None:
     item_id = new_application()
     add_evidence(item_id)
     db.session.commit()
-    before_outbox = outbox_count()
+    before_notes = notes_count()
 
     def boom(*args: object) -> None:
         raise RuntimeError("disk full while archiving")
@@ -91,11 +92,11 @@ def test_a_failing_effect_rolls_everything_back(ctx, new_application) -> None:
         EFFECTS[("application", "submit")].remove(boom)
     item = db.session.get(Item, item_id)
     assert (item.state, item.version) == ("mobilization.draft", 1)
-    assert len(events_of(item_id)) == 1 and outbox_count() == before_outbox
+    assert len(events_of(item_id)) == 1 and notes_count() == before_notes
     # and it still works afterwards
     fire_transition(item_id, "submit", actor_of("huoqiu_filer"), version=1)
     db.session.commit()
-    assert outbox_count() > before_outbox
+    assert notes_count() > before_notes
 
 
 def test_draft_edit_is_versioned_and_audited(ctx, new_application) -> None:
@@ -217,7 +218,7 @@ def test_anchor_detects_a_whole_chain_removed(app, new_application) -> None:
         assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
         _drop_triggers()
         for stmt in ("DELETE FROM audit_events WHERE item_id = :i", "DELETE FROM attachments WHERE item_id = :i",
-                     "DELETE FROM outbox WHERE item_id = :i", "DELETE FROM applications WHERE id = :i",
+                     "DELETE FROM notifications WHERE item_id = :i", "DELETE FROM applications WHERE id = :i",
                      "DELETE FROM items WHERE id = :i"):
             db.session.execute(text(stmt), {"i": item_id})
         db.session.commit()
@@ -242,8 +243,8 @@ def test_deadlines_tick_is_idempotent_and_leaves_items_alone(app) -> None:
         assert {k: after[k] for k in versions} == versions  # the items that were there are untouched
         after = dict(db.session.execute(select(Item.id, Item.updated_at)).tuples().all())
         assert {k: after[k] for k in updated} == updated
-        reminders = db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                      .where(OutboxMessage.kind == "reminder"))
+        reminders = db.session.scalar(select(func.count(func.distinct(Notification.item_id)))
+                                      .where(Notification.kind == "reminder"))
         assert reminders == 190
 
 

@@ -221,7 +221,8 @@ def test_a_notice_issued_on_one_host_verifies_and_downloads_on_the_other(
 
 
 def _tick(srv: Server, today: str) -> subprocess.Popen[str]:
-    env = {**srv.env, "PLANDESK_TODAY": today}
+    # e-mail configured (nothing listens on port 9: sending fails, best effort), so reminders are queued
+    env = {**srv.env, "PLANDESK_TODAY": today, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}
     return subprocess.Popen([str(FLASK), "--app", "wsgi", "deadlines", "tick"], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 

@@ -1,7 +1,7 @@
 """A gunicorn worker killed (OOM killer, kill -9, a host losing power under it) in the middle of a
 transition, after its writes but before its commit, leaves nothing behind, and the server goes on.
 
-A transition writes the item's versioned UPDATE, its audit event and its outbox messages (the
+A transition writes the item's versioned UPDATE, its audit event and its in-app notifications (the
 order of the flush is SQLAlchemy's to choose); the next statement is COMMIT. To stop a worker exactly
 there, the test database gets a gate: a statement trigger on those three tables that, once all three
 have been written in the current transaction, takes a shared advisory lock the test holds
@@ -33,28 +33,29 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM items WHERE xmin = me)
        AND EXISTS (SELECT 1 FROM audit_events WHERE xmin = me)
-       AND EXISTS (SELECT 1 FROM outbox WHERE xmin = me) THEN
+       AND EXISTS (SELECT 1 FROM notifications WHERE xmin = me) THEN
         PERFORM pg_advisory_xact_lock_shared({GATE_KEY});
     END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER reliability_gate AFTER UPDATE ON items FOR EACH STATEMENT EXECUTE FUNCTION reliability_gate();
 CREATE TRIGGER reliability_gate AFTER INSERT ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION reliability_gate();
-CREATE TRIGGER reliability_gate AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION reliability_gate();
+CREATE TRIGGER reliability_gate AFTER INSERT ON notifications FOR EACH STATEMENT EXECUTE FUNCTION reliability_gate();
 """
 UNGATE = ("DROP TRIGGER reliability_gate ON items; DROP TRIGGER reliability_gate ON audit_events; "
-          "DROP TRIGGER reliability_gate ON outbox; DROP FUNCTION reliability_gate();")
+          "DROP TRIGGER reliability_gate ON notifications; DROP FUNCTION reliability_gate();")
 WAITING = ("SELECT pid, client_port, query FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
            "AND wait_event = 'advisory'")
 HELD = ("SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-        "WHERE l.pid = %s AND l.granted AND c.relname IN ('items', 'audit_events', 'outbox')")
+        "WHERE l.pid = %s AND l.granted AND c.relname IN ('items', 'audit_events', 'notifications')")
 
 
 def _snapshot(conn: psycopg.Connection, item_id: int) -> tuple[object, ...]:
-    """(state, version, audit events, outbox messages) of the item, as committed."""
+    """(state, version, audit events, notifications) of the item, as committed."""
     return conn.execute(
         "SELECT i.state, i.version, (SELECT count(*) FROM audit_events a WHERE a.item_id = i.id), "
-        "(SELECT count(*) FROM outbox o WHERE o.item_id = i.id) FROM items i WHERE i.id = %s", (item_id,)).fetchone()
+        "(SELECT count(*) FROM notifications n WHERE n.item_id = i.id) FROM items i WHERE i.id = %s",
+        (item_id,)).fetchone()
 
 
 def test_worker_killed_before_commit_leaves_no_half_written_item(server: Server, setup_app: Flask, rel_db: str,
@@ -88,10 +89,10 @@ def test_worker_killed_before_commit_leaves_no_half_written_item(server: Server,
                                                  "the worker's transaction to wait at the gate")
             # it waits inside its last write: the item UPDATE, the audit event and the messages are written
             assert query.lstrip().upper().startswith(("UPDATE ITEMS", "INSERT INTO AUDIT_EVENTS",
-                                                      "INSERT INTO OUTBOX")), query
+                                                      "INSERT INTO NOTIFICATIONS")), query
             held = set(sql.execute(HELD, (pid,)).fetchall())
             assert {("items", "RowExclusiveLock"), ("audit_events", "RowExclusiveLock"),
-                    ("outbox", "RowExclusiveLock")} <= held, held
+                    ("notifications", "RowExclusiveLock")} <= held, held
 
             worker = pid_owning_local_port(server.worker_pids(), client_port)
             victims = {worker} if worker is not None else server.worker_pids()
@@ -123,5 +124,6 @@ def test_worker_killed_before_commit_leaves_no_half_written_item(server: Server,
     assert again.status == 409 and again.error_code() == "stale_version", (again.status, again.data[:300])
     after = _snapshot(sql, item_id)
     assert after[:3] == ("mobilization.city_review", version + 1, 3)
+    assert after[3] > before[3]  # the endorsement's notifications, committed with it
     assert sql.execute("SELECT count(*) FROM audit_events WHERE item_id = %s AND trigger = 'endorse'",
                        (item_id,)).fetchone() == (1,)
