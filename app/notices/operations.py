@@ -41,6 +41,11 @@ from workflows.states import StateSet
 #: who drafts a notice: the office's drafting clerk (市商务局审核人, where the office sits) or the office head
 DRAFTERS = (Role.city_reviewer, Role.office_approver)
 DRAFTER_ONLY = "只有市电商工作领导小组办公室（起草人或负责人）可以起草通报"
+
+
+def may_draft(actor: Actor) -> bool:
+    """Whether ``actor`` may draft a notice (by hand or from the facts): the screens' buttons ask this."""
+    return actor.role in DRAFTERS
 DEVELOPMENT_ADDRESS = "http://127.0.0.1:5000"
 TEXT_FIELDS = ("title", "addressees", "body", "copies", "attachments_note")
 MAX_LENGTHS = TEXT_LIMITS
@@ -93,7 +98,7 @@ def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: Mapping[str, Any] | None = None
                   ) -> Notice:
     """A draft notice written by the city reviewer (通报 are drafted by 市商务局, issued by the office)."""
-    if actor.role not in DRAFTERS:
+    if not may_draft(actor):
         raise NotPermitted(DRAFTER_ONLY)
     if kind not in KINDS:
         raise GuardFailed([f"通报类型必须是：{'、'.join(KINDS)}"])
