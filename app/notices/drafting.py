@@ -17,6 +17,7 @@ quotation marks are never shortened; only Chinese punctuation is written.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -325,10 +326,7 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
     lines += _grouped_sentences(units, _commended_sentence)
     heading = 3
     if individuals:
-        lines.append("三、先进个人")
-        for i, person in enumerate(individuals, 1):
-            lines.append(f"（{chinese_numeral(i)}）{cn_text(person.unit_name)}{cn_text(person.name)}同志。"
-                         f"{cn_text(person.deed).rstrip('。')}。")
+        lines += ["三、先进个人", *individual_lines(individuals)]
         heading = 4
     whom = (_names(units) + (f"等{len(units)}个单位" if len(units) > 1 else "")) if len(units) <= 8 else \
         f"上述{len(units)}个单位"
@@ -344,6 +342,56 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
     return {"title": title, "addressees": ADDRESSEES, "body": "\n".join(lines),
             "subject_units": [u["unit"] for u in units],
             "attachments_note": "\n".join(a["title"] for a in annexes)}
+
+
+def individual_lines(individuals: Sequence[Individual]) -> list[str]:
+    """The 先进个人 paragraphs: "（一）金寨县商务局张明同志。带头推进……。"."""
+    return [f"（{chinese_numeral(i)}）{cn_text(p.unit_name)}{cn_text(p.name)}同志。{cn_text(p.deed).rstrip('。')}。"
+            for i, p in enumerate(individuals, 1)]
+
+
+_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+_INDIVIDUALS = "先进个人"
+
+
+def with_individuals(body: str, individuals: Sequence[Individual]) -> str:
+    """A commendation's body with its 先进个人 section written from ``individuals`` as
+    :func:`commendation_text` writes it: the section (after 先进集体, else before 表扬决定) replaced or
+    removed, the headings renumbered, and the people named in the opening and the decision."""
+    lines = body.split("\n")
+    start = next((i for i, line in enumerate(lines) if _title(line) == _INDIVIDUALS), None)
+    if start is not None:
+        end = next((j for j in range(start + 1, len(lines)) if _HEADING.match(lines[j])), len(lines))
+        del lines[start:end]
+    if individuals:
+        at = _section_end(lines, "先进集体")
+        if at is None:
+            at = next((i for i, line in enumerate(lines) if _title(line) == "表扬决定" or line == "特此通报。"),
+                      len(lines))
+        lines[at:at] = [f"三、{_INDIVIDUALS}", *individual_lines(individuals)]
+    number = 0
+    for i, line in enumerate(lines):
+        match = _HEADING.match(line)
+        if match:
+            number += 1
+            lines[i] = f"{chinese_numeral(number)}、{match.group(2)}"
+    text = "\n".join(lines)
+    text = re.sub(r"(成效突出的先进集体)(和先进个人)?", lambda m: m.group(1) + ("和先进个人" if individuals else ""), text)
+    people = "和" + "、".join(cn_text(p.name) for p in individuals) + "同志" if individuals else ""
+    return re.sub(r"(决定对[^。]*?)(和[^，。和]*同志)?(予以通报表扬)", lambda m: m.group(1) + people + m.group(3), text)
+
+
+def _title(line: str) -> str | None:
+    match = _HEADING.match(line.strip())
+    return match.group(2).strip() if match else None
+
+
+def _section_end(lines: list[str], title: str) -> int | None:
+    """The index of the heading after the section ``title`` (its end), None without that section."""
+    start = next((i for i, line in enumerate(lines) if _title(line) == title), None)
+    if start is None:
+        return None
+    return next((j for j in range(start + 1, len(lines)) if _HEADING.match(lines[j])), len(lines))
 
 
 # --- progress bulletin --------------------------------------------------------------------------

@@ -95,6 +95,30 @@ def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+#: 先进个人: each field's label and longest length
+INDIVIDUAL_FIELDS = {"name": ("姓名", 20), "unit_name": ("单位", 60), "deed": ("主要事迹", 300)}
+MAX_INDIVIDUALS = 30
+
+
+def validate_individuals(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """先进个人 as stored: each with a name, a unit and what they did (GuardFailed with every reason)."""
+    reasons: list[str] = []
+    clean: list[dict[str, str]] = []
+    if len(rows) > MAX_INDIVIDUALS:
+        reasons.append(f"先进个人最多 {MAX_INDIVIDUALS} 名")
+    for n, row in enumerate(rows, 1):
+        person = {key: str(row.get(key) or "").strip() for key in INDIVIDUAL_FIELDS}
+        for key, (label, limit) in INDIVIDUAL_FIELDS.items():
+            if not person[key]:
+                reasons.append(f"第{n}名先进个人的“{label}”不能为空")
+            elif len(person[key]) > limit:
+                reasons.append(f"第{n}名先进个人的“{label}”不能超过 {limit} 个字符")
+        clean.append(person)
+    if reasons:
+        raise GuardFailed(reasons)
+    return clean
+
+
 def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: Mapping[str, Any] | None = None
                   ) -> Notice:
     """A draft notice written by the city reviewer (通报 are drafted by 市商务局, issued by the office)."""
