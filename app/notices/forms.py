@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.items.operations import edit_draft
 from app.notices.models import Notice
-from app.notices.drafting import Individual, with_individuals
+from app.notices.drafting import Individual, commendation_title, with_individuals
 from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, notice_fonts, render_data,
                                     validate_individuals, validate_notice_fields)
 from app.notices.pdf import chinese_date, parse_body, wrap_title
@@ -58,7 +58,9 @@ def save_notice(actor: Actor, notice: Notice | None, form: Any) -> Any:
     people: list[dict[str, str]] | None = None
     if takes_individuals(notice) and form.get("individuals_form"):
         people = validate_individuals(individual_rows(form))
-        values["body"] = with_individuals(values["body"], [Individual(**p) for p in people])
+        named = [Individual(**p) for p in people]
+        values["body"] = with_individuals(values["body"], named)
+        values["title"] = commendation_title(values["title"], named)
     changes = validate_notice_fields(values)
     if people is not None:
         changes["individuals"] = people

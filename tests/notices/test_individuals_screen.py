@@ -80,6 +80,7 @@ def test_the_clerk_names_an_individual_on_the_screen_and_the_pdf_prints_them(app
             "（二）舒城县供销社王芳同志。组织电商培训1,200人次。"]
         assert "四、表扬决定" in lines and "五、有关要求" in lines
         assert "成效突出的先进集体和先进个人。" in notice.body
+        assert notice.title == "关于2018年农村电商工作成效突出单位和个人的通报"
         assert "决定对金寨县和张明、王芳同志予以通报表扬。" in notice.body
     page = client.get(f"/notices/{notice_id}/edit").get_data(as_text=True)
     assert 'value="张明"' in page and 'value="舒城县供销社"' in page
@@ -100,6 +101,7 @@ def test_the_clerk_names_an_individual_on_the_screen_and_the_pdf_prints_them(app
     with app.app_context():
         notice = db.session.get(Notice, notice_id)
         assert notice.individuals == [] and notice.body == BODY
+        assert notice.title == "关于2018年农村电商工作成效突出单位的通报"
     assert "王芳" not in _pdf_text(client.get(f"/items/{notice_id}/notice.pdf").data, tmp_path)
 
 
