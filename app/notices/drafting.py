@@ -479,9 +479,10 @@ def progress_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
                    f"{figure(t['achieved'])}{t['measure']}", f"{figure(round(_rate(t) * 100, 1))}%"]
                   for i, t in enumerate(targets, 1)]},
         {"title": "县区和市直部门绩效考核排名表",
-         "columns": ["类别", "排名", "单位", "得分"],
-         "widths": [20, 14, 46, 20],
-         "rows": [[("县区" if r["kind"] == "county" else "市直部门"), str(r["rank"]), r["unit_name"],
+         # the rank first (the column a table's 序号 takes, centred), then who, of which kind, and the score
+         "columns": ["排名", "单位", "类别", "得分"],
+         "widths": [12, 48, 20, 20],
+         "rows": [[str(r["rank"]), r["unit_name"], ("县区" if r["kind"] == "county" else "市直部门"),
                    f"{float(r['score']):.1f}"] for r in ranking]},
     ]
 

@@ -330,7 +330,7 @@ def test_progress_bulletin_ranks_counties_and_departments_from_score_rows(kinds)
     assert "3项全市目标任务中，已完成1项" in body
     assert "请霍邱县、叶集区、市财政局于1月15日前将整改措施书面报送市电商工作领导小组办公室。" in body
     ranking = data["annexes"][1]["rows"]
-    assert ranking[0] == ["县区", "1", "金寨县", "91.5"] and ranking[-1] == ["市直部门", "3", "市财政局", "60.0"]
+    assert ranking[0] == ["1", "金寨县", "县区", "91.5"] and ranking[-1] == ["3", "市财政局", "市直部门", "60.0"]
 
 
 def test_draft_preview_says_draft_on_every_page(fonts, plan_data):
