@@ -17,6 +17,7 @@ quotation marks are never shortened; only Chinese punctuation is written.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -124,8 +125,9 @@ def _late_summary(entries: list[dict[str, Any]], what: str) -> str:
         return ""
     serious = sum(1 for e in entries if e.get("level") == SERIOUS)
     longest = max(int(e["days_late"]) for e in entries)
-    tail = f"（其中严重逾期{serious}项）" if serious else ""
-    return f"{len(entries)}项{what}{tail}，最长逾期{longest}天"
+    if len(entries) == 1:
+        return f"1项{what}，逾期{longest}天"
+    return f"{len(entries)}项{what}{_serious_note(serious, len(entries))}，最长逾期{longest}天"
 
 
 def failed_now(entry: dict[str, Any]) -> str:
@@ -157,19 +159,44 @@ def _failed_summary(failed: list[dict[str, Any]]) -> str:
     return f"{len(failed)}项检查验收未通过" + (f"（其中{inner}）" if inner else "")
 
 
-def _unit_sentence(unit: dict[str, Any]) -> str:
-    """One sentence a criticised unit: what it has failed, in figures (the items are in the attachment)."""
-    parts = [_late_summary(unit["overdue_items"], "事项逾期未完成")]
+def _serious_note(serious: int, total: int) -> str:
+    """How many of ``total`` late items are 30 days or more late, as a clerk says it: "（其中逾期30日以上的
+    3项）", "（均逾期30日以上）" when all are, nothing when none is."""
+    if not serious:
+        return ""
+    if serious == total:
+        return "（逾期30日以上）" if total == 1 else "（均逾期30日以上）"
+    return f"（其中逾期30日以上的{serious}项）"
+
+
+def _serious_clause(serious: int, total: int) -> str:
+    """The summary's count of items 30 days or more late: "，其中逾期30日以上的5项", "，且均已逾期30日以上"."""
+    if not serious:
+        return ""
+    return "，且均已逾期30日以上" if serious == total else f"，其中逾期30日以上的{serious}项"
+
+
+def _unit_sentence(unit: dict[str, Any], *, all_serious: bool = False) -> str:
+    """One sentence a criticised unit: what it has failed, in figures (the items are in the attachment).
+    ``all_serious``: the summary has said that every late item is 30 days or more late (not repeated)."""
+    overdue = unit["overdue_items"]
+    parts = [_late_summary([{**e, "level": None} for e in overdue] if all_serious else overdue, "事项逾期未完成")]
     failed = unit["failed_acceptances"]
     if failed:
         parts.append(_failed_summary(failed))
-    parts.append(_late_summary(unit["overdue_rectifications"], "整改逾期"))
+    parts.append(_late_summary(unit["overdue_rectifications"], "整改超过限期"))
     behind = unit.get("behind_quotas") or []
     if behind:
         first = behind[0]["indicator_title"]
         more = f"等{len(behind)}项" if len(behind) > 1 else ""
         parts.append(f"{cn_text(first)}{more}目标任务未按方案进度完成")
     return unit["unit_name"] + "，".join(p for p in parts if p)
+
+
+def _counties_of(units: list[dict[str, Any]]) -> str:
+    """"7个县区的" before the count of targets behind; nothing when only one unit is criticised."""
+    behind = len({u["unit"] for u in units if u.get("behind_quotas")})
+    return "" if len(units) == 1 else f"{behind}个县区的"
 
 
 def _is_county(unit: dict[str, Any]) -> bool:
@@ -203,18 +230,35 @@ def full_title(entry: dict[str, Any]) -> str:
     return str(entry["title"])
 
 
+def _late_units(entries: list[tuple[str, dict]]) -> str:
+    """The units late on one item, those late by the same days together: "霍邱县（80天）；舒城县、金寨县
+    （均73天）" (a cell that lists "（73天）" after every name breaks the figures across lines)."""
+    by_days: dict[int, list[str]] = {}
+    for name, e in entries:
+        by_days.setdefault(int(e["days_late"]), []).append(name)
+    return "；".join(f"{'、'.join(names)}（{'均' if len(names) > 1 else ''}{days}天）"
+                    for days, names in sorted(by_days.items(), key=lambda kv: -kv[0]))
+
+
 def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
     """The attachment tables of a criticism: every item of the frozen facts, one row each."""
     units = facts["units"]
     annexes = []
     late = _by_item(units, "overdue_items")
-    if late:
+    if late and len(units) == 1:  # one unit (a county's own notice): its days late in a column of their own
+        annexes.append({
+            "title": "逾期未完成事项清单",
+            "columns": ["序号", "事项", "方案规定时限", "逾期天数"],
+            "widths": [7, 56, 23, 14],
+            "rows": [[str(i), cn_text(title), cn_date(deadline), str(max(int(e["days_late"]) for _, e in entries))]
+                     for i, ((title, deadline), entries) in enumerate(late.items(), 1)]})
+    elif late:
         annexes.append({
             "title": "逾期未完成事项清单",
             "columns": ["序号", "事项", "方案规定时限", "逾期单位（逾期天数）"],
             "widths": [7, 33, 20, 40],
             "rows": [[str(i), cn_text(title), cn_date(deadline),
-                      "、".join(f"{name}（{e['days_late']}天）" for name, e in entries)]
+                      _late_units(entries)]
                      for i, ((title, deadline), entries) in enumerate(late.items(), 1)]})
     failed = [(u["unit_name"], e) for u in units for e in u["failed_acceptances"]]
     if failed:
@@ -236,8 +280,8 @@ def criticism_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
     if behind:
         annexes.append({
             "title": "未按方案进度完成目标任务情况表",
-            "columns": ["序号", "县区", "目标任务", "指标", "已申报", "已完成", "方案规定时间"],
-            "widths": [7, 11, 30, 9, 9, 9, 25],
+            "columns": ["序号", "县区", "目标任务", "指标", "已申报", "已完成", "方案规定时限"],
+            "widths": [7, 10, 30, 9, 11, 11, 22],
             "rows": [[str(i), name, cn_text(e["indicator_title"]), f"{figure(e['target'])}{e['measure']}",
                       figure(e.get("filed", e["achieved"])), figure(e["achieved"]),
                       cn_date(e["deadline"]) if e.get("deadline") else "—"]
@@ -251,38 +295,42 @@ def criticism_text(facts: dict[str, Any], plan_title: str, plan_number: str, cou
     units = facts["units"]
     annexes = criticism_annexes(facts)
     refer = {a["title"]: f"附件{i}" if len(annexes) > 1 else "附件" for i, a in enumerate(annexes, 1)}
-    where = county_name or ""
-    title = f"关于{as_of.year}年{where}农村电商工作推进不力单位的通报"
+    title = f"关于{county_name}{as_of.year}年农村电商工作推进不力的通报" if county_name else \
+        f"关于{as_of.year}年农村电商工作推进不力单位的通报"
     late = [e for u in units for e in u["overdue_items"]]
     failed = [e for u in units for e in u["failed_acceptances"]]
     rect = [e for u in units for e in u["overdue_rectifications"]]
     behind = [e for u in units for e in u.get("behind_quotas") or []]
     figures = [
-        f"{len(late)}项工作事项超过方案规定时限仍未完成" + (
-            f"，其中严重逾期{sum(1 for e in late if e.get('level') == SERIOUS)}项"
-            if any(e.get("level") == SERIOUS for e in late) else "") +
-        (f"（详见{refer['逾期未完成事项清单']}）" if late else "") if late else "",
+        f"{len(late)}项工作事项超过方案规定时限仍未完成"
+        f"{_serious_clause(sum(1 for e in late if e.get('level') == SERIOUS), len(late))}"
+        f"（详见{refer['逾期未完成事项清单']}）" if late else "",
         f"{len(failed)}项事项检查验收未通过（详见{refer['检查验收未通过事项清单']}）" if failed else "",
         f"{len(rect)}项整改超过限期（详见{refer['整改逾期事项清单']}）" if rect else "",
-        (f"{len({u['unit'] for u in units if u.get('behind_quotas')})}个县区的{len(behind)}项目标任务未按方案"
+        (f"{_counties_of(units)}{len(behind)}项目标任务未按方案"
          f"进度完成（详见{refer['未按方案进度完成目标任务情况表']}）") if behind else "",
     ]
     rectified = facts.get("rectified_passed") or []
+    # one unit criticised (a county's own notice, mostly) is named, not counted among "多数单位"
+    one = units[0]["unit_name"] if len(units) == 1 else None
+    situation = f"{one}工作推进不力" if one else \
+        f"多数单位能够按照方案要求推进工作，但仍有{len(units)}个单位工作推进不力"
     lines = [
         _opening(plan_title, plan_number, issuer, "工作推进情况进行了调度督查", county_name),
         "一、基本情况",
-        f"截至{cn_date(as_of)}，从督查情况看，多数单位能够按照方案要求推进工作，但仍有{len(units)}个单位"
-        f"工作推进不力：{_clauses(figures)}。" +
+        f"截至{cn_date(as_of)}，从督查情况看，{situation}：{_clauses(figures)}。" +
         (f"另有{len(rectified)}项事项检查验收未通过，经整改后已通过复验，不列入本次通报。" if rectified else ""),
         "二、存在的主要问题",
     ]
-    lines += _grouped_sentences(units, _unit_sentence)
+    all_serious = bool(late) and all(e.get("level") == SERIOUS for e in late)
+    lines += _grouped_sentences(units, lambda unit: _unit_sentence(unit, all_serious=all_serious))
     whom = _names(units) if len(units) <= 8 else f"上述{len(units)}个单位"
     lines += [
         "三、处理决定",
-        f"上述单位工作推进不力，影响了全市农村电商全覆盖巩固提升行动的整体进度。经研究，决定对{whom}予以通报批评。",
+        f"{one or '上述单位'}工作推进不力，影响了全市农村电商全覆盖巩固提升行动的整体进度。经研究，决定对{whom}"
+        "予以通报批评。",
         "四、整改要求",
-        f"（一）限期整改。请被通报单位认真查找原因，逐项明确责任人和完成时限，于{month_day(reply_by)}前将整改"
+        f"（一）限期整改。请{one or '被通报单位'}认真查找原因，逐项明确责任人和完成时限，于{month_day(reply_by)}前将整改"
         f"情况书面报送{issuer}。",
         "（二）举一反三。各县区、各有关部门要以此为鉴，对照方案任务分解逐项自查，确保按时保质完成各项工作任务。",
         f"（三）跟踪问效。{issuer}将对整改情况跟踪督办，对整改不到位的单位，提请市电商工作领导小组进一步处理。",
@@ -342,9 +390,11 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
     where = county_name or ""
     title = f"关于{as_of.year}年{where}农村电商工作成效突出单位的通报"
     passed = sum(len(u["passed_first_time"]) for u in units)
+    passed_kinds = sorted({TYPE_NAMES.get(e["type"], "事项") for u in units for e in u["passed_first_time"]},
+                          key=lambda name: name != "工作任务")  # 工作任务和申报事项, as the plan says them
     exceeded = [u for u in units if u["exceeded_quotas"]]
     figures = _clauses([
-        f"{passed}项工作任务和申报事项一次性通过检查验收" if passed else "",
+        f"{passed}项{'和'.join(passed_kinds)}一次性通过检查验收" if passed else "",
         f"{len(exceeded)}个县区超额完成本县区承担的{sum(len(u['exceeded_quotas']) for u in exceeded)}项目标任务"
         if exceeded else "",
     ])
@@ -359,10 +409,7 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
     lines += _grouped_sentences(units, _commended_sentence)
     heading = 3
     if individuals:
-        lines.append("三、先进个人")
-        for i, person in enumerate(individuals, 1):
-            lines.append(f"（{chinese_numeral(i)}）{cn_text(person.unit_name)}{cn_text(person.name)}同志。"
-                         f"{cn_text(person.deed).rstrip('。')}。")
+        lines += ["三、先进个人", *individual_lines(individuals)]
         heading = 4
     whom = (_names(units) + (f"等{len(units)}个单位" if len(units) > 1 else "")) if len(units) <= 8 else \
         f"上述{len(units)}个单位"
@@ -375,9 +422,69 @@ def commendation_text(facts: dict[str, Any], plan_title: str, plan_number: str, 
         "加快推进各项工作落实，确保全面完成全市农村电商全覆盖巩固提升行动目标任务。",
         "特此通报。",
     ]
-    return {"title": title, "addressees": ADDRESSEES, "body": "\n".join(lines),
+    return {"title": commendation_title(title, individuals), "addressees": ADDRESSEES, "body": "\n".join(lines),
             "subject_units": [u["unit"] for u in units],
             "attachments_note": "\n".join(a["title"] for a in annexes)}
+
+
+def individual_lines(individuals: Sequence[Individual]) -> list[str]:
+    """The 先进个人 paragraphs: "（一）金寨县商务局张明同志。带头推进……。"."""
+    return [f"（{chinese_numeral(i)}）{cn_text(p.unit_name)}{cn_text(p.name)}同志。{cn_text(p.deed).rstrip('。')}。"
+            for i, p in enumerate(individuals, 1)]
+
+
+_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+_INDIVIDUALS = "先进个人"
+
+
+def with_individuals(body: str, individuals: Sequence[Individual]) -> str:
+    """A commendation's body with its 先进个人 section written from ``individuals`` as
+    :func:`commendation_text` writes it: the section (after 先进集体, else before 表扬决定) replaced or
+    removed, the headings renumbered, and the people named in the opening and the decision."""
+    lines = body.split("\n")
+    start = next((i for i, line in enumerate(lines) if _title(line) == _INDIVIDUALS), None)
+    if start is not None:
+        end = next((j for j in range(start + 1, len(lines)) if _HEADING.match(lines[j])), len(lines))
+        del lines[start:end]
+    if individuals:
+        at = _section_end(lines, "先进集体")
+        if at is None:
+            at = next((i for i, line in enumerate(lines) if _title(line) == "表扬决定" or line == "特此通报。"),
+                      len(lines))
+        lines[at:at] = [f"三、{_INDIVIDUALS}", *individual_lines(individuals)]
+    number = 0
+    for i, line in enumerate(lines):
+        match = _HEADING.match(line)
+        if match:
+            number += 1
+            lines[i] = f"{chinese_numeral(number)}、{match.group(2)}"
+    text = "\n".join(lines)
+    text = re.sub(r"(成效突出的先进集体)(和先进个人)?", lambda m: m.group(1) + ("和先进个人" if individuals else ""), text)
+    people = "和" + "、".join(cn_text(p.name) for p in individuals) + "同志" if individuals else ""
+    return re.sub(r"(决定对[^。]*?)(和[^，。和]*同志)?(予以通报表扬)", lambda m: m.group(1) + people + m.group(3), text)
+
+
+def commendation_title(title: str, individuals: Sequence[Individual]) -> str:
+    """"…成效突出单位的通报" names 和个人 when the commendation names people (and not when it no longer does)."""
+    units_only, with_people = "成效突出单位的通报", "成效突出单位和个人的通报"
+    if individuals and title.endswith(units_only):
+        return title[:-len(units_only)] + with_people
+    if not individuals and title.endswith(with_people):
+        return title[:-len(with_people)] + units_only
+    return title
+
+
+def _title(line: str) -> str | None:
+    match = _HEADING.match(line.strip())
+    return match.group(2).strip() if match else None
+
+
+def _section_end(lines: list[str], title: str) -> int | None:
+    """The index of the heading after the section ``title`` (its end), None without that section."""
+    start = next((i for i, line in enumerate(lines) if _title(line) == title), None)
+    if start is None:
+        return None
+    return next((j for j in range(start + 1, len(lines)) if _HEADING.match(lines[j])), len(lines))
 
 
 # --- progress bulletin --------------------------------------------------------------------------
@@ -406,33 +513,53 @@ def progress_annexes(facts: dict[str, Any]) -> list[dict[str, Any]]:
                    f"{figure(t['achieved'])}{t['measure']}", f"{figure(round(_rate(t) * 100, 1))}%"]
                   for i, t in enumerate(targets, 1)]},
         {"title": "县区和市直部门绩效考核排名表",
-         "columns": ["类别", "排名", "单位", "得分"],
-         "widths": [20, 14, 46, 20],
-         "rows": [[("县区" if r["kind"] == "county" else "市直部门"), str(r["rank"]), r["unit_name"],
+         # the rank first (the column a table's 序号 takes, centred), then who, of which kind, and the score
+         "columns": ["排名", "单位", "类别", "得分"],
+         "widths": [12, 48, 20, 20],
+         "rows": [[str(r["rank"]), r["unit_name"], ("县区" if r["kind"] == "county" else "市直部门"),
                    f"{float(r['score']):.1f}"] for r in ranking]},
     ]
 
 
 def _ranked(ranking: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    return sorted((r for r in ranking if r["kind"] == kind), key=lambda r: (r["rank"], r["unit_name"]))
+    """One kind's rows by rank; tied units stay in the ranking's order (the plan's order of units)."""
+    return sorted((r for r in ranking if r["kind"] == kind), key=lambda r: r["rank"])
 
 
 def _ends(rows: list[dict[str, Any]], *, top: bool, count: int = 2) -> list[dict[str, Any]]:
-    """The best (or the lagging) ``count`` of a ranking, only those whose score differs from the other
-    end's: when every unit scores the same, nobody is named either way."""
+    """The best (or the lagging) ``count`` of a ranking, with every unit tied with the last of them (a
+    clerk does not name two of three units on the same score), only those whose score differs from the
+    other end's: when every unit scores the same, nobody is named either way."""
     if len(rows) < 2:
         return []
     scores = [float(r["score"]) for r in rows]
     if top:
-        return [r for r in rows[:count] if float(r["score"]) > min(scores)]
-    return [r for r in rows[-count:] if float(r["score"]) < max(scores) and r not in rows[:count]]
+        edge = scores[min(count, len(rows)) - 1]
+        return [r for r in rows if float(r["score"]) >= edge and float(r["score"]) > min(scores)]
+    edge = scores[-min(count, len(rows))]
+    best = _ends(rows, top=True, count=count)
+    return [r for r in rows if float(r["score"]) <= edge and float(r["score"]) < max(scores) and r not in best]
 
 
 def _ranking_sentence(rows: list[dict[str, Any]], who: str) -> str:
     if not rows:
         return f"本期暂无{who}考核结果。"
+    if len(rows) > 1 and len({float(r["score"]) for r in rows}) == 1:
+        return f"{who}本期绩效考核得分相同，均为{float(rows[0]['score']):.1f}分。"
     listed = "、".join(f"{r['unit_name']}（{float(r['score']):.1f}分）" for r in rows)
     return f"按绩效考核得分，{who}排名依次为：{listed}。"
+
+
+def _target_progress(targets: list, done: list, half: list, none: list) -> str:
+    """"中，已完成3项，完成进度过半的5项…" naming only the groups that have any; "均…" when one group is all."""
+    if targets and len(done) == len(targets):
+        return "均已完成"
+    if targets and len(none) == len(targets):
+        return "均尚未取得实质进展"
+    parts = [f"已完成{len(done)}项" if done else "", f"完成进度过半的{len(half)}项" if half else "",
+             f"尚未取得实质进展的{len(none)}项" if none else ""]
+    said = "，".join(p for p in parts if p)
+    return f"中，{said}" if said else "均已启动，完成进度均未过半"
 
 
 def progress_text(facts: dict[str, Any], plan_title: str, plan_number: str, issuer: str,
@@ -447,8 +574,7 @@ def progress_text(facts: dict[str, Any], plan_title: str, plan_number: str, issu
     best = _ends(counties, top=True) + _ends(departments, top=True)
     lagging = _ends(counties, top=False) + _ends(departments, top=False)
     lead_target = max(targets, key=_rate) if targets else None
-    overall = (f"截至{cn_date(as_of)}，方案确定的{len(targets)}项全市目标任务中，已完成{len(done)}项，完成进度过半的"
-               f"{len(half)}项，尚未取得实质进展的{len(none)}项")
+    overall = f"截至{cn_date(as_of)}，方案确定的{len(targets)}项全市目标任务{_target_progress(targets, done, half, none)}"
     if lead_target is not None and _rate(lead_target) > 0:
         overall += (f"；其中{cn_text(lead_target['indicator_title'])}已完成{figure(lead_target['achieved'])}"
                     f"{lead_target['measure']}，为目标{figure(lead_target['target'])}{lead_target['measure']}的"

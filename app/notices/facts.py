@@ -52,8 +52,9 @@ from app.notices.issuer import plan_issuer
 from app.notices.models import Notice
 from app.plans.models import AnnexTask
 from app.tasks.models import TaskAssignment
-from app.notices.operations import DRAFTER_ONLY, DRAFTERS, create_notice
+from app.notices.operations import DRAFTER_ONLY, create_notice, may_draft
 from app.plans.operations import current_plan
+from app.scores.facts import quarters_until
 from app.scores.queries import score_board
 from app.units.models import Unit
 from app.workdays.operations import working_calendar
@@ -362,6 +363,14 @@ def progress_facts(session: Session, plan_id: int, today: date, period: str,
             "units": [{"unit": r["unit"]} for r in ranking_rows(rows, slugs) if r["unit"]]}
 
 
+def progress_periods(plan: Any, today: date) -> list[str]:
+    """The periods a progress bulletin may report on: the plan's quarters that have ended, newest
+    first, then each year the plan has run (``["2018Q3", "2018Q2", "2018"]``)."""
+    quarters = quarters_until(plan, today)
+    ended = [f"{y}Q{q}" for y, q in reversed(quarters) if period_bounds(f"{y}Q{q}")[1] < today]
+    return ended + [str(y) for y in sorted({y for y, _ in quarters}, reverse=True)]
+
+
 FACTS = {"criticism": criticism_facts, "commendation": commendation_facts, "progress": progress_facts}
 REPLY_WORKING_DAYS = 10
 
@@ -395,7 +404,7 @@ def draft_from_facts(actor: Actor, kind: str, county: str | None = None, period:
 
     GuardFailed (with a Chinese reason) when there is nothing to report.
     """
-    if actor.role not in DRAFTERS:
+    if not may_draft(actor):
         raise NotPermitted(DRAFTER_ONLY)
     if kind not in FACTS:
         raise GuardFailed([f"只能据实生成{KINDS['criticism']}、{KINDS['commendation']}或{KINDS['progress']}草稿"])
@@ -437,5 +446,5 @@ def _current_quarter(today: date) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
-__all__ = ["criticism_facts", "commendation_facts", "progress_facts", "draft_from_facts", "facts_for", "notice_text",
-           "cn_date", "current_fact"]
+__all__ = ["criticism_facts", "commendation_facts", "progress_facts", "progress_periods", "draft_from_facts",
+           "facts_for", "notice_text", "cn_date", "current_fact"]

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.items.operations import edit_draft
 from app.notices.models import Notice
-from app.notices.operations import create_notice, notice_fonts, render_data, validate_notice_fields
+from app.notices.drafting import Individual, commendation_title, with_individuals
+from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, notice_fonts, render_data,
+                                    validate_individuals, validate_notice_fields)
 from app.notices.pdf import chinese_date, parse_body, wrap_title
 from app.plans.operations import current_plan
 from app.units.models import Unit
@@ -27,11 +29,41 @@ def notice_values(form: Any) -> dict[str, Any]:
             "subject_units": form.getlist("subject_units")}
 
 
+#: the edit screen's 先进个人 rows: one input list per field; a row is removed by its index
+INDIVIDUAL_INPUTS = {"name": "individual_name", "unit_name": "individual_unit", "deed": "individual_deed"}
+BLANK_INDIVIDUAL_ROWS = 2
+
+
+def individual_rows(form: Any) -> list[dict[str, str]]:
+    """The 先进个人 the form holds: rows not ticked for removal and not left wholly blank."""
+    columns = {key: form.getlist(name) for key, name in INDIVIDUAL_INPUTS.items()}
+    removed = set(form.getlist("individual_remove"))
+    count = max((len(values) for values in columns.values()), default=0)
+    rows = [{key: (values[i] if i < len(values) else "").strip() for key, values in columns.items()}
+            for i in range(count) if str(i) not in removed]
+    return [row for row in rows if any(row.values())]
+
+
+def takes_individuals(notice: Notice | None) -> bool:
+    """Only a commendation names people (先进个人), on its edit screen."""
+    return notice is not None and notice.kind == "commendation"
+
+
 def save_notice(actor: Actor, notice: Notice | None, form: Any) -> Any:
-    """A new draft of the form's kind, or the draft's text changed at the version the user saw."""
+    """A new draft of the form's kind, or the draft's text changed at the version the user saw; a
+    commendation's 先进个人 are kept and written into its body as the drafted text names them."""
     if notice is None:
         return create_notice(actor, form.get("kind", ""), notice_values(form))
-    changes = validate_notice_fields(notice_values(form))
+    values = notice_values(form)
+    people: list[dict[str, str]] | None = None
+    if takes_individuals(notice) and form.get("individuals_form"):
+        people = validate_individuals(individual_rows(form))
+        named = [Individual(**p) for p in people]
+        values["body"] = with_individuals(values["body"], named)
+        values["title"] = commendation_title(values["title"], named)
+    changes = validate_notice_fields(values)
+    if people is not None:
+        changes["individuals"] = people
     return edit_draft(notice.id, actor, version=form.get("version", type=int), changes=changes)
 
 
@@ -45,8 +77,13 @@ def notice_form_context(notice: Notice | None, request: Any) -> dict[str, Any]:
          "copies": notice.copies or "", "attachments_note": notice.attachments_note or "",
          "subject_units": notice.subject_units or []} if notice is not None else NEW_NOTICE)
     selected = values.getlist("subject_units") if hasattr(values, "getlist") else values.get("subject_units", [])
+    people = (individual_rows(request.form) if request.method == "POST" else list(notice.individuals or [])) \
+        if takes_individuals(notice) else None
+    blank = {key: "" for key in INDIVIDUAL_INPUTS}
     return {"item": notice, "values": values, "selected": set(selected), "units": _active_units(),
-            "kinds": NOTICE_KINDS, "limits": NOTICE_TEXT_LIMITS}
+            "kinds": NOTICE_KINDS, "limits": NOTICE_TEXT_LIMITS,
+            "individuals": None if people is None else people + [blank] * BLANK_INDIVIDUAL_ROWS,
+            "individual_limits": {key: limit for key, (_, limit) in INDIVIDUAL_FIELDS.items()}}
 
 
 def _ending(text: str, suffix: str, strip: str) -> str:

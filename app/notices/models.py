@@ -27,6 +27,8 @@ class Notice(Item):
     addressees: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     subject_units: Mapped[list] = mapped_column(JSON, default=list)
+    #: 先进个人 a commendation names: [{"name", "unit_name", "deed"}] (printed from the body)
+    individuals: Mapped[list | None] = mapped_column(JSON)
     copies: Mapped[str | None] = mapped_column(Text)
     attachments_note: Mapped[str | None] = mapped_column(Text)
     issuer_code: Mapped[str | None] = mapped_column(String(32))

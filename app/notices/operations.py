@@ -41,6 +41,11 @@ from workflows.states import StateSet
 #: who drafts a notice: the office's drafting clerk (市商务局审核人, where the office sits) or the office head
 DRAFTERS = (Role.city_reviewer, Role.office_approver)
 DRAFTER_ONLY = "只有市电商工作领导小组办公室（起草人或负责人）可以起草通报"
+
+
+def may_draft(actor: Actor) -> bool:
+    """Whether ``actor`` may draft a notice (by hand or from the facts): the screens' buttons ask this."""
+    return actor.role in DRAFTERS
 DEVELOPMENT_ADDRESS = "http://127.0.0.1:5000"
 TEXT_FIELDS = ("title", "addressees", "body", "copies", "attachments_note")
 MAX_LENGTHS = TEXT_LIMITS
@@ -90,10 +95,34 @@ def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+#: 先进个人: each field's label and longest length
+INDIVIDUAL_FIELDS = {"name": ("姓名", 20), "unit_name": ("单位", 60), "deed": ("主要事迹", 300)}
+MAX_INDIVIDUALS = 30
+
+
+def validate_individuals(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """先进个人 as stored: each with a name, a unit and what they did (GuardFailed with every reason)."""
+    reasons: list[str] = []
+    clean: list[dict[str, str]] = []
+    if len(rows) > MAX_INDIVIDUALS:
+        reasons.append(f"先进个人最多 {MAX_INDIVIDUALS} 名")
+    for n, row in enumerate(rows, 1):
+        person = {key: str(row.get(key) or "").strip() for key in INDIVIDUAL_FIELDS}
+        for key, (label, limit) in INDIVIDUAL_FIELDS.items():
+            if not person[key]:
+                reasons.append(f"第{n}名先进个人的“{label}”不能为空")
+            elif len(person[key]) > limit:
+                reasons.append(f"第{n}名先进个人的“{label}”不能超过 {limit} 个字符")
+        clean.append(person)
+    if reasons:
+        raise GuardFailed(reasons)
+    return clean
+
+
 def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: Mapping[str, Any] | None = None
                   ) -> Notice:
     """A draft notice written by the city reviewer (通报 are drafted by 市商务局, issued by the office)."""
-    if actor.role not in DRAFTERS:
+    if not may_draft(actor):
         raise NotPermitted(DRAFTER_ONLY)
     if kind not in KINDS:
         raise GuardFailed([f"通报类型必须是：{'、'.join(KINDS)}"])

@@ -11,19 +11,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.clock import today
-from app.notices.facts import FACTS, draft_from_facts
+from app.notices.facts import FACTS, draft_from_facts, progress_periods
 from app.notices.forms import notice_form_context, preview_document, save_notice
 from app.notices.issuer import plan_issuer, update_issuer
 from app.notices.models import Notice
 from app.notices.next_step import next_step_text
 from app.notices.operations import acknowledge as acknowledge_notice
-from app.notices.operations import find_by_code, notice_pdf as render_pdf
+from app.notices.operations import find_by_code, may_draft, notice_pdf as render_pdf
 from app.plans.operations import current_plan
 from app.web.access import may_file, own_actor, roles_required, visible_item
 from app.web.actions import screen_action
 from app.web.errors import register_error_pages
 from workflows.errors import NotPermitted
-from workflows.notice import NoticeState
+from workflows.notice import NOTICE, NoticeState
 from workflows.roles import Role
 from workflows.states import StateSet
 
@@ -49,18 +49,44 @@ def _forbidden(exc: Exception) -> ResponseReturnValue:
     abort(403)
 
 
-# endpoint "notices.draft_from_facts": the overdue list's template turns its link into this form's button
+#: the screens whose draft buttons post here, and where a refusal sends the user back to
+DRAFT_SCREENS = {"overdue": "dashboards.overdue", "scores": "scores.board"}
+
+
+def _progress_periods() -> list[str]:
+    """The periods the 工作进展情况通报 form offers: ended quarters, newest first, then the years."""
+    return progress_periods(current_plan(), today())
+
+
+bp.add_app_template_global(may_draft, "may_draft_notices")  # the draft buttons ask the core's rule
+bp.add_app_template_global(_progress_periods, "progress_periods")
+
+
+def _drafted(notice: Notice) -> str:
+    if notice.kind != "progress":
+        return _("已据实生成通报草稿。请逐段核对修改后提交签发；提交后由领导小组办公室负责人签发。")
+    return _("已据实生成工作进展情况通报草稿，请逐段核对修改后保存并提交。提交后%(next)s",
+             next=next_step_text(NOTICE, NoticeState.review.value))
+
+
+def _opened(notice: Notice) -> str:
+    """A progress bulletin opens at its edit page (the clerk reads and edits it first); others at the item."""
+    return url_for(".edit_notice", item_id=notice.id) if notice.kind == "progress" else _item_page(notice)
+
+
+# endpoint "notices.draft_from_facts": the overdue list's and the scores screen's templates turn their
+# links into this form's buttons
 @bp.route("/notices/draft-from-facts", methods=["POST"], endpoint="draft_from_facts")
 @login_required
 def draft_from_facts_screen() -> ResponseReturnValue:
-    """Drafts a criticism (or commendation) from the data and opens it; CSRF-checked like every form."""
+    """Drafts a criticism, commendation or progress bulletin from the data and opens it; CSRF-checked."""
     kind = request.form.get("kind", "criticism")
     if kind not in FACTS:
         abort(400)
     county, period = request.form.get("county") or None, request.form.get("period") or None
+    back = url_for(DRAFT_SCREENS.get(request.form.get("back", ""), "dashboards.overdue"))
     return screen_action(lambda: draft_from_facts(current_user.actor(), kind, county, period),
-                         then=_item_page, back=url_for("dashboards.overdue"), refusals={NotPermitted: _forbidden},
-                         done=_("已据实生成通报草稿。请逐段核对修改后提交签发；提交后由领导小组办公室负责人签发。"))
+                         then=_opened, back=back, refusals={NotPermitted: _forbidden}, done=_drafted)
 
 
 @bp.route("/filing/notices/new", methods=["GET", "POST"])

@@ -137,7 +137,7 @@ def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str
     frozen_units = {u["unit"]: u for u in json.loads(notice.facts_json)["units"]}
     late_huoqiu = frozen_units["huoqiu"]["overdue_items"]
     sentence = f"霍邱县{len(late_huoqiu)}项事项逾期未完成，最长逾期{max(e['days_late'] for e in late_huoqiu)}天，" \
-               "1项检查验收未通过、正在整改，1项整改逾期，最长逾期21天"
+               "1项检查验收未通过、正在整改，1项整改超过限期，逾期21天"
     assert sentence in notice.body, notice.body
     assert "决定对上述" in notice.body or "霍邱县、舒城县" in notice.body
     assert notice.attachments_note.splitlines() == ["逾期未完成事项清单", "检查验收未通过事项清单", "整改逾期事项清单",
@@ -147,8 +147,11 @@ def test_draft_names_the_units_and_issue_freezes_the_facts(acceptances: dict[str
     late = annexes[0]["rows"]
     # one row per plan task with every unit late on it; the plan's date is named as the plan's
     assert annexes[0]["columns"][2] == "方案规定时限"
-    assert sum(row[3].count("天）") for row in late) == sum(len(u["overdue_items"])
-                                                          for u in json.loads(notice.facts_json)["units"])
+    # every unit late on a task is named in its row, those late by the same days together ("（均73天）")
+    for row in late:
+        assert re.fullmatch(r"[^（）；]+（(均)?\d+天）(；[^（）；]+（(均)?\d+天）)*", row[3]), row[3]
+    assert sum(len(re.split(r"[、；]", re.sub(r"（均?\d+天）", "", row[3]))) for row in late) == \
+        sum(len(u["overdue_items"]) for u in json.loads(notice.facts_json)["units"])
     # the plan task's full text (an assignment's own title is shortened with "…" for lists)
     tasks = {e["task_number"]: e["task_title"] for u in frozen_units.values() for e in u["overdue_items"]
              if e.get("task_number")}
