@@ -185,6 +185,12 @@ def _fields_dict(**kwargs: object) -> fields.Dict:
                        validate=max_entries(50), metadata=metadata, **kwargs)
 
 
+class IndividualIn(Schema):
+    name = Text(required=True, validate=Length(1, 20), metadata={"description": "姓名"})
+    unit_name = Text(required=True, validate=Length(1, 60), metadata={"description": "单位"})
+    deed = Text(required=True, validate=Length(1, 300), metadata={"description": "主要事迹"})
+
+
 class ItemPatchIn(Schema):
     version = StrictInt(required=True, validate=Range(1, INT32_MAX))
     title = Text(validate=Length(1, 500))
@@ -195,6 +201,8 @@ class ItemPatchIn(Schema):
     copies = Text(allow_none=True, validate=Length(max=1000))
     attachments_note = Text(allow_none=True, validate=Length(max=1000))
     subject_units = fields.List(Text(validate=Length(1, 64)), validate=Length(max=100))
+    individuals = fields.List(fields.Nested(IndividualIn), validate=Length(max=30),
+                              metadata={"description": "通报表扬：先进个人（整体替换；正文与标题随之改写）"})
     progress = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX), metadata={"description": "季度报告：工作进展"})
     problems = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX), metadata={"description": "季度报告：存在问题"})
     next_steps = Text(allow_none=True, validate=Length(max=REPORT_TEXT_MAX),

@@ -16,6 +16,7 @@ from app.items.facts import subject_for
 from app.items.models import Item
 from app.items.queries import visible_subject
 from app.items.operations import edit_draft, fire_transition
+from app.notices.operations import name_individuals
 from app.reports.texts import normalise
 from app.units.models import Unit
 from workflows.notice import TEXT_LABELS as NOTICE_LABELS
@@ -25,7 +26,8 @@ from workflows.notice import TEXT_LIMITS as NOTICE_LIMITS
 EDITABLE: dict[str, dict[str, str]] = {
     "application": {"title": "title", "site_name": "site_name", "fields_": "fields"},
     "notice": {"title": "title", "addressees": "addressees", "body": "body", "copies": "copies",
-               "attachments_note": "attachments_note", "subject_units": "subject_units"},
+               "attachments_note": "attachments_note", "subject_units": "subject_units",
+               "individuals": "individuals"},
     "task": {},
     "report": {"progress": "progress", "problems": "problems", "next_steps": "next_steps"},
 }
@@ -70,6 +72,9 @@ def _changes(item: Item, body: dict[str, Any]) -> dict[str, Any]:
         changes[allowed[key]] = value.strip() if isinstance(value, str) else value
     if not changes:
         raise bad_request("没有要修改的字段", fields={"_body": ["至少修改一个字段"]})
+    if item.type == "notice" and "individuals" in changes:  # a commendation's 先进个人, named in its text
+        changes.update(name_individuals(item.kind, changes.get("title", item.title), changes.get("body", item.body),
+                                        changes["individuals"]))
     if item.type == "notice":
         _refuse_long_notice_text(changes)
     if item.type == "report":  # a report's text sections are stored as the screen stores them

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.items.operations import edit_draft
 from app.notices.models import Notice
-from app.notices.drafting import Individual, commendation_title, with_individuals
-from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, notice_fonts, render_data,
-                                    validate_individuals, validate_notice_fields)
+from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, name_individuals, notice_fonts, render_data,
+                                    validate_notice_fields)
 from app.notices.pdf import chinese_date, parse_body, wrap_title
 from app.plans.operations import current_plan
 from app.units.models import Unit
@@ -55,15 +54,13 @@ def save_notice(actor: Actor, notice: Notice | None, form: Any) -> Any:
     if notice is None:
         return create_notice(actor, form.get("kind", ""), notice_values(form))
     values = notice_values(form)
-    people: list[dict[str, str]] | None = None
+    named: dict[str, Any] = {}
     if takes_individuals(notice) and form.get("individuals_form"):
-        people = validate_individuals(individual_rows(form))
-        named = [Individual(**p) for p in people]
-        values["body"] = with_individuals(values["body"], named)
-        values["title"] = commendation_title(values["title"], named)
+        named = name_individuals(notice.kind, values["title"], values["body"], individual_rows(form))
+        values.update(title=named["title"], body=named["body"])
     changes = validate_notice_fields(values)
-    if people is not None:
-        changes["individuals"] = people
+    if named:
+        changes["individuals"] = named["individuals"]
     return edit_draft(notice.id, actor, version=form.get("version", type=int), changes=changes)
 
 

@@ -24,7 +24,7 @@ from app.plans.operations import current_plan
 from app.items.facts import subject_for
 from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
-from app.notices.drafting import annexes_for
+from app.notices.drafting import Individual, annexes_for, commendation_title, with_individuals
 from app.notices.fonts import FontSet, discover_fonts
 from app.notices.issuer import notice_issuer, plan_issuer
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
@@ -117,6 +117,17 @@ def validate_individuals(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, st
     if reasons:
         raise GuardFailed(reasons)
     return clean
+
+
+def name_individuals(kind: str, title: str, body: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The changes that set a commendation's 先进个人 to ``rows``: the stored list, and the title and body
+    naming them as the drafted text does (the screen's table and ``PATCH /items/{id}`` alike).
+    GuardFailed for a notice of another kind or a row missing a part."""
+    if kind != "commendation":
+        raise GuardFailed(["只有通报表扬可以列出先进个人"])
+    people = validate_individuals(rows)
+    named = [Individual(**p) for p in people]
+    return {"individuals": people, "title": commendation_title(title, named), "body": with_individuals(body, named)}
 
 
 def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: Mapping[str, Any] | None = None

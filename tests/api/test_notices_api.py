@@ -96,3 +96,40 @@ def test_ledger_export(api: Api) -> None:
     assert "attachment" in r.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(r.data))
     assert book["工作台账"].max_row == 1 + 190
+
+
+COMMENDATION = {"kind": "commendation", "title": "关于2018年农村电商工作成效突出单位的通报",
+                "addressees": "各县区人民政府，市直有关部门", "subject_units": ["jinzhai"],
+                "body": "一、基本情况\n涌现出一批工作推进有力、成效突出的先进集体。\n二、先进集体\n金寨县一次性通过检查验收。\n"
+                        "三、表扬决定\n经研究，决定对金寨县予以通报表扬。\n四、有关要求\n希望受到表扬的单位和个人再接再厉。\n特此通报。"}
+
+
+def test_patch_names_the_individuals_of_a_commendation(api: Api, app: Flask) -> None:
+    """先进个人 through the API: stored, written into the title and body as the screen writes them;
+    refused for a criticism and for a row missing a part, with nothing changed."""
+    notice_id = api.post("/notices", "city_reviewer", json=COMMENDATION).get_json()["id"]
+    person = {"name": "张明", "unit_name": "金寨县商务局", "deed": "带头推进大湾村电商服务站点建设"}
+    r = api.patch(f"/items/{notice_id}", "city_reviewer", json={"version": 1, "individuals": [person]})
+    assert r.status_code == 200, r.get_json()
+    with app.app_context():
+        notice = db.session.get(Notice, notice_id)
+        assert notice.individuals == [person] and notice.version == 2
+        assert notice.title == "关于2018年农村电商工作成效突出单位和个人的通报"
+        assert "三、先进个人\n（一）金寨县商务局张明同志。带头推进大湾村电商服务站点建设。" in notice.body
+        assert "决定对金寨县和张明同志予以通报表扬。" in notice.body
+    r = api.patch(f"/items/{notice_id}", "city_reviewer",
+                  json={"version": 2, "individuals": [{**person, "unit_name": " "}]})
+    assert error_of(r) == (422, "guard_failed")
+    assert r.get_json()["details"]["reasons"] == ["第1名先进个人的“单位”不能为空"]
+    r = api.patch(f"/items/{notice_id}", "city_reviewer", json={"version": 2, "individuals": []})
+    assert r.status_code == 200
+    with app.app_context():
+        notice = db.session.get(Notice, notice_id)
+        assert notice.individuals == [] and notice.body == COMMENDATION["body"]
+        assert notice.title == COMMENDATION["title"]
+    criticism_id = api.post("/notices", "city_reviewer", json=NOTICE).get_json()["id"]
+    r = api.patch(f"/items/{criticism_id}", "city_reviewer", json={"version": 1, "individuals": [person]})
+    assert error_of(r) == (422, "guard_failed")
+    assert r.get_json()["details"]["reasons"] == ["只有通报表扬可以列出先进个人"]
+    with app.app_context():
+        assert db.session.get(Notice, criticism_id).version == 1
