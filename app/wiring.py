@@ -12,6 +12,7 @@ from flask import Flask
 
 from app.applications.fields import required_field_facts
 from app.attachments.operations import evidence_facts
+from app.items import counters as item_counters
 from app.items import effects as item_effects
 from app.items.facts import install_facts
 from app.items.store import EFFECTS, Effect, install_effect
@@ -89,6 +90,7 @@ def install(app: Flask) -> None:
     for fn in TRANSITION_EFFECTS:
         install_effect(fn)
     check_effects()
+    item_counters.install()  # the dashboards' counters follow every ORM flush of an item
     for item_type in ("application", "task"):
         install_facts(item_type, evidence_facts)
     install_facts("application", required_field_facts)
