@@ -20,27 +20,23 @@ from app.api.schemas import STATES
 from app.extension_requests.operations import effective_due_column
 from app.extensions import db
 from app.items.models import Item
-from app.items.queries import visible_items
+from app.items.queries import capped_count, visible_items
 from app.units.models import Unit
 from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS
 from workflows.roles import Actor
 
 
-#: the list counts exactly up to this many items; beyond it ``total`` is this number and ``total_capped`` is set
-TOTAL_CAP = 1000
-
-
 @dataclass(frozen=True)
 class Page:
     items: list[Item]
-    #: the number of matching items, exact up to :data:`TOTAL_CAP` (then :data:`TOTAL_CAP` itself)
+    #: the number of matching items, exact up to ``TOTAL_CAP`` (then ``TOTAL_CAP`` itself)
     total: int
     page: int | None
     per_page: int
     next: str | None
     #: item id → the deadline in force (its due date moved by a granted extension)
     due: dict[int, date | None]
-    #: more than :data:`TOTAL_CAP` items match (``total`` is then :data:`TOTAL_CAP`)
+    #: more than ``TOTAL_CAP`` items match (``total`` is then ``TOTAL_CAP``)
     total_capped: bool = False
 
 
@@ -172,12 +168,3 @@ def list_items(actor: Actor, query: dict[str, Any], today: date) -> Page:
     rows = rows[:per_page]
     cursor = encode_cursor(sort, rows[-1][0], rows[-1][1]) if more and rows else None
     return Page([r[0] for r in rows], total, page, per_page, cursor, {r[0].id: r[2] for r in rows}, capped)
-
-
-def capped_count(base: Select, cap: int = TOTAL_CAP) -> tuple[int, bool]:
-    """(count, capped): the exact count of ``base``'s rows up to ``cap``, else (``cap``, True).
-
-    Counts over a LIMIT cap+1 subquery, so the cost stays bounded by the cap whatever the table's size."""
-    limited = base.order_by(None).with_only_columns(Item.id).limit(cap + 1).subquery()
-    n = db.session.scalar(select(func.count()).select_from(limited)) or 0
-    return (cap, True) if n > cap else (n, False)
