@@ -116,7 +116,10 @@ def quota_board_statement(plan_id: int, today: date):
                                       order_by=(reports.c.year.desc(), reports.c.quarter.desc())).label("rn"))
         .select_from(figures.join(reports, reports.c.id == figures.c.report_id)
                      .join(items, items.c.id == reports.c.id))
-        .where(items.c.plan_id == plan_id, items.c.state.in_((ACCEPTED_REPORT, *REVIEW_REPORT_STATES)),
+        # type = 'report' lets the (type, state, …) index find the few report rows: without it the
+        # planner may walk every item in id order to meet the reports (0.8 s at 1,000,000 items)
+        .where(items.c.plan_id == plan_id, items.c.type == "report",
+               items.c.state.in_((ACCEPTED_REPORT, *REVIEW_REPORT_STATES)),
                reports.c.year * 4 + reports.c.quarter <= year * 4 + quarter)
         .cte("ranked_figures"))
     latest = (
