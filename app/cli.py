@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
+from app.items import counters
 
 plan_cli = AppGroup("plan", help="Load plans (方案数据).")
 demo_cli = AppGroup("demo", help="Demo accounts.")
@@ -16,6 +17,7 @@ deadlines_cli = AppGroup("deadlines", help="Due dates and reminders (催办).")
 audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
 workflows_cli = AppGroup("workflows", help="Workflow definitions.")
 outbox_cli = AppGroup("outbox", help="E-mail queued by transitions, reminders and notices.")
+counters_cli = AppGroup("counters", help="The dashboards' exact item counters.")
 
 
 @plan_cli.command("load")
@@ -195,6 +197,14 @@ def restore_command(archive: Path) -> None:
                f"{len(manifest['files'])} files; run `flask --app wsgi audit verify` to check the trail")
 
 
+@counters_cli.command("rebuild")
+def counters_rebuild() -> None:
+    """Recount the dashboards' counters from the items (repair; the transitions keep them exact)."""
+    rows = counters.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"counters rebuilt: {rows[0]} item_counts rows, {rows[1]} item_due_counts rows")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -202,6 +212,6 @@ def register_cli(app: Flask) -> None:
     from app.reports.cli import reports_cli
     from app.workdays.cli import calendar_cli
 
-    for group in (plan_cli, demo_cli, deadlines_cli, audit_cli, workflows_cli, outbox_cli, notices_cli,
+    for group in (plan_cli, demo_cli, deadlines_cli, audit_cli, workflows_cli, outbox_cli, counters_cli, notices_cli,
                   reports_cli, calendar_cli):
         app.cli.add_command(group)

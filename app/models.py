@@ -12,6 +12,7 @@ from app.auth.tokens_models import ApiToken, IdempotencyKey
 from app.blobs.models import Blob, BlobChunk
 from app.deadlines.models import DeadlineMark
 from app.extension_requests.models import ExtensionRequest
+from app.items.counters import ITEM_COUNTS, ITEM_DUE_COUNTS
 from app.items.models import Item
 from app.notices.models import Notice, NoticeCounter, NoticeReceipt
 from app.opinions.models import OpinionPhrases, OpinionRule
@@ -26,6 +27,7 @@ from app.workdays.models import CalendarOverride
 from app.workflow_settings.models import WorkflowSetting
 
 __all__ = [
+    "ITEM_COUNTS", "ITEM_DUE_COUNTS",
     "AdminEvent", "AnnexTask", "AnnexTaskUnit", "ApiToken", "Application", "Attachment", "AuditAnchor",
     "AuditEventRow", "Blob", "BlobChunk", "CalendarOverride", "Category", "Delegation", "DeadlineMark", "ExtensionRequest",
     "IdempotencyKey", "Indicator", "Item", "LoginAttempt", "Notice", "NoticeCounter", "NoticeReceipt",

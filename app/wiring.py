@@ -12,6 +12,7 @@ from flask import Flask
 
 from app.applications.fields import required_field_facts
 from app.attachments.operations import evidence_facts
+from app.items import counters as item_counters
 from app.items import effects as item_effects
 from app.items.facts import install_facts
 from app.items.store import EFFECTS, Effect, install_effect
@@ -94,6 +95,7 @@ def install(app: Flask) -> None:
         install_effect(fn)
     check_effects()
     install_in_app(write_in_app)  # every message's in-app notifications, in the transaction that sends it
+    item_counters.install()  # the dashboards' counters follow every ORM flush of an item
     for item_type in ("application", "task"):
         install_facts(item_type, evidence_facts)
     install_facts("application", required_field_facts)

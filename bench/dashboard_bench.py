@@ -165,8 +165,10 @@ class Generator:
         return due_date(state, entered_on=entered, phase_deadlines=self.phase_deadlines, task_deadline=task_deadline,
                         rectification_deadline=rect, review_days=10)
 
-    def grow_to(self, total_items: int, events_per_item: float) -> dict[str, float]:
-        """Add items (88% applications, 10% task assignments, 2% reports) until there are ``total_items``."""
+    def grow_to(self, total_items: int, events_per_item: float, *, vacuum: bool = True) -> dict[str, float]:
+        """Add items (88% applications, 10% task assignments, 2% reports) until there are ``total_items``.
+
+        ``vacuum=False`` leaves out the closing VACUUM ANALYZE (a caller growing in steps runs it once)."""
         import psycopg
 
         from workflows.application import CATEGORIES
@@ -252,10 +254,16 @@ class Generator:
             cur.execute("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), "
                         "(SELECT max(id) FROM audit_events))")
             conn.commit()
-        with psycopg.connect(plain_url(self.dbname), autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
+        if vacuum:
+            self.vacuum()
         self.items += added + n_apps
         return {"added": n, "seconds": round(time.perf_counter() - started, 1)}
+
+    def vacuum(self) -> None:
+        import psycopg
+
+        with psycopg.connect(plain_url(self.dbname), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> dict[str, float]:

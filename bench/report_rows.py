@@ -130,13 +130,14 @@ def scale_rows(d: dict[str, Any]) -> tuple[list[Row], str]:
         s, b = small.get(name, {}), large.get(name, {})
         list_goal = name.startswith("list")
         met = goals.get(f"{name}_p95", {}).get("met")
-        if list_goal:
-            met = met and goals.get(f"{name}_ratio", {}).get("met")
+        if f"{name}_ratio" in goals:  # the dashboards' ratio goal came with the counters
+            met = met and goals[f"{name}_ratio"].get("met")
         rows.append(row(f"{label}, {large['items']:,} items / {large['audit_events']:,} events", _ms(b),
                         f"{small['items']:,} items: {_ms(s)}",
                         f"{_ratio(b.get('median_ms'), s.get('median_ms'))} "
                         f"(p95 {_ratio(b.get('p95_ms'), s.get('p95_ms'))})",
-                        "p95 < 100 ms; median ≤ 1.5× the small size's" if list_goal else "p95 < 300 ms", met))
+                        "p95 < 100 ms; median ≤ 1.5× the small size's" if list_goal
+                        else "p95 < 300 ms; median ≤ 2× the small size's", met))
     note = (f"scale: {cfg.get('list_repeats')} timed calls per list figure, {cfg.get('repeats')} per dashboard, after "
             f"2 warm-ups; list `{cfg.get('list_query')}` as the city reviewer (sees every item), deep page = the "
             f"`after` cursor {int(cfg.get('deep_fraction', 0) * 100)}% down the list.")

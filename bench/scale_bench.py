@@ -1,15 +1,17 @@
 """Scale benchmark on PostgreSQL: the item list (first page and a deep keyset page, filtered), the quota
 board and the phase matrix, at a small and at a province-scale data set.
 
-    python bench/scale_bench.py            # 2,000 then 200,000 items with 2,000,000 audit events
+    python bench/scale_bench.py            # 2,000 then 1,000,000 items with 10,000,000 audit events
     python bench/scale_bench.py --quick    # 2,000 then 20,000 items with 200,000 audit events (< 40 s)
 
 Creates a fresh database (dropped at the end), installs the app into it, and grows the data with the
-COPY loader of bench/dashboard_bench.py (105 counties, 45 departments, 200 annex tasks; 88%
+COPY loader of bench/dashboard_bench.py, in steps of 100,000 items (105 counties, 45 departments, 200 annex tasks; 88%
 applications, 10% task assignments, 2% quarterly reports; 10 audit events per item on average). At each size it
 times ``GET /api/v1/items`` through the app (the city reviewer, who sees every item; applications in
 one state, sorted by due date, 50 a page) on the first page and on a page 90% of the way down through
 the ``after`` cursor, plus the dashboard queries, and reports median, p95 and the large/small ratio.
+The dashboards' counters (item_counts, item_due_counts) are back-filled after each load by the SQL
+of their migration (``app.items.counters.BACKFILL_SQL``), as an upgrade over existing items would.
 """
 from __future__ import annotations
 
@@ -32,13 +34,17 @@ from bench import dashboard_bench as dash  # noqa: E402
 from bench.common import environment, finish_report  # noqa: E402
 from bench.pgdb import install, issue_tokens, make_app, scratch_database, server_version  # noqa: E402
 
-SMALL, FULL_LARGE, QUICK_LARGE = 2_000, 200_000, 20_000
+SMALL, FULL_LARGE, QUICK_LARGE = 2_000, 1_000_000, 20_000
+#: items COPYed per step (bounds the loader's memory: 10 audit events an item)
+LOAD_STEP = 100_000
 #: the loader draws each item's event count from an exponential (at least 1, rounded down): a mean of 10.4
-#: gives 10 events per item on average, so 200,000 items come with about 2,000,000 audit events
+#: gives 10 events per item on average, so 1,000,000 items come with about 10,000,000 audit events
 EVENTS_PER_ITEM = 10.4
 LIST_QUERY = "type=application&state=implementation&sort=due_at&per_page=50"
 DEEP_FRACTION = 0.9
-LIST_P95_MS, DASHBOARD_P95_MS, MAX_RATIO = 100.0, 300.0, 1.5
+LIST_P95_MS, DASHBOARD_P95_MS = 100.0, 300.0
+#: the largest slowdown allowed (ratio of the medians, large / small): lists, dashboards
+LIST_MAX_RATIO, DASHBOARD_MAX_RATIO = 1.5, 2.0
 LIST_REPEATS_FACTOR = 3  # a list call costs a few ms: more calls for a steadier p95
 VIEWER = "city_reviewer"
 PASSWORD = "bench-scale"
@@ -61,8 +67,9 @@ def deep_cursor(app: Any) -> tuple[str, int]:
     return encode_cursor("due_at", SimpleNamespace(id=row.id), row.due_on), offset
 
 
-def explain_calls(app: Any, call: Callable[[], Any]) -> list[list[str]]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each query on items that ``call`` ran, with its own parameters."""
+def explain_calls(app: Any, call: Callable[[], Any],
+                  tables: tuple[str, ...] = ("FROM items",)) -> list[list[str]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of each query reading ``tables`` that ``call`` ran, with its own parameters."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -72,7 +79,7 @@ def explain_calls(app: Any, call: Callable[[], Any]) -> list[list[str]]:
     seen: list[tuple[str, Any]] = []
 
     def hook(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM items" in statement:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and any(t in statement for t in tables):
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", hook)
@@ -103,7 +110,7 @@ def list_timings(app: Any, token: str, repeats: int, with_explain: bool) -> dict
     deep = get(f"/api/v1/items?{LIST_QUERY}&after={cursor}")
     page = deep()
     out = {"list_first_page": dash.timed(first, repeats), "list_deep_page": dash.timed(deep, repeats),
-           "list_rows": {"total": page["total"], "deep_offset": offset, "deep_page_rows": len(page["items"])}}
+           "list_rows": {"total": page["total"], "total_capped": page["total_capped"], "deep_offset": offset, "deep_page_rows": len(page["items"])}}
     if with_explain:  # the count and the page query of each call, as the endpoint ran them
         out["explain_list"] = {"first_page": explain_calls(app, first), "deep_page": explain_calls(app, deep)}
     return out
@@ -112,7 +119,7 @@ def list_timings(app: Any, token: str, repeats: int, with_explain: bool) -> dict
 def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) -> dict[str, Any]:
     """The quota board and the phase matrix as their screens call them, and EXPLAIN ANALYZE of each."""
     from app.dashboards.matrix import phase_matrix
-    from app.dashboards.board import quota_board, quota_board_statement
+    from app.dashboards.board import quota_board
     from app.extensions import db
 
     today = dash.TODAY
@@ -120,29 +127,39 @@ def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) 
         session = db.session
         out: dict[str, Any] = {"quota_board": dash.timed(lambda: quota_board(session, plan_id, today), repeats),
                                "phase_matrix": dash.timed(lambda: phase_matrix(session, plan_id, today), repeats)}
-        if with_explain:
-            out["explain"] = {"quota_board": dash.explain(session, quota_board_statement(plan_id, today)),
-                              "phase_matrix": dash.explain(session, dash.matrix_statement(plan_id))}
         session.remove()
+    if with_explain:  # every statement each figure runs, as it ran them
+        def in_context(fn: Callable[[Any], Any]) -> Callable[[], Any]:
+            def call() -> Any:
+                with app.app_context():
+                    fn(db.session)
+                    db.session.remove()
+            return call
+
+        counted = ("FROM items", "item_counts", "item_due_counts")
+        out["explain"] = {
+            "quota_board": explain_calls(app, in_context(lambda s: quota_board(s, plan_id, today)), counted),
+            "phase_matrix": explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, today)), counted)}
     return out
 
 
-FIGURES = (("list_first_page", LIST_P95_MS), ("list_deep_page", LIST_P95_MS),
-           ("quota_board", DASHBOARD_P95_MS), ("phase_matrix", DASHBOARD_P95_MS))
+FIGURES = (("list_first_page", LIST_P95_MS, LIST_MAX_RATIO), ("list_deep_page", LIST_P95_MS, LIST_MAX_RATIO),
+           ("quota_board", DASHBOARD_P95_MS, DASHBOARD_MAX_RATIO),
+           ("phase_matrix", DASHBOARD_P95_MS, DASHBOARD_MAX_RATIO))
 
 
 def goals(sizes: dict[str, Any]) -> dict[str, Any]:
     small, large = (sizes[k] for k in sorted(sizes, key=int))
     out: dict[str, Any] = {}
-    for name, limit in FIGURES:
+    for name, limit, max_ratio in FIGURES:
         p95 = large[name]["p95_ms"]
         out[f"{name}_p95"] = {"target": f"p95 < {limit:.0f} ms at {large['items']:,} items", "measured": p95,
                               "met": p95 < limit}
-        if name.startswith("list"):  # slowdown: ratio of the medians (a p95 of few calls is nearly their max)
-            ratio = round(large[name]["median_ms"] / small[name]["median_ms"], 2)
-            out[f"{name}_ratio"] = {"target": f"median ≤ {MAX_RATIO}× the one at {small['items']:,} items",
-                                    "measured": ratio, "met": ratio <= MAX_RATIO,
-                                    "p95_ratio": round(p95 / small[name]["p95_ms"], 2)}
+        # slowdown: ratio of the medians (a p95 of few calls is nearly their max)
+        ratio = round(large[name]["median_ms"] / small[name]["median_ms"], 2)
+        out[f"{name}_ratio"] = {"target": f"median ≤ {max_ratio}× the one at {small['items']:,} items",
+                                "measured": ratio, "met": ratio <= max_ratio,
+                                "p95_ratio": round(p95 / small[name]["p95_ms"], 2)}
     return out
 
 
@@ -151,7 +168,7 @@ def print_table(report: dict[str, Any]) -> None:
     print("| items | audit events | figure | median ms | p95 ms |")
     print("|---:|---:|---|---:|---:|")
     for res in report["sizes"].values():
-        for name, _ in FIGURES:
+        for name, _, _ in FIGURES:
             t = res[name]
             print(f"| {res['items']:,} | {res['audit_events']:,} | {name} | {t['median_ms']} | {t['p95_ms']} |")
     for name, g in report["goals"].items():
@@ -180,7 +197,7 @@ def run(sizes: tuple[int, int], repeats: int, keep: bool, stages: dict[str, floa
         gen.setup(app)
         stage("installed")
         for size in sizes:
-            load = gen.grow_to(size, EVENTS_PER_ITEM)
+            load = grow(gen, size)
             stage(f"loaded_{size}")
             print(f"  {gen.items:>7,} items, {gen.events:>9,} audit events loaded ({load.get('seconds', 0)} s)",
                   file=sys.stderr)
@@ -193,6 +210,27 @@ def run(sizes: tuple[int, int], repeats: int, keep: bool, stages: dict[str, floa
         with app.app_context():
             db.engine.dispose()
     return results
+
+
+def grow(gen: Any, size: int) -> dict[str, Any]:
+    """COPY items up to ``size`` in steps, VACUUM ANALYZE once, back-fill the counters (the migration's SQL)."""
+    import psycopg
+
+    from app.items.counters import BACKFILL_SQL
+
+    started = time.perf_counter()
+    added = size - gen.items
+    while gen.items < size:
+        gen.grow_to(min(size, gen.items + LOAD_STEP), EVENTS_PER_ITEM, vacuum=False)
+    loaded = time.perf_counter()
+    with psycopg.connect(dash.plain_url(gen.dbname)) as conn:
+        for sql in BACKFILL_SQL:
+            conn.execute(sql)
+        conn.commit()
+    counted = time.perf_counter()
+    gen.vacuum()
+    return {"added": added, "seconds": round(time.perf_counter() - started, 1),
+            "copy_seconds": round(loaded - started, 1), "counters_backfill_seconds": round(counted - loaded, 1)}
 
 
 def reduced_note(large: int) -> str | None:

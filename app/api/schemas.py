@@ -115,7 +115,12 @@ class ItemSummaryOut(Schema):
 
 class ItemListOut(Schema):
     items = fields.List(fields.Nested(ItemSummaryOut), required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={
+        "description": "符合条件的事项数：不超过 1000 时为精确值；超过 1000 时为 1000，且 total_capped 为 true"
+                       "（The number of matching items, exact up to 1,000; beyond it 1000 with total_capped true）"})
+    total_capped = fields.Boolean(required=True, metadata={
+        "description": "符合条件的事项超过 1000 项时为 true（界面显示“1000+”）；翻页不受影响，用 next 游标继续"
+                       "（true when more than 1,000 items match: screens show \"1000+\"; paging goes on with next）"})
     page = fields.Integer(required=True, allow_none=True, metadata={"description": "用 after 翻页时为 null"})
     per_page = fields.Integer(required=True)
     next = fields.String(required=True, allow_none=True, metadata={"description": "下一页的 after 游标；没有下一页时为 null"})

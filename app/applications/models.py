@@ -15,7 +15,8 @@ class Application(Item):
     __table_args__ = (CheckConstraint(f"category IN ({CATEGORY_VALUES})", name="category"),)
 
     id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
-    category: Mapped[str] = mapped_column(String(40), index=True)
+    # active_history: the dashboards' counters (app.items.counters) need the old category
+    category: Mapped[str] = mapped_column(String(40), index=True, active_history=True)
     site_name: Mapped[str] = mapped_column(String(200))
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
     self_assessment: Mapped[dict | None] = mapped_column(JSON)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.extension_requests.operations import effective_due_of, granted_extensions, granted_join_condition
+from app.items.counters import ITEM_DUE_COUNTS, NO_DUE
 from app.items.models import Item
 from app.plans.models import AnnexTask, PlanPhase
 from app.tasks.models import TaskAssignment
@@ -160,11 +162,7 @@ def phase_matrix(session: Session, plan_id: int, today: date, *, kind: str = "ph
     level = level_case(effective_due_of(granted, items), today).label("level")
     with_granted = items.outerjoin(granted, granted_join_condition(granted, items))
     if kind == "phases":
-        row_col = items.c.county_id
-        column = items.c.state  # folded into phases below: a dozen states, not items
-        q = (select(row_col.label("row_id"), column.label("col"), items.c.state, level, func.count().label("n"))
-             .select_from(with_granted)
-             .where(items.c.plan_id == plan_id, items.c.type.in_(tuple(types)), items.c.county_id.is_not(None)))
+        grouped = _phase_counts(session, plan_id, today, types, unit_ids)
     else:
         tasks_t, annex = TaskAssignment.__table__, AnnexTask.__table__
         row_col = items.c.unit_id
@@ -174,11 +172,9 @@ def phase_matrix(session: Session, plan_id: int, today: date, *, kind: str = "ph
                           .join(annex, annex.c.id == tasks_t.c.annex_task_id))
              .where(items.c.plan_id == plan_id, items.c.type == "task",
                     items.c.county_id.is_(None) if kind == "tasks" else items.c.county_id.is_not(None)))
-    if unit_ids is not None:
-        q = q.where(row_col.in_(list(unit_ids)))
-    q = q.group_by(row_col, column, items.c.state, level) if kind != "phases" else \
-        q.group_by(row_col, items.c.state, level)
-    grouped = session.execute(q).all()
+        if unit_ids is not None:
+            q = q.where(row_col.in_(list(unit_ids)))
+        grouped = [Counted(*r) for r in session.execute(q.group_by(row_col, column, items.c.state, level))]
 
     unit_rows = _matrix_units(session, plan_id, kind, {r.row_id for r in grouped}, unit_ids)
     notes: dict[str, str] = {}
@@ -201,6 +197,50 @@ def phase_matrix(session: Session, plan_id: int, today: date, *, kind: str = "ph
         col = phase_column(r.state) if kind == "phases" else str(r.col)
         cells.setdefault((key_of[r.row_id], col), Cell()).add(r.state, r.level, r.n)
     return Matrix(kind, unit_rows, columns, cells, notes)
+
+
+class Counted(NamedTuple):
+    """Items of one row unit, column, state and overdue level."""
+
+    row_id: int
+    col: str | None
+    state: str
+    level: str
+    n: int
+
+
+def _phase_counts(session: Session, plan_id: int, today: date, types: Sequence[str],
+                  unit_ids: Sequence[int] | None) -> list[Counted]:
+    """Items by (county, state, overdue level), from the exact counters (app.items.counters).
+
+    The counters hold each item under its own due date; an item whose granted extension (延期) is in
+    force lights from the later date, so those few items (one row each in ``extension_requests``) are
+    moved from their due date's level to their extension's level."""
+    counts = ITEM_DUE_COUNTS
+    due = case((counts.c.due_on == NO_DUE, None), else_=counts.c.due_on)
+    level = level_case(due, today).label("level")
+    q = (select(counts.c.county_id, counts.c.state, level, func.sum(counts.c.n))
+         .where(counts.c.plan_id == plan_id, counts.c.type.in_(tuple(types)), counts.c.county_id != 0)
+         .group_by(counts.c.county_id, counts.c.state, level))
+    items = Item.__table__
+    granted = granted_extensions()
+    own_level = level_case(items.c.due_on, today).label("own_level")
+    in_force_level = level_case(effective_due_of(granted, items), today).label("in_force_level")
+    moved = (select(items.c.county_id, items.c.state, own_level, in_force_level, func.count())
+             .select_from(items.join(granted, granted_join_condition(granted, items)))
+             .where(items.c.plan_id == plan_id, items.c.type.in_(tuple(types)), items.c.county_id.is_not(None),
+                    granted.c.until > items.c.due_on)
+             .group_by(items.c.county_id, items.c.state, own_level, in_force_level))
+    if unit_ids is not None:
+        q = q.where(counts.c.county_id.in_(list(unit_ids)))
+        moved = moved.where(items.c.county_id.in_(list(unit_ids)))
+    tally: dict[tuple[int, str, str], int] = {}
+    for county, state, lv, n in session.execute(q):
+        tally[(county, state, lv)] = tally.get((county, state, lv), 0) + int(n)
+    for county, state, old, new, n in session.execute(moved):
+        tally[(county, state, old)] = tally.get((county, state, old), 0) - n
+        tally[(county, state, new)] = tally.get((county, state, new), 0) + n
+    return [Counted(county, state, state, lv, n) for (county, state, lv), n in tally.items() if n]
 
 
 def _matrix_units(session: Session, plan_id: int, kind: str, seen: set[int],

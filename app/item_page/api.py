@@ -49,7 +49,7 @@ def get_items(call: Call) -> Reply:
     now = today()
     page = list_items(call.actor, call.query, now)
     return Reply({"items": [item_summary(i, now, page.due[i.id]) for i in page.items], "total": page.total,
-                  "page": page.page,
+                  "total_capped": page.total_capped, "page": page.page,
                   "per_page": page.per_page, "next": page.next})
 
 

@@ -20,7 +20,7 @@ from app.api.schemas import STATES
 from app.extension_requests.operations import effective_due_column
 from app.extensions import db
 from app.items.models import Item
-from app.items.queries import visible_items
+from app.items.queries import capped_count, visible_items
 from app.units.models import Unit
 from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS
 from workflows.roles import Actor
@@ -29,12 +29,15 @@ from workflows.roles import Actor
 @dataclass(frozen=True)
 class Page:
     items: list[Item]
+    #: the number of matching items, exact up to ``TOTAL_CAP`` (then ``TOTAL_CAP`` itself)
     total: int
     page: int | None
     per_page: int
     next: str | None
     #: item id → the deadline in force (its due date moved by a granted extension)
     due: dict[int, date | None]
+    #: more than ``TOTAL_CAP`` items match (``total`` is then ``TOTAL_CAP``)
+    total_capped: bool = False
 
 
 def _sqlite() -> bool:
@@ -147,7 +150,7 @@ def list_items(actor: Actor, query: dict[str, Any], today: date) -> Page:
     if "after" in query and "page" in query:
         raise bad_request("page 与 after 只能二选一", fields={"page": ["与 after 冲突"]})
     base = filtered(actor, query, today)
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+    total, capped = capped_count(base)
     raw_col = _raw(_sort_column(sort)).label("sort_raw")
     q = _ordered(base.add_columns(raw_col, effective_due_column().label("due_in_force")), sort)
     page: int | None = None
@@ -164,4 +167,4 @@ def list_items(actor: Actor, query: dict[str, Any], today: date) -> Page:
     more = len(rows) > per_page
     rows = rows[:per_page]
     cursor = encode_cursor(sort, rows[-1][0], rows[-1][1]) if more and rows else None
-    return Page([r[0] for r in rows], total, page, per_page, cursor, {r[0].id: r[2] for r in rows})
+    return Page([r[0] for r in rows], total, page, per_page, cursor, {r[0].id: r[2] for r in rows}, capped)

@@ -1,7 +1,7 @@
 """Read queries over items, always filtered to what the actor may see."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from app.items.facts import subject_for
 from app.items.models import Item
@@ -10,6 +10,20 @@ from workflows.errors import NotFound
 from workflows.permissions import Subject, can_see
 from workflows.roles import CITY_WIDE_ROLES, COUNTY_ROLES, Actor
 from app.extensions import db
+
+#: lists count exactly up to this many items; beyond it they say "1000+" (``total_capped`` in the API)
+TOTAL_CAP = 1000
+
+
+def capped_count(base: Select, cap: int | None = None) -> tuple[int, bool]:
+    """(count, capped): the exact count of ``base``'s items up to ``cap`` (:data:`TOTAL_CAP`), else (``cap``, True).
+
+    Counts over a LIMIT cap+1 subquery of item ids, so the cost stays bounded by the cap whatever the
+    table's size (an exact count of a million rows reads them all)."""
+    cap = TOTAL_CAP if cap is None else cap
+    limited = base.order_by(None).with_only_columns(Item.id).limit(cap + 1).subquery()
+    n = db.session.scalar(select(func.count()).select_from(limited)) or 0
+    return (cap, True) if n > cap else (n, False)
 
 
 def unit_id_of(slug: str | None) -> int | None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from app.audit.models import AuditEventRow
+from app.items import counters
 from app.items.models import Item
 from app.plans.models import AnnexTask, Category, Plan
 from app.units.models import Unit
@@ -70,7 +71,7 @@ class ItemImage:
     """Attribute access like the ORM row (``item.state``, ``item.unit.kind``, ``item.category``);
     assignments are recorded so :func:`write_image` writes exactly the changed columns."""
 
-    __slots__ = ("_values", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days",
+    __slots__ = ("_values", "_original", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days",
                  "draft_working_days",
                  "chain_head")
 
@@ -79,6 +80,8 @@ class ItemImage:
                  draft_working_days: dict[str, int] | None = None,
                  chain_head: tuple[int, str] | None = None) -> None:
         object.__setattr__(self, "_values", values)
+        #: the values as loaded (the counters move from these to the written ones)
+        object.__setattr__(self, "_original", dict(values))
         object.__setattr__(self, "_changed", set())
         object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "county", county)
@@ -214,6 +217,7 @@ def write_image(session: Session, image: ItemImage, old_version: int, connection
     own = frozenset(changed) - _ITEM_COLUMNS
     if own:
         connection.execute(_own_update(image.type, own), {"item_id": image.id, **{c: values[c] for c in own}})
+    counters.move(connection, image._original, values)  # noqa: SLF001  (the image's own module)
     # an ORM copy loaded earlier in this session would now show the old state: reload it on next access
     stale = session.identity_map.get(identity_key(Item, image.id))
     if stale is not None:

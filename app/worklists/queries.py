@@ -19,7 +19,7 @@ from app.audit.models import AuditEventRow
 from app.extension_requests.operations import effective_due_column, effective_due_map
 from app.extensions import db
 from app.items.models import Item
-from app.items.queries import visible_items
+from app.items.queries import capped_count, visible_items
 from app.items.waiting import OPTIONAL_TRIGGERS
 from app.plans.models import Category
 from app.units.models import Unit
@@ -189,9 +189,16 @@ class Page:
     total: int
     page: int
     per_page: int
+    #: more than TOTAL_CAP items: ``total`` is TOTAL_CAP and the screen says "1000+"
+    capped: bool = False
+    #: another page follows this one
+    more: bool = False
 
     @property
     def pages(self) -> int:
+        """The number of pages; with a capped total, this page and the next one if any."""
+        if self.capped:
+            return max(self.page + (1 if self.more else 0), -(-self.total // self.per_page))
         return max(1, -(-self.total // self.per_page))
 
 
@@ -267,18 +274,19 @@ def worklist(kind: str, actors: Sequence[Actor], user_id: int, unit_slug: str | 
     lead: list[Any] = []
     if shape is not None:
         q, lead = shape(q, due)
-    total = db.session.scalar(select(func.count()).select_from(
-        q.with_only_columns(Item.id).order_by(None).subquery())) or 0
-    result = db.session.execute(order(q.order_by(*lead) if lead else q, f, due, acted).limit(f.per_page)
+    total, capped = capped_count(q)
+    result = db.session.execute(order(q.order_by(*lead) if lead else q, f, due, acted).limit(f.per_page + 1)
                                 .offset((f.page - 1) * f.per_page))
     fetched = result.unique().all()
+    more = len(fetched) > f.per_page
+    fetched = fetched[:f.per_page]
     items = [r[0] for r in fetched]
     acted_at = {r[0].id: (r[1] if len(r) > 1 else None) for r in fetched}
     dues = effective_due_map(items)
     events = last_events([it.id for it in items])
     rows = [Row(it, dues.get(it.id), overdue_level(dues.get(it.id), today), events.get(it.id), acted_at.get(it.id))
             for it in items]
-    return Page(rows, total, f.page, f.per_page)
+    return Page(rows, total, f.page, f.per_page, capped, more)
 
 
 def todo_count(actors: Sequence[Actor]) -> int:

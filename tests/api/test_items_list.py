@@ -151,3 +151,33 @@ def test_a_list_costs_the_same_number_of_queries_for_5_and_50_items(app: Flask, 
         counts[n] = [s for s in statements if not s.startswith("BEGIN")]
     # token, units of the caller, count, the page with its units joined: nothing per row
     assert len(counts[5]) == len(counts[50]) <= 4, counts
+
+
+def test_total_is_exact_up_to_the_cap_then_capped(app: Flask, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.items import queries
+
+    monkeypatch.setattr(queries, "TOTAL_CAP", 3)
+    ids = make_applications(app, 3)
+    query = "type=application&county=huoqiu"
+    at_cap = api.get(f"/items?{query}", "huoqiu_filer").get_json()
+    assert (at_cap["total"], at_cap["total_capped"]) == (3, False)
+    ids += make_applications(app, 2)
+    over = api.get(f"/items?{query}&per_page=2", "huoqiu_filer").get_json()
+    assert (over["total"], over["total_capped"]) == (3, True)
+    # paging is not bounded by the cap: the cursor walks every item
+    assert sorted(walk(api, "huoqiu_filer", query, 2)) == sorted(ids)
+    other = api.get("/items?type=application&county=shucheng", "city_reviewer").get_json()
+    assert (other["total"], other["total_capped"]) == (0, False)
+
+
+def test_total_counts_exactly_a_thousand_and_caps_beyond(app: Flask, api: Api) -> None:
+    from app.item_page.listing import filtered
+    from app.items.queries import TOTAL_CAP, capped_count
+    from tests.items.conftest import actor_of
+
+    assert TOTAL_CAP == 1000
+    make_applications(app, 4)
+    with app.app_context():
+        base = filtered(actor_of("city_reviewer"), {"type": "application"}, TODAY)
+        assert capped_count(base, 4) == (4, False)
+        assert capped_count(base, 3) == (3, True)

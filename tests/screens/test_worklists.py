@@ -138,3 +138,25 @@ def test_done_lists_what_i_decided_and_mine_what_my_unit_filed(person, inapp) ->
     assert listed(reviewer, "/done")[0] == ids["county"]  # the latest decision first
     mine = set(listed(person("huoqiu_filer"), "/mine?type=application"))
     assert mine == {ids["draft"], ids["county"], ids["city"], ids["impl"]}
+
+
+def test_a_list_beyond_the_cap_says_so_and_still_pages(person, inapp, monkeypatch) -> None:
+    from app.items import queries
+    from app.worklists import queries as worklists
+
+    ids = seed(inapp)  # six applications
+    monkeypatch.setattr(queries, "TOTAL_CAP", 4)
+    monkeypatch.setattr(worklists, "PER_PAGE_CHOICES", (4, *worklists.PER_PAGE_CHOICES))
+    city = person("city_reviewer")
+    first = city.get("/all?type=application&sort=due&per_page=4")
+    assert "第 1 页，共 4+ 件" in text_of(first) and 'rel="next"' in first
+    # the pages run past the cap until the rows run out
+    assert sorted(listed(city, "/all?type=application&sort=due")) == sorted(ids.values())
+    last = city.get("/all?type=application&sort=due&per_page=4&page=2")
+    assert len(re.findall(r'<tr data-item-id="(\d+)"', last)) == 2 and 'rel="next"' not in last
+    assert "第 2 页，共 4+ 件" in text_of(last)
+    # up to the cap the count stays exact
+    huoqiu = city.get("/all?type=application&county=huoqiu")
+    assert "第 1 / 1 页，共 4 件" in text_of(huoqiu)
+    city.post("/language", {"locale": "en", "next": "/all"})
+    assert "Page 1, 4+ items" in text_of(city.get("/all?type=application&per_page=4"))
