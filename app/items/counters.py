@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, MetaData, PrimaryKeyConstraint, String, Table, event, inspect, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import (Column, Date, Integer, MetaData, PrimaryKeyConstraint, String, Table, bindparam, event,
+                        inspect, text)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -102,15 +102,23 @@ def apply(connection: Connection, before: Iterable[dict[str, Any]], after: Itera
     _upsert(connection, ITEM_DUE_COUNTS, ("plan_id", "county_id", "type", "state", "due_on"), dues)
 
 
+@lru_cache(maxsize=8)
+def _upsert_statement(table: Table, key: tuple[str, ...]) -> Any:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` (the same text on PostgreSQL and
+    SQLite), built once per table: a dialect insert's ON CONFLICT clause has no cache key, so SQLAlchemy
+    would compile it on every call, which cost more than the statement itself."""
+    columns = (*key, "n")
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {table.name}.n + excluded.n")
+    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in table.c))
+
+
 def _upsert(connection: Connection, table: Table, key: tuple[str, ...], deltas: Counter[Key]) -> None:
     rows = [{**dict(zip(key, k)), "n": n} for k, n in deltas.items() if n]
     if not rows:
         return
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    for row in sorted(rows, key=lambda r: tuple(str(r[c]) for c in key)):  # one lock order: no deadlock
-        stmt = insert(table).values(row)
-        connection.execute(stmt.on_conflict_do_update(index_elements=list(key),
-                                                      set_={"n": table.c.n + stmt.excluded.n}))
+    rows.sort(key=lambda r: tuple(str(r[c]) for c in key))  # one lock order: no deadlock
+    connection.execute(_upsert_statement(table, key), rows)
 
 
 def move(connection: Connection, old: dict[str, Any], new: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import DateTime, Integer, String, Text, and_, insert, literal, or_, select, union_all, update
+from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -25,24 +25,37 @@ log = logging.getLogger(__name__)
 _NOTE_COLUMNS = ("user_id", "item_id", "kind", "message", "created_at")
 
 
-def write_in_app(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Every recipient's notification of the outbox rows ``rows`` (``app.outbox.operations.message_row``)
-    in one INSERT … SELECT: active users of the row's unit / role / user, except whoever acted."""
+def _in_app_insert() -> Any:
+    """One INSERT … SELECT for any message: active users matching the message's user / unit / role where
+    given (a NULL bind matches everyone), except whoever acted. Built once, so SQLAlchemy compiles it once
+    and a transition's messages go through one executemany."""
     users = User.__table__
+    user, unit, role, actor = (bindparam("r_user", type_=Integer), bindparam("r_unit", type_=Integer),
+                               bindparam("r_role", type_=String(32)), bindparam("actor", type_=Integer))
+    chosen = select(users.c.id, bindparam("item_id", type_=Integer), bindparam("kind", type_=String(32)),
+                    bindparam("message", type_=Text), bindparam("created_at", type_=DateTime(timezone=True))
+                    ).where(users.c.is_active.is_(True), or_(user.is_(None), users.c.id == user),
+                            or_(unit.is_(None), users.c.unit_id == unit), or_(role.is_(None), users.c.role == role),
+                            or_(actor.is_(None), users.c.id != actor))
+    return insert(Notification.__table__).from_select(_NOTE_COLUMNS, chosen)
+
+
+_IN_APP = _in_app_insert()
+
+
+def write_in_app(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Every recipient's notification of the outbox rows ``rows`` (``app.outbox.operations.message_row``):
+    active users of the row's unit / role / user, except whoever acted (a reminder tells everyone)."""
     now = utcnow()
-    parts = []
+    params = []
     for msg in rows:
         payload = json.loads(msg["payload_json"])
-        # typed binds (PostgreSQL's driver casts them), so a UNION ALL of several knows its column types
-        part = select(users.c.id, literal(msg["item_id"], Integer), literal(msg["kind"], String(32)),
-                      literal(_message_text(msg["kind"], payload), Text), literal(now, DateTime(timezone=True)))
-        part = part.where(users.c.is_active.is_(True), *_recipient_conditions(
-            users, msg["recipient_user_id"], msg["recipient_unit_id"], msg["recipient_role"]))
-        if payload.get("actor_id") is not None and msg["kind"] != "reminder":
-            part = part.where(users.c.id != payload["actor_id"])  # nobody is told of what they just did
-        parts.append(part)
-    chosen = parts[0] if len(parts) == 1 else union_all(*parts)
-    connection.execute(insert(Notification.__table__).from_select(_NOTE_COLUMNS, chosen))
+        params.append({"r_user": msg["recipient_user_id"], "r_unit": msg["recipient_unit_id"],
+                       "r_role": msg["recipient_role"], "item_id": msg["item_id"], "kind": msg["kind"],
+                       "message": _message_text(msg["kind"], payload), "created_at": now,
+                       "actor": payload.get("actor_id") if msg["kind"] != "reminder" else None})
+    if params:
+        connection.execute(_IN_APP, params)
 
 
 def deliver_pending(session: Session, limit: int = 500) -> int:
