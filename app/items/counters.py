@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import (Column, Date, Integer, MetaData, PrimaryKeyConstraint, String, Table, bindparam, event,
                         inspect, text)
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from app.extensions import db
 from app.items.models import Item
@@ -82,6 +82,9 @@ BACKFILL_SQL = (
 
 Key = tuple[Any, ...]
 
+#: where a session keeps the deltas it has not written yet
+_PENDING = "item_counter_deltas"
+
 
 def _keys(values: dict[str, Any]) -> tuple[Key, Key]:
     """(item_counts key, item_due_counts key) of one item's key columns."""
@@ -90,16 +93,54 @@ def _keys(values: dict[str, Any]) -> tuple[Key, Key]:
             (values["plan_id"], county, values["type"], values["state"], values.get("due_on") or NO_DUE))
 
 
-def apply(connection: Connection, before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
-    """Take the items ``before`` out of the counters and put the items ``after`` in (one upsert per key)."""
-    counts: Counter[Key] = Counter()
-    dues: Counter[Key] = Counter()
+def apply(session: Session, before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]) -> None:
+    """Take the items ``before`` out of the counters and put the items ``after`` in.
+
+    The deltas wait in the session until just before it commits (:func:`write_pending`), so a counter
+    row is locked only for the commit itself: two transitions of one county and state take turns at
+    their commits, never for the whole of a transaction. Inside a savepoint they are written at once,
+    so rolling the savepoint back takes them back too."""
+    nested = session.in_nested_transaction()
+    counts, dues = (Counter(), Counter()) if nested else _pending(session)
     for values, sign in [(v, -1) for v in before] + [(v, 1) for v in after]:
         c, d = _keys(values)
         counts[c] += sign
         dues[d] += sign
+    if nested:
+        _write(session.connection(), counts, dues)
+
+
+def _pending(session: Session) -> tuple[Counter[Key], Counter[Key]]:
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = (Counter(), Counter())
+    return pending
+
+
+def write_pending(session: Session) -> None:
+    """Write the session's waiting deltas (one executemany per table), in one lock order."""
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    _write(session.connection(), *pending)
+
+
+def _write(connection: Connection, counts: Counter[Key], dues: Counter[Key]) -> None:
     _upsert(connection, ITEM_COUNTS, ("plan_id", "county_id", "type", "category", "state"), counts)
     _upsert(connection, ITEM_DUE_COUNTS, ("plan_id", "county_id", "type", "state", "due_on"), dues)
+
+
+def _before_commit(session: Session) -> None:
+    """Flush first (the flush may move items), then write the deltas, as the last statements before COMMIT."""
+    session.flush()
+    write_pending(session)
+
+
+def _forget(session: Session, transaction: Any) -> None:
+    """When the outermost transaction ends without writing them (rolled back, closed), its deltas go with
+    it. A savepoint's were written at once and its rollback took them back; the enclosing one's wait on."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @lru_cache(maxsize=8)
@@ -121,10 +162,10 @@ def _upsert(connection: Connection, table: Table, key: tuple[str, ...], deltas: 
     connection.execute(_upsert_statement(table, key), rows)
 
 
-def move(connection: Connection, old: dict[str, Any], new: dict[str, Any]) -> None:
+def move(session: Session | scoped_session, old: dict[str, Any], new: dict[str, Any]) -> None:
     """One item's key columns changed from ``old`` to ``new`` (the engine's Core write)."""
     if any(old.get(c) != new.get(c) for c in KEY_COLUMNS):
-        apply(connection, [old], [new])
+        apply(session() if isinstance(session, scoped_session) else session, [old], [new])
 
 
 def _values(obj: Any, *, old: bool) -> dict[str, Any]:
@@ -162,13 +203,14 @@ def track_flush(session: Session, flush_context: Any) -> None:
                 before.append(_values(obj, old=True))
                 after.append(_values(obj, old=False))
     if before or after:
-        apply(session.connection(), before, after)
+        apply(session, before, after)
 
 
 def install() -> None:
     """Listen on every Session (idempotent); the item columns the counters read keep their old values."""
-    if not event.contains(Session, "after_flush", track_flush):
-        event.listen(Session, "after_flush", track_flush)
+    for name, fn in (("after_flush", track_flush), ("before_commit", _before_commit), ("after_transaction_end", _forget)):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
 
 
 def rebuild(connection: Connection) -> tuple[int, int]:

@@ -217,7 +217,7 @@ def write_image(session: Session, image: ItemImage, old_version: int, connection
     own = frozenset(changed) - _ITEM_COLUMNS
     if own:
         connection.execute(_own_update(image.type, own), {"item_id": image.id, **{c: values[c] for c in own}})
-    counters.move(connection, image._original, values)  # noqa: SLF001  (the image's own module)
+    counters.move(session, image._original, values)  # noqa: SLF001  (the image's own module)
     # an ORM copy loaded earlier in this session would now show the old state: reload it on next access
     stale = session.identity_map.get(identity_key(Item, image.id))
     if stale is not None:
