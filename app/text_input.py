@@ -96,7 +96,7 @@ def check_request() -> None:
 
 
 def _refused_page(exc: UnstorableText) -> tuple[str, int]:
-    return render_template("screens/error.html", code=400, heading=_l("输入包含无法保存的字符"),
+    return render_template("web/error.html", code=400, heading=_l("输入包含无法保存的字符"),
                            message=_l("提交的内容包含空字符（NUL）或不成对的代理字符，未作任何修改。"
                                       "请删除这些字符后重新提交。"),
                            field=exc.field), 400

@@ -67,14 +67,14 @@ def new_application() -> ResponseReturnValue:
     code = request.values.get("category", "")
     category = db.session.scalar(select(Category).where(Category.plan_id == plan.id, Category.code == code))
     if category is None:
-        return render_template("filing/choose_category.html", categories=_categories(plan))
+        return render_template("applications/choose_category.html", categories=_categories(plan))
     errors: dict[str, str] = {}
     stash: Stash | None = None
     if request.method == "POST":
         answer, errors, stash = _file(category)
         if answer is not None:
             return answer
-    return render_template("filing/application_form.html", category=category, fields=fields_for(category.code),
+    return render_template("applications/application_form.html", category=category, fields=fields_for(category.code),
                            values=request.form, errors=errors, item=None, kinds=KINDS, stash=stash,
                            quota_hint=_quota_hints(plan).get(category.indicator_code or ""))
 
@@ -151,7 +151,7 @@ def _edit_application(item: Any) -> ResponseReturnValue:
         answer, errors, stash = _save_edit(item, category)
         if answer is not None:
             return answer
-    return render_template("filing/application_form.html", category=category, fields=fields_for(item.category),
+    return render_template("applications/application_form.html", category=category, fields=fields_for(item.category),
                            values=values, errors=errors, item=item, kinds=KINDS, stash=stash,
                            returned=return_reason(item))
 

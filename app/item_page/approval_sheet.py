@@ -1,6 +1,6 @@
 """The 审批单 as an office prints it: the item's facts under their Chinese labels with units, one
 opinion block per stage drawn from the audit trail (unit, person, opinion, business date), and the
-materials summarised per stage. Plain data for ``screens/print.html``; nothing here writes.
+materials summarised per stage. Plain data for ``item_page/print.html``; nothing here writes.
 
 No internal name reaches the sheet: a field is printed under its form label, a figure under its
 indicator's title and measure, a stage under its state's title.
@@ -221,7 +221,7 @@ def changes_count(rows: Sequence[HistoryRow]) -> int:
 
 def sheet(item: Any, rows: Sequence[HistoryRow], attachments: Sequence[Any], figures: Sequence[FigureInput],
           quota: Decimal | None = None) -> dict[str, Any]:
-    """Everything ``screens/print.html`` prints for ``item``."""
+    """Everything ``item_page/print.html`` prints for ``item``."""
     facts: list[tuple[str, str]] = []
     if item.type == "application":
         facts = application_facts(item, quota)

@@ -161,7 +161,7 @@ def bulk_preview() -> Any:
         flash(_("请先勾选事项，并选择要批量执行的操作。"), "error")
         return redirect(request.referrer if _same_site(request.referrer) else url_for("worklists.todo"))
     checks = check_all(selection, trigger, comment, data)
-    return render_template("screens/bulk.html", checks=checks, trigger=trigger, trigger_title=allowed[trigger],
+    return render_template("item_page/bulk.html", checks=checks, trigger=trigger, trigger_title=allowed[trigger],
                            comment=comment, data=data, confirmed=False,
                            ok_count=sum(c.ok for c in checks))
 
@@ -178,7 +178,7 @@ def bulk_confirm() -> Any:
     done = sum(r.ok for r in results)
     flash(_("批量办理完成：成功 %(ok)s 件，未执行 %(no)s 件。", ok=done, no=len(results) - done),
           "success" if done else "error")
-    return render_template("screens/bulk.html", checks=results, trigger=trigger, trigger_title=allowed[trigger],
+    return render_template("item_page/bulk.html", checks=results, trigger=trigger, trigger_title=allowed[trigger],
                            comment=comment, data=data, confirmed=True, ok_count=done)
 
 

@@ -96,7 +96,7 @@ def _may_remind(subject: Subject, actor) -> bool:
 def item_page(item_id: int) -> str:
     subject = visible_item(item_id)
     record(lambda: mark_item_read(current_user.id, item_id))
-    return render_template("screens/item.html", **page_context(subject))
+    return render_template("item_page/item.html", **page_context(subject))
 
 
 def _clean(value: str | None) -> str:
@@ -183,7 +183,7 @@ def _not_offered(page: str, item_id: int, *, stale: bool) -> ResponseReturnValue
 def _guard_failed(item_id: int, action: views.ActionView, exc: GuardFailed) -> ResponseReturnValue:
     """The page again, the failed form open with the guard's reasons beside it (422)."""
     subject = subject_for(db.session.get(Item, item_id))
-    return render_template("screens/item.html", **page_context(subject, failed=action.key, values=request.form,
+    return render_template("item_page/item.html", **page_context(subject, failed=action.key, values=request.form,
                                                                errors=exc.reasons)), 422
 
 
@@ -196,7 +196,7 @@ def _facts_changed(item_id: int, action: views.ActionView, exc: FactsChanged) ->
     ctx = page_context(subject)
     ctx["facts_changed"] = {"changes": exc.changes, "confirm": exc.confirmation, "action": action,
                             "send_back": send_back, "reason": reason}
-    return render_template("screens/item.html", **ctx), 409
+    return render_template("item_page/item.html", **ctx), 409
 
 
 def _save_draft(item: Item, actor, version: int | None, data: dict[str, Any]) -> None:
@@ -234,7 +234,7 @@ def print_view(item_id: int) -> str:
     ctx = page_context(visible_item(item_id))
     item = ctx["item"]
     ctx["sheet"] = approval_sheet.sheet(item, ctx["history"], ctx["attachments"], ctx["figures"], ctx.get("quota"))
-    return render_template("screens/print.html", **ctx)
+    return render_template("item_page/print.html", **ctx)
 
 
 @bp.app_template_global()

@@ -1,5 +1,5 @@
 """The item page's 办理记录: newest first, with runs of uploads and deletions folded into one entry
-(材料变动 N 条) so the decisions stand out. Plain data for ``screens/_history.html``."""
+(材料变动 N 条) so the decisions stand out. Plain data for ``item_page/_history.html``."""
 from __future__ import annotations
 
 from collections.abc import Sequence

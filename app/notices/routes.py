@@ -117,7 +117,7 @@ def _notice_form(notice: Notice | None) -> ResponseReturnValue:
                                done=_("通报草稿已保存。"), otherwise=lambda exc: None)
         if answer is not None:
             return answer
-    return render_template("filing/notice_form.html", **notice_form_context(notice, request))
+    return render_template("notices/notice_form.html", **notice_form_context(notice, request))
 
 
 @bp.route("/items/<int:item_id>/acknowledge", methods=["POST"])

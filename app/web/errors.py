@@ -20,7 +20,7 @@ def error_page(exc: Any) -> tuple[str, int]:
     heading, message = ERROR_PAGES.get(code, (_l("出错了"), _l("请求未能完成。")))
     if code == 413:
         message = str(message) % {"size": size_label(max_upload())}
-    return render_template("screens/error.html", code=code, heading=heading, message=message), code
+    return render_template("web/error.html", code=code, heading=heading, message=message), code
 
 
 def register_error_pages(bp: Any) -> None:
