@@ -23,7 +23,7 @@ def unread(person) -> int:
 
 def kinds(person) -> list[tuple[str, str]]:
     html = person.get("/notifications")
-    return re.findall(r'data-notification="\d+" data-kind="([a-z_]+)".*?<td>(?:<b>)?([^<]+)', html, re.S)
+    return re.findall(r'data-notification="\d+" data-kind="([a-z_]+)".*?<td class="message">(?:<a href="/items/\d+">)?(?:<b>)?([^<]+)', html, re.S)
 
 
 def test_waiting_returned_and_decided_arrive_at_once(person, inapp) -> None:
