@@ -62,10 +62,13 @@ def cn_date(day: date | str) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def month_day(day: date | str) -> str:
-    """7月31日 (a reply date within the notice's year)."""
+def month_day(day: date | str, since: date | None = None) -> str:
+    """7月31日: a reply date in the year of ``since`` (the notice's date); 2019年1月14日 when it falls in
+    another year, so a notice of late December does not send its readers to the wrong January."""
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
+    if since is not None and since.year != day.year:
+        return cn_date(day)
     return f"{day.month}月{day.day}日"
 
 
@@ -330,7 +333,7 @@ def criticism_text(facts: dict[str, Any], plan_title: str, plan_number: str, cou
         f"{one or '上述单位'}工作推进不力，影响了全市农村电商全覆盖巩固提升行动的整体进度。经研究，决定对{whom}"
         "予以通报批评。",
         "四、整改要求",
-        f"（一）限期整改。请{one or '被通报单位'}认真查找原因，逐项明确责任人和完成时限，于{month_day(reply_by)}前将整改"
+        f"（一）限期整改。请{one or '被通报单位'}认真查找原因，逐项明确责任人和完成时限，于{month_day(reply_by, as_of)}前将整改"
         f"情况书面报送{issuer}。",
         "（二）举一反三。各县区、各有关部门要以此为鉴，对照方案任务分解逐项自查，确保按时保质完成各项工作任务。",
         f"（三）跟踪问效。{issuer}将对整改情况跟踪督办，对整改不到位的单位，提请市电商工作领导小组进一步处理。",
@@ -600,9 +603,9 @@ def progress_text(facts: dict[str, Any], plan_title: str, plan_number: str, issu
     lines += [
         "四、下一步工作要求",
         "（一）对标对表抓落实。各县区、各有关部门要对照方案目标任务和时间节点，倒排工期，确保按期完成。",
-        (f"（二）限期报送整改措施。请{_names(lagging)}于{month_day(reply_by)}前将整改措施书面报送{issuer}。"
+        (f"（二）限期报送整改措施。请{_names(lagging)}于{month_day(reply_by, as_of)}前将整改措施书面报送{issuer}。"
          if lagging else
-         f"（二）按时报送工作措施。请各单位于{month_day(reply_by)}前将下一步工作措施书面报送{issuer}。"),
+         f"（二）按时报送工作措施。请各单位于{month_day(reply_by, as_of)}前将下一步工作措施书面报送{issuer}。"),
         f"（三）加强调度考核。{issuer}将按季度调度工作进展并通报考核结果。",
         "特此通报。",
     ]

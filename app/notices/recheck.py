@@ -27,6 +27,7 @@ from app.notices.models import Notice
 from app.plans.models import Plan
 from workflows.audit import canonical_json
 from workflows.base import Spec
+from workflows.deadlines import OverdueLevel
 from workflows.errors import FactsChanged
 from workflows.roles import Actor
 
@@ -34,7 +35,6 @@ from workflows.roles import Actor
 CONFIRM = "confirm_facts"
 #: one line per item up to this many of a kind of change, then one line for the rest
 LISTED = 20
-LEVELS = {"overdue": "逾期", "seriously_overdue": "严重逾期", "due_soon": "即将到期", "none": "正常"}
 
 
 def _entries(facts: Mapping[str, Any], section: str) -> dict[Any, tuple[str, dict[str, Any]]]:
@@ -91,8 +91,8 @@ def _set_changes(before: Mapping[str, Any], after: Mapping[str, Any], section: s
         for key, (name, entry) in now.items():
             old = was.get(key, (None, {}))[1].get("level")
             if old is not None and old != entry.get("level"):
-                lines.append(f"{_what(name, entry)}现为{LEVELS.get(entry['level'], entry['level'])}"
-                             f"（起草时为{LEVELS.get(old, old)}）")
+                lines.append(f"{_what(name, entry)}现为{OverdueLevel(entry['level']).label}"
+                             f"（起草时为{OverdueLevel(old).label}）")
     return lines
 
 

@@ -112,3 +112,15 @@ def test_a_commendation_with_individuals_names_them_in_its_title_and_the_body_ro
     assert plain["title"].endswith("成效突出单位的通报") and named["title"].endswith("成效突出单位和个人的通报")
     assert with_individuals(plain["body"], people) == named["body"]
     assert with_individuals(named["body"], []) == plain["body"]
+
+
+def test_a_reply_date_in_the_next_year_carries_its_year() -> None:
+    """A criticism of late December asks for a reply in January: the year is written out, since "于1月14日前"
+    under a notice dated 2018年12月28日 reads as a date already past; within the year it stays 月日."""
+    units = [_unit("huoqiu", "霍邱县", "county", [_late(150, True, 1)])]
+    december = criticism_text({"kind": "criticism", "as_of": "2018-12-28", "county": None, "units": units},
+                              *PLAN, None, ISSUER, date(2019, 1, 14))["body"]
+    assert "于2019年1月14日前将整改" in december and "于1月14日前" not in december
+    october = criticism_text({"kind": "criticism", "as_of": "2018-10-12", "county": None, "units": units},
+                             *PLAN, None, ISSUER, date(2018, 10, 26))["body"]
+    assert "于10月26日前将整改" in october

@@ -162,8 +162,8 @@ def test_changes_name_new_and_no_longer_overdue_items() -> None:
                                              "overdue_items": [{**entry, "days_late": 40, "level": "seriously_overdue"},
                                                                other],
                                              "failed_acceptances": [], "overdue_rectifications": []}]}
-    assert facts_changes(before, after) == ["新增逾期事项：叶集区“任务8”", "叶集区“任务7”现为严重逾期（起草时为逾期）"]
-    assert facts_changes(after, before) == ["不再逾期：叶集区“任务8”", "叶集区“任务7”现为逾期（起草时为严重逾期）"]
+    assert facts_changes(before, after) == ["新增逾期事项：叶集区“任务8”", "叶集区“任务7”现为严重逾期（起草时为已逾期）"]
+    assert facts_changes(after, before) == ["不再逾期：叶集区“任务8”", "叶集区“任务7”现为已逾期（起草时为严重逾期）"]
 
 
 def test_the_screen_asks_before_issuing_changed_facts(app: Flask, client, auth) -> None:

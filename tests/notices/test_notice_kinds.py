@@ -328,7 +328,7 @@ def test_progress_bulletin_ranks_counties_and_departments_from_score_rows(kinds)
     assert "市商务局（95.0分）" in body
     assert "金寨县、霍山县、市商务局、市农委工作推进有力" in body and "霍邱县、叶集区、市财政局工作进展相对滞后" in body
     assert "3项全市目标任务中，已完成1项" in body
-    assert "请霍邱县、叶集区、市财政局于1月15日前将整改措施书面报送市电商工作领导小组办公室。" in body
+    assert "请霍邱县、叶集区、市财政局于2019年1月15日前将整改措施书面报送市电商工作领导小组办公室。" in body
     ranking = data["annexes"][1]["rows"]
     assert ranking[0] == ["1", "金寨县", "县区", "91.5"] and ranking[-1] == ["3", "市财政局", "市直部门", "60.0"]
 
@@ -387,5 +387,5 @@ def test_progress_names_nobody_best_or_lagging_when_every_score_is_the_same():
     facts = {**progress_facts(), "ranking": ranking_rows(tied)}
     body = progress_text(facts, *PLAN, ISSUER, date(2019, 1, 15))["body"]
     assert "工作推进有力" not in body and "相对滞后" not in body
-    assert "请各单位于1月15日前将下一步工作措施书面报送市电商工作领导小组办公室。" in body
+    assert "请各单位于2019年1月15日前将下一步工作措施书面报送市电商工作领导小组办公室。" in body
     assert "本期各单位考核得分相同，不分先进与后进。" in body
