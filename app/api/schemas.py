@@ -80,7 +80,20 @@ class TargetOut(Schema):
     per_county = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
 
 
+class PlanSummaryOut(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    document_number = fields.String(required=True)
+    region = fields.String(required=True, metadata={"description": "方案所属地区（市）名称，如 六安市"})
+    region_code = fields.String(required=True, metadata={"description": "地区代码（GB/T 2260），如 341500"})
+    current = fields.Boolean(required=True, metadata={"description": "是否为调用者当前的方案（/plans/current）"})
+    region_current = fields.Boolean(required=True, metadata={"description": "是否为该地区的现行方案"})
+
+
 class PlanOut(Schema):
+    id = fields.Integer(required=True)
+    region = fields.String(required=True)
     code = fields.String(required=True)
     title = fields.String(required=True)
     document_number = fields.String(required=True)
@@ -100,6 +113,8 @@ class ItemListQuery(Schema):
     page = fields.Integer(validate=Range(1, 100_000), metadata={"description": "页码，与 after 二选一"})
     per_page = fields.Integer(validate=Range(1, 100), load_default=20)
     after = Text(validate=Length(1, 512), metadata={"description": "上一页返回的 next 游标（深翻页）"})
+    plan = Text(validate=Length(1, 64), metadata={
+        "description": "方案代码（见 GET /plans）；缺省为调用者当前的方案（The plan's code; default: the caller's current plan）"})
 
 
 class ItemSummaryOut(Schema):

@@ -12,7 +12,8 @@ from app.applications.models import Application
 from app.attachments.operations import add_attachment
 from app.extensions import db
 from app.items.operations import create_item, edit_draft
-from app.plans.models import Category, Plan
+from app.plans.models import Category
+from app.plans.scope import plan_for, visible_plans
 from app.units.models import Unit, UnitKind
 from workflows.application import CATEGORIES
 from workflows.errors import NotPermitted, WorkflowError
@@ -86,9 +87,9 @@ def create_application(actor: Actor, *, category: str, county: str, site_name: s
     problems.update(field_problems(fields if fields is not None else {}))
     if problems:
         raise InvalidApplication(problems)
-    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-    if plan is None:
+    if not visible_plans(actor.unit):
         raise InvalidApplication({"plan": "尚未导入行动方案"})
+    plan = plan_for(actor)
     cat = db.session.scalar(select(Category).where(Category.plan_id == plan.id, Category.code == category))
     title = f"{cat.title if cat else category}：{site_name.strip()}"
     item = Application(plan_id=plan.id, title=title, unit_id=unit.id, county_id=unit.id, category=category,

@@ -8,7 +8,7 @@ from app.api.schemas import QuotaOut
 from app.clock import today
 from app.dashboards.board import quotas_json
 from app.extensions import db
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -17,4 +17,4 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           response=QuotaOut, many=True)
 def get_quotas(call: Call) -> Reply:
     """One row per county × indicator with a quota, zeros included; a county's users get their own rows."""
-    return Reply(quotas_json(db.session, current_plan().id, today(), call.actor))
+    return Reply(quotas_json(db.session, current_plan(call.actor).id, today(), call.actor))

@@ -72,7 +72,7 @@ def drilldown(actor: Actor, plan: Plan, now: date, args: Mapping[str, Any]) -> D
     """The visible items of ``plan`` matching every filter in ``args``."""
     granted = granted_extensions()
     due = effective_due_of(granted)  # lights count from the deadline a granted extension (延期) set
-    q = visible_items(actor).outerjoin(granted, granted_join_condition(granted)).where(Item.plan_id == plan.id)
+    q = visible_items(actor, plan.id).outerjoin(granted, granted_join_condition(granted))
     filters: list[str] = []
     for name, apply in _FILTERS:
         value = args.get(name)

@@ -15,6 +15,7 @@ from app.items.counters import ITEM_DUE_COUNTS, NO_DUE
 from app.items.models import Item
 from app.plans.models import AnnexTask, PlanPhase
 from app.tasks.models import TaskAssignment
+from app.plans.scope import region_units
 from app.units.models import Unit
 from workflows.base import PHASE_TITLES, state_title
 from workflows.deadlines import SERIOUS_AFTER_DAYS, OverdueLevel
@@ -248,7 +249,7 @@ def _matrix_units(session: Session, plan_id: int, kind: str, seen: set[int],
     """Row units: every county (even with nothing yet), or the departments holding assignments."""
     q = select(Unit.id, Unit.slug, Unit.name).order_by(Unit.sort_order, Unit.id)
     if kind in ("phases", "county_tasks"):
-        q = q.where(Unit.kind == "county")
+        q = q.where(Unit.kind == "county", region_units(plan_id))
     else:
         q = q.where(Unit.id.in_(seen or [-1]))
     if unit_ids is not None:

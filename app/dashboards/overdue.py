@@ -58,7 +58,7 @@ def overdue_items(session: Session, plan_id: int, today: date, *, actor: Actor |
     granted = granted_extensions()
     due = effective_due_of(granted)  # a granted extension (延期) moves the deadline
     lvl = level_case(due, today)
-    base = visible_items(actor) if actor is not None else select(Item)
+    base = visible_items(actor, plan_id) if actor is not None else select(Item)
     cutoff = today + timedelta(days=DUE_SOON_DAYS) if include_due_soon else today - timedelta(days=1)
     # the original due date is never later than the effective one: it narrows the scan by its index
     base = (base.outerjoin(granted, granted_join_condition(granted))

@@ -31,6 +31,7 @@ from app.extensions import db
 from app.items.models import Item
 from app.notifications.delivery import deliver_pending
 from app.plans.models import Category
+from app.plans.scope import region_units
 from app.units.models import Unit
 from workflows.base import PHASE_TITLES, state_title
 from workflows.deadlines import OverdueLevel, overdue_level
@@ -239,7 +240,7 @@ def overdue() -> str:
                                 item_type=f.item_type, include_due_soon=f.soon, limit=PER_PAGE,
                                 offset=(f.page - 1) * PER_PAGE)
     by_unit = overdue_by_unit(db.session, plan.id, now) if perm.sees_everything(actor) else []
-    counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county")
+    counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county", region_units(plan.id))
                                   .order_by(Unit.sort_order, Unit.id)).all() if perm.sees_everything(actor) else []
     unit_name = db.session.scalar(select(Unit.name).where(Unit.slug == f.unit)) if f.unit else None
     return render_template("dashboards/overdue.html", rows=rows, total=total, page=f.page, per_page=PER_PAGE,

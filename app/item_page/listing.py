@@ -21,6 +21,8 @@ from app.extension_requests.operations import effective_due_column
 from app.extensions import db
 from app.items.models import Item
 from app.items.queries import capped_count, visible_items
+from app.plans.models import Plan
+from app.plans.scope import plan_for, visible_plans
 from app.units.models import Unit
 from workflows.deadlines import DUE_SOON_DAYS, SERIOUS_AFTER_DAYS
 from workflows.roles import Actor
@@ -128,14 +130,27 @@ def _ordered(q: Select, sort: str) -> Select:
     return q.order_by(col.asc().nulls_last(), Item.id.asc())
 
 
+def listed_plan(actor: Actor, code: str | None) -> Plan:
+    """The plan a list shows: the one ``code`` names among the actor's plans, else their current plan."""
+    if code is None:
+        return plan_for(actor)
+    plan = next((p for p in visible_plans(actor.unit) if p.code == code), None)
+    if plan is None:
+        raise bad_request(f"方案“{code}”不存在或不可见", fields={"plan": ["未知方案"]})
+    return plan
+
+
 def filtered(actor: Actor, query: dict[str, Any], today: date) -> Select:
-    q = visible_items(actor)
+    """One plan's items (``query["plan"]``, else the actor's current plan) the actor may see, filtered."""
+    plan = listed_plan(actor, query.get("plan"))
+    q = visible_items(actor, plan.id)
     if "type" in query:
         q = q.where(Item.type == query["type"])
     if "state" in query:
         q = q.where(state_condition(query["state"]))
     if "county" in query:
-        county_id = db.session.scalar(select(Unit.id).where(Unit.slug == query["county"], Unit.kind == "county"))
+        county_id = db.session.scalar(select(Unit.id).where(Unit.slug == query["county"], Unit.kind == "county",
+                                                            Unit.region_code == plan.region_code))
         if county_id is None:
             raise bad_request(f"县区“{query['county']}”不存在", fields={"county": ["未知县区"]})
         q = q.where(Item.county_id == county_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.items.models import Item
 from app.plans.models import Category, Indicator, Target
+from app.plans.scope import region_units
 from app.units.models import Unit
 from workflows.permissions import Subject
 from workflows.registry import get_workflow
@@ -126,7 +127,8 @@ def _addressee_units(item: Item) -> frozenset[str]:
     text = getattr(item, "addressees", "") or ""
     slugs: set[str] = set()
     if "各县区" in text:
-        slugs.update(db.session.scalars(select(Unit.slug).where(Unit.kind == "county")))
+        slugs.update(db.session.scalars(select(Unit.slug).where(Unit.kind == "county", region_units(item.plan_id))))
     if "市直" in text:
-        slugs.update(db.session.scalars(select(Unit.slug).where(Unit.kind == "department")))
+        slugs.update(db.session.scalars(select(Unit.slug).where(Unit.kind == "department",
+                                                                region_units(item.plan_id))))
     return frozenset(slugs)

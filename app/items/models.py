@@ -32,7 +32,7 @@ class Item(db.Model):
     __table_args__ = (
         CheckConstraint(state_check_sql(), name="state_valid"),
         CheckConstraint("version >= 1", name="version_positive"),
-        Index("ix_items_type_state_due", "type", "state", "due_on", "id"),
+        Index("ix_items_plan_type_state_due", "plan_id", "type", "state", "due_on", "id"),
         Index("ix_items_county_due", "county_id", "due_on", "id"),
         Index("ix_items_unit_state", "unit_id", "state"),
         Index("ix_items_due_id", "due_on", "id"),

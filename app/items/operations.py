@@ -73,7 +73,7 @@ def fire_transition(item_id: int, trigger: str, actor: Actor, *, version: int | 
     with _all_or_nothing():
         session = db.session
         connection = session.connection()
-        image = load_image_for_update(connection, item_id)
+        image = load_image_for_update(connection, item_id, viewer=actor.unit)
         if image is None:
             raise NotFound()
         orm = image.type not in SUBTYPES or needs_orm(image.type, trigger)

@@ -5,6 +5,7 @@ from sqlalchemy import Select, func, select
 
 from app.items.facts import subject_for
 from app.items.models import Item
+from app.plans.scope import visible_plan_ids
 from app.units.models import Unit
 from workflows.errors import NotFound
 from workflows.permissions import Subject, can_see
@@ -30,9 +31,11 @@ def unit_id_of(slug: str | None) -> int | None:
     return db.session.scalar(select(Unit.id).where(Unit.slug == slug)) if slug else None
 
 
-def visible_items(actor: Actor) -> Select[tuple[Item]]:
-    """Items ``actor`` may see: everything for city-wide roles; own county / own department otherwise."""
-    q = select(Item)
+def visible_items(actor: Actor, plan_id: int | None = None) -> Select[tuple[Item]]:
+    """Items ``actor`` may see, of ``plan_id`` (else of every plan the actor may see): everything for
+    city-wide roles; own county / own department otherwise."""
+    q = select(Item).where(Item.plan_id == plan_id if plan_id is not None
+                           else Item.plan_id.in_(visible_plan_ids(actor.unit)))
     if actor.role in CITY_WIDE_ROLES:
         return q
     unit_id = unit_id_of(actor.unit)
@@ -45,8 +48,10 @@ def visible_items(actor: Actor) -> Select[tuple[Item]]:
 
 
 def visible_subject(item_id: int, actor: Actor) -> Subject:
-    """The item as the engine sees it, or 404 when it does not exist or the caller may not see it."""
-    item = db.session.get(Item, item_id)
+    """The item as the engine sees it, or 404 when it does not exist or the caller may not see it
+    (another region's plan included)."""
+    item = db.session.scalar(select(Item).where(Item.id == item_id,
+                                                Item.plan_id.in_(visible_plan_ids(actor.unit))))
     if item is None:
         raise NotFound()
     subject = subject_for(item)

@@ -16,7 +16,7 @@ from functools import cache
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import String, Table, and_, bindparam, cast, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -155,18 +155,29 @@ def _load_statement() -> Any:
         .outerjoin(categories, and_(categories.c.plan_id == ITEMS.c.plan_id, categories.c.code == apps.c.category))
         .outerjoin(tasks, tasks.c.id == ITEMS.c.id)
         .outerjoin(annex, annex.c.id == tasks.c.annex_task_id)
-        .where(ITEMS.c.id == bindparam("item_id"))
+        .where(ITEMS.c.id == bindparam("item_id"), _in_viewers_plans(plans))
     )
 
 
+def _in_viewers_plans(plans: Table) -> Any:
+    """The item's plan is one of the viewer's region's (any plan when no viewer unit is given)."""
+    viewer = cast(bindparam("viewer", type_=String), String(64))
+    units = Unit.__table__
+    region = select(units.c.region_code).where(units.c.slug == viewer).scalar_subquery()
+    return or_(viewer.is_(None), plans.c.region_code == region)
 
 
-def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = True) -> ItemImage | None:
+
+
+def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = True,
+                          viewer: str | None = None) -> ItemImage | None:
     """The item row-locked until the transaction ends (None when there is no such item).
 
     Any item type loads; only types in ``SUBTYPES`` carry their own columns and may be written back.
-    ``lock=False`` reads without the row lock (the versioned UPDATE alone must still hold: tested)."""
-    row = connection.execute(_statement(lock), {"item_id": item_id}).mappings().first()
+    ``lock=False`` reads without the row lock (the versioned UPDATE alone must still hold: tested).
+    ``viewer`` (a unit's slug) keeps to the plans of that unit's region, in the same statement: an item
+    of another region's plan is None, as if it did not exist."""
+    row = connection.execute(_statement(lock), {"item_id": item_id, "viewer": viewer}).mappings().first()
     if row is None:
         return None
     kind = row["type"]

@@ -9,7 +9,7 @@ from app.api.registry import Call, endpoint
 from app.clock import today
 from app.extensions import db
 from app.ledger.xlsx import ledger_filename, ledger_xlsx
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan
 from app.uploads import XLSX
 
 
@@ -18,7 +18,7 @@ def get_ledger(call: Call) -> Response:
     """One row per task assignment the caller may see: the annex's columns plus state, handling deadline
     (办理期限), the plan's date for the phase (阶段期限), overdue and last action."""
     now = today()
-    data = ledger_xlsx(db.session, current_plan().id, now, call.actor)
+    data = ledger_xlsx(db.session, current_plan(call.actor).id, now, call.actor)
     headers = {"Content-Disposition": f"attachment; filename=\"ledger-{now.isoformat()}.xlsx\"; "
                                       f"filename*=UTF-8''{quote(ledger_filename(now))}",
                "Cache-Control": "private, no-store"}

@@ -33,7 +33,7 @@ def application_rows(session: Session, plan_id: int, today: date, actor: Actor |
     apps = Application.__table__  # the table, not the entity: Item is already in the FROM list
     granted = granted_extensions()
     due = effective_due_of(granted)
-    base = visible_items(actor) if actor is not None else select(Item)
+    base = visible_items(actor, plan_id) if actor is not None else select(Item)
     q = (base.where(Item.plan_id == plan_id, Item.type == "application")
          .with_only_columns(Item.id, county.name, Category.title, apps.c.site_name, Item.state, due,
                             Item.phase_due_on)

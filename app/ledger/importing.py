@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.tasks.loading import plan_groups
 from app.plans.models import AnnexTask, Plan
 from app.plans.schema import PlanDataError, UnitData, unit_text
+from app.plans.scope import plan_or_none
 from app.plans.xlsx import read_annex_xlsx
 from app.web.terms import N_
 from app.tasks.models import TaskAssignment
@@ -62,17 +63,19 @@ class Preview:
         return sum(len(t.new_assignments) for t in self.tasks)
 
 
-def unit_data(session: Session) -> list[UnitData]:
+def unit_data(session: Session, plan: Plan) -> list[UnitData]:
+    """The units of ``plan``'s region, as a plan file would list them."""
     return [UnitData(slug=u.slug, name=u.name, kind=u.kind, code=u.code, aliases=tuple(u.aliases or ()))
-            for u in session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id))]
+            for u in session.scalars(select(Unit).where(Unit.region_code == plan.region_code)
+                                     .order_by(Unit.sort_order, Unit.id))]
 
 
 def preview_annex_xlsx(session: Session, file: Path | IO[bytes]) -> Preview:
     """What importing ``file`` into the current plan would do, or why it would be refused."""
-    plan = session.scalar(select(Plan).where(Plan.is_current.is_(True)))
+    plan = plan_or_none()
     if plan is None:
         return Preview(None, errors=["尚未导入任何方案，请先运行 plan load"])
-    units = unit_data(session)
+    units = unit_data(session, plan)
     groups = plan_groups(plan, units)
     try:
         tasks = read_annex_xlsx(file, units, groups)

@@ -86,7 +86,7 @@ def ledger_rows(session: Session, plan_id: int, today: date, actor: Actor | None
     ta = TaskAssignment.__table__  # the table, not the entity: Item is already in the FROM list
     granted = granted_extensions()
     due = effective_due_of(granted)  # the deadline a granted extension (延期) set, if any
-    base = visible_items(actor) if actor is not None else select(Item)
+    base = visible_items(actor, plan_id) if actor is not None else select(Item)
     q = (base.where(Item.plan_id == plan_id, Item.type == "task")
          .with_only_columns(Item.id, AnnexTask.number, AnnexTask.title, AnnexTask.lead_text, AnnexTask.cooperating_text,
                             AnnexTask.deadline, unit.name, ta.c.is_lead, Item.state, due, Item.phase_due_on)

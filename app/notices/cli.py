@@ -37,8 +37,7 @@ def render(notice_id: int, output: Path) -> None:
 def render_batch(directory: Path, processes: int, notice_ids: tuple[int, ...]) -> None:
     """Render many notices (default: every notice) into DIRECTORY, with a progress bar."""
     from app.notices.models import Notice
-    from app.notices.operations import archived_pdf, notice_fonts, render_data
-    from app.plans.operations import current_plan
+    from app.notices.operations import archived_pdf, notice_fonts, plan_of, render_data
     from app.notices.pdf import render_many
 
     query = select(Notice).order_by(Notice.id)
@@ -50,7 +49,6 @@ def render_batch(directory: Path, processes: int, notice_ids: tuple[int, ...]) -
     drafts = [n for n in notices if not n.pdf_sha256]
     for n in archived:
         (directory / f"notice-{n.id}.pdf").write_bytes(archived_pdf(n))
-    plan = current_plan()
     with click.progressbar(length=len(drafts), label="rendering notices") as bar:
         last = [0]
 
@@ -58,7 +56,7 @@ def render_batch(directory: Path, processes: int, notice_ids: tuple[int, ...]) -
             bar.update(done - last[0])
             last[0] = done
 
-        pdfs = render_many([render_data(n, plan) for n in drafts], processes=processes, progress=progress,
+        pdfs = render_many([render_data(n, plan_of(n)) for n in drafts], processes=processes, progress=progress,
                            fonts=notice_fonts())
     for n, pdf in zip(drafts, pdfs, strict=True):
         (directory / f"notice-{n.id}.pdf").write_bytes(pdf)

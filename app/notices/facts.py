@@ -53,7 +53,7 @@ from app.notices.models import Notice
 from app.plans.models import AnnexTask
 from app.tasks.models import TaskAssignment
 from app.notices.operations import DRAFTER_ONLY, create_notice, may_draft
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan
 from app.scores.facts import quarters_until
 from app.scores.queries import score_board
 from app.units.models import Unit
@@ -408,7 +408,7 @@ def draft_from_facts(actor: Actor, kind: str, county: str | None = None, period:
         raise NotPermitted(DRAFTER_ONLY)
     if kind not in FACTS:
         raise GuardFailed([f"只能据实生成{KINDS['criticism']}、{KINDS['commendation']}或{KINDS['progress']}草稿"])
-    plan = current_plan()
+    plan = current_plan(actor)
     today = clock_today()
     if kind == "progress":
         if county:

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.items.operations import edit_draft
 from app.notices.models import Notice
-from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, name_individuals, notice_fonts, render_data,
-                                    validate_notice_fields)
+from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, name_individuals, notice_fonts, plan_of,
+                                    render_data, validate_notice_fields)
 from app.notices.pdf import chinese_date, parse_body, wrap_title
-from app.plans.operations import current_plan
 from app.units.models import Unit
 from workflows.notice import KINDS as NOTICE_KINDS
 from workflows.notice import NoticeState
@@ -90,7 +89,7 @@ def _ending(text: str, suffix: str, strip: str) -> str:
 
 
 def preview_document(notice: Notice) -> dict[str, Any]:
-    data = render_data(notice, current_plan())
+    data = render_data(notice, plan_of(notice))
     return {
         "letter": data["format"] == "letter", "issuer_mark": data["issuer_mark"], "number": data["number"],
         "title_lines": wrap_title(data["title"] or "", notice_fonts()),  # balanced as printed

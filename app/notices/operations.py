@@ -20,7 +20,7 @@ from app.attachments.storage import store_stream
 from app.blobs.backends import read_all, storage
 from app.clock import today, utcnow
 from app.extensions import db
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan
 from app.items.facts import subject_for
 from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
@@ -138,7 +138,7 @@ def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: 
     if kind not in KINDS:
         raise GuardFailed([f"通报类型必须是：{'、'.join(KINDS)}"])
     clean = validate_notice_fields(values)
-    plan = current_plan()
+    plan = current_plan(actor)
     notice = Notice(plan_id=plan.id, kind=kind, title=clean.get("title", ""), addressees=clean.get("addressees", ""),
                     body=clean.get("body", ""), subject_units=clean.get("subject_units", []),
                     copies=clean.get("copies"), attachments_note=clean.get("attachments_note"),
@@ -146,6 +146,14 @@ def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: 
                     facts_json=canonical_json(dict(facts)) if facts is not None else None)
     create_item(notice, actor, data={"kind": kind})
     return notice
+
+
+def plan_of(notice: Notice) -> Plan:
+    """The plan a notice belongs to (its numbers, issuer and tables are that plan's)."""
+    plan = db.session.get(Plan, notice.plan_id)
+    if plan is None:  # pragma: no cover - the foreign key keeps it
+        raise NotFound()
+    return plan
 
 
 def render_data(notice: Notice, plan: Plan, *, on: date | None = None) -> dict[str, Any]:
@@ -225,7 +233,7 @@ def notice_pdf(notice: Notice) -> bytes:
     """The archived PDF once issued; a fresh preview render of a draft otherwise."""
     if notice.pdf_sha256:
         return archived_pdf(notice)
-    return render_notice_pdf(render_data(notice, current_plan()), fonts=notice_fonts())
+    return render_notice_pdf(render_data(notice, plan_of(notice)), fonts=notice_fonts())
 
 
 @effect("notice", "issue", first=True)

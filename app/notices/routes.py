@@ -18,7 +18,7 @@ from app.notices.models import Notice
 from app.notices.next_step import next_step_text
 from app.notices.operations import acknowledge as acknowledge_notice
 from app.notices.operations import find_by_code, may_draft, notice_pdf as render_pdf
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan
 from app.web.access import may_file, own_actor, roles_required, visible_item
 from app.web.actions import screen_action
 from app.web.errors import register_error_pages

@@ -1,4 +1,4 @@
-"""GET /plans/current: phases, annex tasks and targets of the plan in force."""
+"""GET /plans: the plans the caller may see; GET /plans/current: phases, tasks and targets of theirs."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api.registry import Call, Reply, endpoint
-from app.api.schemas import PlanOut
+from app.api.schemas import PlanOut, PlanSummaryOut
 from app.api.reply import iso_date
 from app.extensions import db
 from app.plans.models import AnnexTask, AnnexTaskUnit, Indicator, Plan, PlanPhase, Target
-from workflows.errors import NotFound
+from app.plans.scope import plan_for, visible_plans
 
 
 def number(value: Decimal) -> int | float:
@@ -35,19 +35,28 @@ def _targets(plan: Plan) -> list[dict[str, Any]]:
     return [{**entry, "per_county": quotas.get(code, {})} for code, entry in by_indicator.items()]
 
 
-@endpoint("GET", "/plans/current", summary="当前行动方案：阶段、任务分解、目标指标", tags=("plan",), response=PlanOut,
-          errors=(404,))
+@endpoint("GET", "/plans", summary="调用者可见的方案（本地区的方案；管理员可见全部）", tags=("plan",),
+          response=PlanSummaryOut, many=True)
+def list_plans(call: Call) -> Reply:
+    """Newest first, the region's current plan at the top; ``current`` marks the caller's own current plan."""
+    plans = visible_plans(call.actor.unit)
+    mine = plan_for(call.actor).id if plans else None
+    return Reply([{"id": p.id, "code": p.code, "title": p.title, "document_number": p.document_number,
+                   "region": p.region_name, "region_code": p.region_code, "current": p.id == mine,
+                   "region_current": p.is_current} for p in plans])
+
+
+@endpoint("GET", "/plans/current", summary="调用者当前的行动方案：阶段、任务分解、目标指标", tags=("plan",),
+          response=PlanOut, errors=(404,))
 def current_plan(call: Call) -> Reply:
     """Counties' shared tasks (各县区人民政府) come expanded to one slug per county."""
-    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-    if plan is None:
-        raise NotFound("尚未导入行动方案")
+    plan = plan_for(call.actor)
     phases = db.session.scalars(select(PlanPhase).where(PlanPhase.plan_id == plan.id)
                                 .order_by(PlanPhase.sort_order)).all()
     tasks = db.session.scalars(select(AnnexTask).where(AnnexTask.plan_id == plan.id).order_by(AnnexTask.number)
                                .options(selectinload(AnnexTask.units).joinedload(AnnexTaskUnit.unit))).all()
     return Reply({
-        "code": plan.code, "title": plan.title, "document_number": plan.document_number,
+        "id": plan.id, "region": plan.region_name, "code": plan.code, "title": plan.title, "document_number": plan.document_number,
         "phases": [{"name": p.code, "title": p.title, "deadline": iso_date(p.deadline)} for p in phases],
         "tasks": [{"number": t.number, "title": t.title, "deadline": iso_date(t.deadline),
                    "lead_units": [tu.unit.slug for tu in t.units if tu.is_lead],

@@ -21,7 +21,11 @@ class Plan(db.Model):
     issuer: Mapped[str] = mapped_column(String(100))
     document_number: Mapped[str] = mapped_column(String(64))
     issued_on: Mapped[date] = mapped_column(Date)
+    #: the region's current plan (at most one per region: loading a plan makes it its region's current one)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the city the plan belongs to (GB/T 2260 code, ``app.units.regions``); its units carry the same code
+    region_code: Mapped[str] = mapped_column(String(12), default="", server_default="", index=True)
+    region_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     notice_issuer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     #: the issuer's full name, printed on the red mark (发文机关标志) and as 印发机关
     notice_issuer_name: Mapped[str] = mapped_column(String(100))
@@ -136,3 +140,12 @@ class AnnexTaskUnit(db.Model):
 
     task: Mapped[AnnexTask] = relationship(back_populates="units")
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class UserPlan(db.Model):
+    """The plan a user has chosen to work in (no row: their region's current plan)."""
+
+    __tablename__ = "user_plans"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.plans.models import Indicator, Plan
+from app.plans.models import Indicator
+from app.plans.scope import plan_or_none
 
 
 def _zh() -> bool:
@@ -20,8 +21,9 @@ def english_names() -> dict[str, tuple[str | None, str | None]]:
     """Indicator code → (English name, English measure) of the current plan (once per request)."""
     if has_request_context() and "indicator_english" in g:
         return g.indicator_english
-    rows = db.session.execute(select(Indicator.code, Indicator.title_en, Indicator.measure_en)
-                              .join(Plan, Plan.id == Indicator.plan_id).where(Plan.is_current.is_(True)))
+    plan = plan_or_none()
+    rows = [] if plan is None else db.session.execute(
+        select(Indicator.code, Indicator.title_en, Indicator.measure_en).where(Indicator.plan_id == plan.id))
     names = {code: (title, measure) for code, title, measure in rows}
     if has_request_context():
         g.indicator_english = names

@@ -61,6 +61,12 @@ class NoticeIssuerData:
 
 
 @dataclass(frozen=True)
+class RegionData:
+    code: str  # GB/T 2260 code of the city (e.g. 341500), or a deployment's own code
+    name: str  # e.g. 六安市
+
+
+@dataclass(frozen=True)
 class PhaseData:
     code: str
     title: str
@@ -129,6 +135,8 @@ class PlanData:
     targets: tuple[TargetData, ...]
     categories: tuple[CategoryData, ...]
     tasks: tuple[TaskData, ...]
+    #: the city the plan belongs to (None: read off its counties' division codes when loaded)
+    region: RegionData | None = None
 
     @property
     def counties(self) -> tuple[UnitData, ...]:
@@ -360,7 +368,7 @@ def parse_plan(raw: Any) -> PlanData:
                   ("plan", "units", "groups", "phases", "indicators", "targets", "categories", "tasks"))
     plan = _Fields(top.raw.get("plan", {}), "方案（plan）", errors,
                    ("code", "title", "issuer", "document_number", "issued_on", "notice_issuer",
-                    "review_working_days"), optional=("draft_working_days",))
+                    "review_working_days"), optional=("draft_working_days", "region"))
     units = _units(top.items("units"), errors)
     groups = _groups(top.raw.get("groups", {}), units, errors)
     indicators = _indicators(top.items("indicators"), errors)
@@ -389,10 +397,21 @@ def parse_plan(raw: Any) -> PlanData:
         targets=_targets(top.items("targets"), indicator_codes, units, errors),
         categories=_categories(top.items("categories"), indicator_codes, errors),
         tasks=_tasks(top.items("tasks"), units, groups, indicator_codes, errors),
+        region=_region(plan.raw.get("region"), errors),
     )
     if errors:
         raise PlanDataError(errors)
     return result
+
+
+def _region(raw: Any, errors: list[str]) -> RegionData | None:
+    if raw is None:
+        return None
+    f = _Fields(raw, "方案（plan）所属地区（region）", errors, ("code", "name"))
+    code = str(f.raw.get("code") or "")
+    if code and not re.fullmatch(r"[0-9A-Za-z_-]{1,12}", code):
+        f.error(f"地区代码“{code}”应为不超过12位的字母数字（如 GB/T 2260 的 341500）")
+    return RegionData(code, f.text("name"))
 
 
 def _units(raws: list[Any], errors: list[str]) -> tuple[UnitData, ...]:

@@ -31,9 +31,10 @@ def open_on_first_request() -> None:
     if period in done:
         return
     try:
-        plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-        if plan is not None and periods_to_open(plan, day):
-            results = ensure_reports_open(db.session, plan, day)
+        plans = db.session.scalars(select(Plan).where(Plan.is_current.is_(True)).order_by(Plan.id)).all()
+        results = [r for plan in plans if periods_to_open(plan, day)
+                   for r in ensure_reports_open(db.session, plan, day)]
+        if results:
             db.session.commit()
             opened = sum(len(r.created) for r in results)
             if opened:

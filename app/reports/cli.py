@@ -15,7 +15,8 @@ reports_cli = AppGroup("reports", help="Quarterly progress reports (季度进展
 @reports_cli.command("open")
 @click.option("--year", type=click.IntRange(2000, 2100), default=None, help="Year (default: today's).")
 @click.option("--quarter", type=click.IntRange(1, 4), default=None, help="Quarter 1-4 (default: today's).")
-def reports_open(year: int | None, quarter: int | None) -> None:
+@click.option("--plan", "plan_code", default=None, help="Plan code (default: every region's current plan).")
+def reports_open(year: int | None, quarter: int | None, plan_code: str | None) -> None:
     """Open the quarter's report of every unit with figures to report; running it twice creates nothing."""
     from app.clock import today
     from app.clock import quarter_of
@@ -26,10 +27,13 @@ def reports_open(year: int | None, quarter: int | None) -> None:
     if (year is None) != (quarter is None) and quarter is None:
         raise click.UsageError("--year needs --quarter")
     year, quarter = year or this_year, quarter or this_quarter
-    plan = db.session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-    if plan is None:
-        click.echo("尚未导入行动方案，请先运行 plan load", err=True)
+    plans = db.session.scalars(select(Plan).where(Plan.code == plan_code) if plan_code
+                               else select(Plan).where(Plan.is_current.is_(True)).order_by(Plan.id)).all()
+    if not plans:
+        click.echo(f"没有代码为“{plan_code}”的方案" if plan_code else "尚未导入行动方案，请先运行 plan load", err=True)
         sys.exit(1)
-    result = open_quarterly_reports(db.session, plan, year, quarter)
+    results = [(plan, open_quarterly_reports(db.session, plan, year, quarter)) for plan in plans]
     db.session.commit()
-    click.echo(f"{year}年第{quarter}季度：新开 {len(result.created)} 份季度报告，已存在 {result.existing} 份")
+    for plan, result in results:
+        where = f"{plan.code}：" if len(plans) > 1 else ""
+        click.echo(f"{where}{year}年第{quarter}季度：新开 {len(result.created)} 份季度报告，已存在 {result.existing} 份")

@@ -93,7 +93,9 @@ def reporting_units(session: Session, plan_id: int) -> list[tuple[Unit, list[Rep
     "各县区、各相关部门要按季度报告工作进展情况" (§四(三)): every county, every unit responsible for a
     task of the plan (lead or co-operating), and any other unit holding figures to report."""
     responsible = set(session.scalars(select(TaskAssignment.assignee_id).where(TaskAssignment.plan_id == plan_id)))
-    units = session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order, Unit.id)).all()
+    region = select(Plan.region_code).where(Plan.id == plan_id).scalar_subquery()
+    units = session.scalars(select(Unit).where(Unit.is_active.is_(True), Unit.region_code == region)
+                            .order_by(Unit.sort_order, Unit.id)).all()
     out = []
     for unit in units:
         indicators = report_indicators(session, plan_id, unit)
@@ -133,9 +135,9 @@ def ensure_reports_open(session: Session, plan: Plan, today: date) -> list[OpenR
 
 
 def open_due_reports(session: Session, today: date) -> int:
-    """:func:`ensure_reports_open` for the current plan; how many reports were opened."""
-    plan = session.scalar(select(Plan).where(Plan.is_current.is_(True)))
-    return 0 if plan is None else sum(len(r.created) for r in ensure_reports_open(session, plan, today))
+    """:func:`ensure_reports_open` for every region's current plan; how many reports were opened."""
+    plans = session.scalars(select(Plan).where(Plan.is_current.is_(True)).order_by(Plan.id)).all()
+    return sum(len(r.created) for plan in plans for r in ensure_reports_open(session, plan, today))
 
 
 def open_quarterly_reports(session: Session, plan: Plan, year: int, quarter: int,
@@ -148,7 +150,8 @@ def open_quarterly_reports(session: Session, plan: Plan, year: int, quarter: int
     if quarter not in QUARTER_NAMES:
         raise ValueError("quarter must be 1 to 4")
     result = OpenResult(year, quarter)
-    have = set(session.scalars(select(Report.reporter_id).where(Report.year == year, Report.quarter == quarter)))
+    have = set(session.scalars(select(Report.reporter_id).where(Report.year == year, Report.quarter == quarter,
+                                                                Report.plan_id == plan.id)))
     for unit, _ in reporting_units(session, plan.id):
         if unit.id in have:
             result.existing += 1

@@ -93,19 +93,19 @@ def _quarter_args() -> tuple[int, int]:
 def index() -> str:
     actor, plan = _actor(), plan_or_404()
     year, quarter = _quarter_args()
-    visible_ids = visible_items(actor).where(Item.type == "report", Item.plan_id == plan.id) \
-        .with_only_columns(Item.id)
+    visible_ids = visible_items(actor, plan.id).where(Item.type == "report").with_only_columns(Item.id)
     q = select(Report).where(Report.id.in_(visible_ids), Report.year == year, Report.quarter == quarter)
     unit_slug = request.args.get("unit")
     if unit_slug:
         if not can_open_unit_items(actor, unit_slug):
             abort(404)
         q = q.where(Report.reporter_id == select(Unit.id).where(Unit.slug == unit_slug).scalar_subquery())
-    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.region_code == plan.region_code))}
     reports = sorted(db.session.scalars(q), key=lambda r: (units[r.reporter_id].sort_order, r.reporter_id))
     counts = {r.id: len(r.figures) for r in reports}
     periods = sorted(set(db.session.execute(select(Report.year, Report.quarter).where(Report.id.in_(
-        visible_items(actor).where(Item.type == "report").with_only_columns(Item.id)))).tuples()) | {(year, quarter)},
+        visible_items(actor, plan.id).where(Item.type == "report").with_only_columns(Item.id)))).tuples())
+        | {(year, quarter)},
         reverse=True)
     return render_template("reports/index.html", reports=reports, units=units, counts=counts, year=year,
                            quarter=quarter, periods=periods, quarter_names=QUARTER_NAMES,

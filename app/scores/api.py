@@ -16,7 +16,7 @@ from app.api.fields import Text
 from app.api.registry import Call, Reply, endpoint
 from app.clock import today
 from app.extensions import db
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan
 from app.scores.components import COMPONENTS, PeriodError, period_of
 from app.scores.permissions import can_see_unit
 from app.scores.queries import ScoreBoard, score_board
@@ -55,9 +55,10 @@ def scores_json(board: ScoreBoard, actor: Actor) -> dict:
             "unscored": [u.slug for u in board.unscored if can_see_unit(actor, u.slug)]}
 
 
-def board_for(period: str | None, day: date) -> ScoreBoard:
-    """The current plan's board for ``period`` (default: ``day``'s quarter); PeriodError if malformed."""
-    return score_board(current_plan(), period or period_of(day), day, session=db.session)
+def board_for(period: str | None, day: date, actor: Actor | None = None) -> ScoreBoard:
+    """The caller's current plan's board for ``period`` (default: ``day``'s quarter); PeriodError if
+    malformed. Without ``actor``, the signed-in user's plan."""
+    return score_board(current_plan(actor), period or period_of(day), day, session=db.session)
 
 
 @endpoint("GET", "/dashboard/scores", summary="绩效考核：各单位得分、构成与排名", tags=("dashboards",),
@@ -66,7 +67,7 @@ def get_scores(call: Call) -> Reply:
     """Each unit's score (0–100) for a quarter or a year, with its components (0..1) and rank; counties and
     departments ranked separately. A county's or a department's users get their own unit's line only."""
     try:
-        board = board_for(call.query.get("period"), today())
+        board = board_for(call.query.get("period"), today(), call.actor)
     except PeriodError as exc:
         raise bad_request(str(exc), period=call.query.get("period")) from None
     return Reply(scores_json(board, call.actor))

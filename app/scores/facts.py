@@ -40,6 +40,7 @@ from app.items.store import refresh_due_date
 from app.plans.models import Plan, Target
 from app.reports.models import Report
 from app.tasks.models import TaskAssignment
+from app.plans.scope import region_units
 from app.units.models import Unit, UnitKind
 from app.workdays.operations import working_calendar
 from app.items.waiting import OPTIONAL_TRIGGERS, waits_for
@@ -126,7 +127,7 @@ def scored_units(session: Session, plan_id: int) -> list[ScoredUnit]:
     responsible = select(TaskAssignment.assignee_id).where(TaskAssignment.plan_id == plan_id)
     with_targets = select(Target.unit_id).where(Target.plan_id == plan_id, Target.unit_id.is_not(None))
     q = (select(Unit.id, Unit.slug, Unit.name, Unit.kind, Unit.sort_order)
-         .where(Unit.is_active.is_(True),
+         .where(Unit.is_active.is_(True), region_units(plan_id),
                 or_(Unit.kind == UnitKind.county, Unit.id.in_(responsible), Unit.id.in_(with_targets)))
          .order_by(Unit.sort_order, Unit.id))
     return [ScoredUnit(uid, slug, name, "county" if kind == UnitKind.county else "department", order)

@@ -19,11 +19,14 @@ from app.clock import utcnow
 from app.extensions import db
 from app.items.operations import create_item, recompute_deadlines
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, PlanPhase, Target
-from app.plans.schema import (PlanData, PlanDataError, TaskData, UnitData, default_groups, read_plan_file,
-                              unit_text)
+from app.plans.schema import (PlanData, PlanDataError, RegionData, TaskData, UnitData, default_groups,
+                              read_plan_file, unit_text)
+from app.plans.scope import forget_scope, plan_by_code
 from app.plans.xlsx import read_annex_xlsx
 from app.tasks.models import TaskAssignment
 from app.units.models import Unit
+from app.units.regions import region_from_counties, region_name
+from workflows.errors import NotFound
 from workflows.roles import Actor, Role
 
 DEFAULT_PLAN_FILE = Path(__file__).parents[1] / "plans" / "data" / "luan-2018-143.yaml"
@@ -48,12 +51,13 @@ def load_plan_file(path: Path) -> str:
 def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     """Upsert everything of ``data``; returns a one-line summary of what was created."""
     counts = {"units": 0, "tasks": 0, "assignments": 0}
-    units = _upsert_units(data.units, counts)
+    region = plan_region(data)
+    units = _upsert_units(data.units, counts, region)
     plan = db.session.scalar(select(Plan).where(Plan.code == data.code))
     if plan is None:
         plan = Plan(code=data.code)
         db.session.add(plan)
-    _set(plan, title=data.title, issuer=data.issuer, document_number=data.document_number,
+    _set(plan, region_code=region.code, region_name=region.name, title=data.title, issuer=data.issuer, document_number=data.document_number,
          issued_on=data.issued_on, is_current=True, notice_issuer_unit_id=units[data.notice_issuer.unit].id,
          notice_issuer_name=data.notice_issuer.name, notice_issuer_code=data.notice_issuer.code,
          notice_issuer_short_name=data.notice_issuer.short_name or data.notice_issuer.name,
@@ -63,8 +67,9 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     if plan.source_sha256 != source_sha256:
         plan.source_sha256, plan.loaded_at = source_sha256, utcnow()
     db.session.flush()
-    for other in db.session.scalars(select(Plan).where(Plan.id != plan.id, Plan.is_current.is_(True))):
-        other.is_current = False
+    for other in db.session.scalars(select(Plan).where(Plan.id != plan.id, Plan.is_current.is_(True),
+                                                       Plan.region_code == region.code)):
+        other.is_current = False  # one current plan per region; other regions' plans are not touched
     _upsert_phases(plan, data)
     indicators = _upsert_indicators(plan, data)
     _upsert_targets(plan, data, indicators, units)
@@ -73,6 +78,7 @@ def load_plan(data: PlanData, source_sha256: str | None = None) -> str:
     upsert_tasks(plan, data.tasks, units, data.units, groups, counts)
     db.session.flush()
     moved = recompute_deadlines(plan.id)
+    forget_scope()
     return (f"plan {data.code}: {len(data.tasks)} tasks, {len(data.targets)} targets; created "
             f"{counts['units']} units, {counts['tasks']} tasks, {counts['assignments']} assignments"
             + (f"; deadlines recomputed on {moved} items" if moved else ""))
@@ -87,15 +93,30 @@ def _groups_of(data: PlanData) -> dict[str, tuple[str, ...]]:
     return dict(data.groups) or default_groups(data.units)
 
 
-def _upsert_units(unit_data: Sequence[UnitData], counts: dict[str, int]) -> dict[str, Unit]:
+def plan_region(data: PlanData) -> RegionData:
+    """The region the file names, else the city its counties' division codes share."""
+    if data.region is not None:
+        return data.region
+    code = region_from_counties(u.code for u in data.counties)
+    return RegionData(code, region_name(code))
+
+
+def _upsert_units(unit_data: Sequence[UnitData], counts: dict[str, int], region: RegionData) -> dict[str, Unit]:
+    """Create or update the file's units, all of ``region``; a unit of another region is refused."""
     existing = {u.slug: u for u in db.session.scalars(select(Unit))}
+    foreign = [ud.slug for ud in unit_data
+               if ud.slug in existing and existing[ud.slug].region_code not in (None, region.code)]
+    if foreign:
+        raise PlanDataError([f"单位“{slug}”属于另一地区（{existing[slug].region_code}）的方案，不能列入"
+                             f"{region.name or region.code}的方案" for slug in foreign])
     for order, ud in enumerate(unit_data):
         unit = existing.get(ud.slug)
         if unit is None:
             unit = existing[ud.slug] = Unit(slug=ud.slug, is_active=True)
             db.session.add(unit)
             counts["units"] += 1
-        _set(unit, name=ud.name, kind=ud.kind, code=ud.code, aliases=list(ud.aliases), sort_order=order)
+        _set(unit, name=ud.name, kind=ud.kind, code=ud.code, aliases=list(ud.aliases), sort_order=order,
+             region_code=region.code)
     db.session.flush()
     return existing
 
@@ -190,11 +211,12 @@ def _short(title: str, limit: int = 60) -> str:
 
 def import_annex_xlsx(file: Path | IO[bytes], plan_code: str | None = None) -> str:
     """Load a task breakdown table (annex layout) into a plan; refuses the whole file on any error."""
-    plan = db.session.scalar(select(Plan).where(Plan.code == plan_code) if plan_code
-                             else select(Plan).where(Plan.is_current.is_(True)))
-    if plan is None:
-        raise PlanDataError([f"方案“{plan_code}”不存在" if plan_code else "尚未导入任何方案，请先运行 plan load"])
-    unit_rows = db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id)).all()
+    try:
+        plan = plan_by_code(plan_code)
+    except NotFound as exc:
+        raise PlanDataError([f"方案“{plan_code}”不存在" if plan_code else exc.message]) from exc
+    unit_rows = db.session.scalars(select(Unit).where(Unit.region_code == plan.region_code)
+                                   .order_by(Unit.sort_order, Unit.id)).all()
     unit_data = [UnitData(slug=u.slug, name=u.name, kind=u.kind, code=u.code, aliases=tuple(u.aliases or ()))
                  for u in unit_rows]
     groups = plan_groups(plan, unit_data)

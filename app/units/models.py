@@ -33,6 +33,8 @@ class Unit(db.Model):
     aliases: Mapped[list] = mapped_column(JSON, default=list)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: the region (city) whose plans list the unit: its users see those plans only (``app.plans.scope``)
+    region_code: Mapped[str | None] = mapped_column(String(12), index=True)
 
     @property
     def is_county(self) -> bool:

@@ -7,13 +7,14 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.delegation import actors_for, current_actor
 from app.extensions import db, login_manager
 from app.items.facts import subject_for
 from app.items.models import Item
 from app.plans.models import Plan
-from app.plans.operations import current_plan
+from app.plans.scope import current_plan, visible_plan_ids
 from workflows.errors import NotFound
 from workflows.permissions import Subject, can_see
 from workflows.roles import Actor, Role
@@ -52,8 +53,10 @@ def visible_to_any(subject: Subject, actors: list[tuple[Actor, int | None]]) -> 
 
 
 def visible_item(item_id: int) -> Subject:
-    """The item if the signed-in user may see it (as themselves or as a delegate), else 404."""
-    item = db.session.get(Item, item_id)
+    """The item if the signed-in user may see it (as themselves or as a delegate), else 404; an item of
+    a plan outside the user's region is 404 too."""
+    item = db.session.scalar(select(Item).where(Item.id == item_id,
+                                                Item.plan_id.in_(visible_plan_ids(current_user.actor().unit))))
     if item is None:
         abort(404)
     subject = subject_for(item)

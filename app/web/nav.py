@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
+from app.plans.scope import plan_for, visible_plans
 from app.web.access import user_actors
 from workflows.roles import Actor, Role
 
@@ -35,7 +36,17 @@ def header() -> dict[str, Any]:
     return {"nav": {**{name: count(current_user, actors) for name, count in counters.items()},
                     "delegated": [{"name": names.get(a.on_behalf_of, a.on_behalf_of), "role": a.role.value}
                                   for a in delegated],
-                    "is_admin": current_user.role_enum is Role.admin}}
+                    "is_admin": current_user.role_enum is Role.admin, **_plans()}}
+
+
+def _plans() -> dict[str, Any]:
+    """The plans the user may switch between (none shown when there is only one)."""
+    actor = current_user.actor()
+    plans = visible_plans(actor.unit)
+    if len(plans) < 2:
+        return {"plans": []}
+    return {"plans": [{"id": p.id, "title": p.title, "region": p.region_name, "number": p.document_number}
+                      for p in plans], "plan_id": plan_for(actor).id}
 
 
 def init_app(app: Any) -> None:

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import format_day, format_instant
-from app.plans.models import Category, Plan
+from app.plans.models import Category
+from app.plans.scope import plan_or_none
 from app.plans.names import indicator_measure, indicator_title
 from app.web.punctuation import GLOBALS as PUNCTUATION
 from workflows.base import PHASE_TITLES, STATE_TITLES, STEP_TITLES
@@ -116,9 +117,9 @@ def level_label(level: OverdueLevel) -> str:
 def category_titles() -> dict[str, str]:
     """Category code → title of the current plan (cached for the request)."""
     if "category_titles" not in g:
-        g.category_titles = dict(db.session.execute(
-            select(Category.code, Category.title).join(Plan, Plan.id == Category.plan_id)
-            .where(Plan.is_current.is_(True))).tuples().all())
+        plan = plan_or_none()
+        g.category_titles = {} if plan is None else dict(db.session.execute(
+            select(Category.code, Category.title).where(Category.plan_id == plan.id)).tuples().all())
     return g.category_titles
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from app.audit.models import AuditEventRow
 from app.extension_requests.operations import pending_requests
 from app.extensions import db
+from app.plans.scope import unit_plan_ids
 from app.items.models import Item
 from app.notices.models import Notice, NoticeReceipt
 from app.worklists.queries import ITEM_GROUPS, NOT_DECISIONS, Filters, Page, base_query, todo_count, worklist
@@ -97,7 +98,8 @@ def notices_to_acknowledge(unit_id: int | None) -> list[Notice]:
         return []
     return list(db.session.scalars(select(Notice).join(NoticeReceipt, NoticeReceipt.notice_id == Notice.id)
                                    .where(NoticeReceipt.unit_id == unit_id, NoticeReceipt.acknowledged_at.is_(None),
-                                          Notice.state == NoticeState.issued.value)
+                                          Notice.state == NoticeState.issued.value,
+                                          Notice.plan_id.in_(unit_plan_ids(unit_id)))
                                    .order_by(Notice.id.desc())))
 
 
@@ -107,7 +109,8 @@ def acknowledge_count(unit_id: int | None) -> int:
     return db.session.scalar(select(func.count()).select_from(NoticeReceipt)
                              .join(Notice, Notice.id == NoticeReceipt.notice_id)
                              .where(NoticeReceipt.unit_id == unit_id, NoticeReceipt.acknowledged_at.is_(None),
-                                    Notice.state == NoticeState.issued.value)) or 0
+                                    Notice.state == NoticeState.issued.value,
+                                    Notice.plan_id.in_(unit_plan_ids(unit_id)))) or 0
 
 
 def extension_requests_for(actors: Sequence[Actor]) -> list:

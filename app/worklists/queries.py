@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from app.applications.models import Application
 from app.audit.models import AuditEventRow
@@ -22,6 +22,7 @@ from app.items.models import Item
 from app.items.queries import capped_count, visible_items
 from app.items.waiting import OPTIONAL_TRIGGERS
 from app.plans.models import Category
+from app.plans.scope import visible_plan_ids
 from app.units.models import Unit
 from workflows.application import CATEGORIES
 from workflows.audit import UNVERSIONED_TRIGGERS
@@ -49,7 +50,7 @@ def _unit_ids(slugs: Iterable[str | None]) -> list[int]:
 
 
 def _county_ids() -> list[int]:
-    return list(db.session.scalars(select(Unit.id).where(Unit.kind == "county")))
+    return list(db.session.scalars(select(Unit.id).where(Unit.kind == "county")))  # any region: ids are unique
 
 
 def _category_codes(level: str) -> list[str]:
@@ -59,9 +60,10 @@ def _category_codes(level: str) -> list[str]:
 
 
 def visible_condition(actor: Actor) -> ColumnElement[bool]:
-    """``visible_items(actor)`` as a predicate that can be OR-ed with other actors'."""
+    """``visible_items(actor)`` as a predicate that can be OR-ed with other actors' (every plan of the
+    actor's region: work waiting in last year's plan is still waiting)."""
     if actor.role in CITY_WIDE_ROLES:
-        return true()
+        return Item.plan_id.in_(visible_plan_ids(actor.unit))
     return Item.id.in_(visible_items(actor).with_only_columns(Item.id))
 
 

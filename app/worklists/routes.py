@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app.clock import today
 from app.extension_requests.listing import with_items
 from app.extensions import db
-from app.plans.models import Category, Plan
+from app.plans.models import Category
+from app.plans.scope import current_plan
 from app.item_page.bulk import bulk_triggers
 from app.web.errors import register_error_pages
 from app.web.access import user_actors
@@ -29,8 +30,10 @@ TITLES = {"todo": _l("待办"), "done": _l("已办"), "mine": _l("我的申报/�
 
 
 def filter_options() -> dict[str, Any]:
-    plan_id = db.session.scalar(select(Plan.id).where(Plan.is_current.is_(True)))
-    counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county")
+    plan = current_plan()
+    plan_id = plan.id
+    counties = db.session.execute(select(Unit.slug, Unit.name).where(Unit.kind == "county",
+                                                                     Unit.region_code == plan.region_code)
                                   .order_by(Unit.sort_order, Unit.id)).tuples().all()
     if current_user.role_enum in COUNTY_ROLES:  # a county never sees another county
         counties = [c for c in counties if current_user.unit and c[0] == current_user.unit.slug]
