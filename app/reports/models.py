@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.items.models import Item
@@ -13,11 +13,15 @@ from app.items.models import Item
 class Report(Item):
     __tablename__ = "reports"
     __table_args__ = (
-        UniqueConstraint("reporter_id", "year", "quarter"),
+        UniqueConstraint("plan_id", "reporter_id", "year", "quarter"),
         CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
     )
 
     id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    #: the item's plan, kept on this table too so that a unit reports once per quarter *per plan* (a
+    #: city's 2018 and 2019 plans each have their report); one attribute writes both columns
+    plan_id: Mapped[int] = column_property(mapped_column(ForeignKey("plans.id"), nullable=False),
+                                           Item.__table__.c.plan_id)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)

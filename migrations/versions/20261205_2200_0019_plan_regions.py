@@ -3,6 +3,7 @@
 plans.region_code / region_name: the city a plan belongs to; units.region_code: the city whose plans
 list the unit (its users see those plans only); user_plans: the plan a user has chosen to work in
 (absent: their region's current plan). is_current now means "the region's current plan".
+reports.plan_id: the report's plan beside its item's, so a unit reports once a quarter per plan.
 
 Existing plans get their region from their counties' GB/T 2260 codes (the city is the first four
 digits followed by 00), named from Anhui's sixteen cities; every existing unit takes the region of the
@@ -66,9 +67,22 @@ def upgrade():
     op.create_index("ix_items_plan_type_state_due", "items", ["plan_id", "type", "state", "due_on", "id"])
     op.drop_index("ix_items_type_state_due", table_name="items")
     _fill_regions(op.get_bind())
+    op.add_column("reports", sa.Column("plan_id", sa.Integer(), nullable=True))
+    op.execute("UPDATE reports SET plan_id = (SELECT items.plan_id FROM items WHERE items.id = reports.id)")
+    with op.batch_alter_table("reports") as batch:
+        batch.alter_column("plan_id", existing_type=sa.Integer(), nullable=False)
+        batch.create_foreign_key(op.f("fk_reports_plan_id_plans"), "plans", ["plan_id"], ["id"])
+        batch.drop_constraint("uq_reports_reporter_id_year_quarter", type_="unique")
+        batch.create_unique_constraint(op.f("uq_reports_plan_id_reporter_id_year_quarter"),
+                                       ["plan_id", "reporter_id", "year", "quarter"])
 
 
 def downgrade():
+    with op.batch_alter_table("reports") as batch:
+        batch.drop_constraint("uq_reports_plan_id_reporter_id_year_quarter", type_="unique")
+        batch.create_unique_constraint("uq_reports_reporter_id_year_quarter", ["reporter_id", "year", "quarter"])
+        batch.drop_constraint("fk_reports_plan_id_plans", type_="foreignkey")
+        batch.drop_column("plan_id")
     op.create_index("ix_items_type_state_due", "items", ["type", "state", "due_on", "id"])
     op.drop_index("ix_items_plan_type_state_due", table_name="items")
     op.drop_table("user_plans")

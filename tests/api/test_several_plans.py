@@ -19,6 +19,8 @@ from app.notices.models import NoticeCounter
 from app.plans.copies import for_region
 from app.plans.models import Plan
 from app.plans.schema import PlanDataError, RegionData, read_plan_file
+from app.reports.models import Report
+from app.reports.operations import open_quarterly_reports
 from app.tasks.loading import DEFAULT_PLAN_FILE, load_plan
 from app.units.models import Unit
 from tests.api.conftest import Api, error_of
@@ -196,3 +198,17 @@ def test_a_unit_of_another_region_is_refused_whole(app: Flask) -> None:
         db.session.rollback()
         assert db.session.scalar(select(func.count(Unit.id))) == before
         assert db.session.scalar(select(Plan.id).where(Plan.code == "hf-luan-2018-143")) is None
+
+
+def test_each_plan_of_a_city_has_its_own_quarterly_reports(app: Flask) -> None:
+    load_luan_2019(app)
+    with app.app_context():
+        plans = {p.code: p for p in db.session.scalars(select(Plan))}
+        old = open_quarterly_reports(db.session, plans["luan-2018-143"], 2019, 1)
+        new = open_quarterly_reports(db.session, plans["luan-2019-88"], 2019, 1)
+        db.session.commit()
+        assert len(old.created) == len(new.created) > 20 and not set(old.created) & set(new.created)
+        again = open_quarterly_reports(db.session, plans["luan-2019-88"], 2019, 1)
+        assert again.created == [] and again.existing == len(new.created)
+        plan_of = dict(db.session.execute(select(Report.id, Report.plan_id)).tuples().all())
+        assert {plan_of[i] for i in new.created} == {plans["luan-2019-88"].id}
