@@ -54,7 +54,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from app.notifications import operations as notifications_ops
     from app.notifications.routes import bp as notifications_bp
     from app.opinions.routes import bp as opinions_bp
-    from app.plans.routes import bp as plans_bp
     from app.reports import auto as reports_auto
     from app.reports.routes import bp as reports_bp
     from app.scores.routes import bp as scores_bp
@@ -74,7 +73,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, home_bp, notices_public_bp, api_bp, dashboards_bp, reports_bp, ledger_bp,
                       worklists_bp, item_page_bp, applications_bp, attachments_bp, admin_bp, calendar_bp,
                       delegations_bp, extension_requests_bp, notifications_bp, bulk_bp, notices_bp, scores_bp,
-                      opinions_bp, workflow_settings_bp, plans_bp):
+                      opinions_bp, workflow_settings_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, change password, choose the language."""
+"""Sign-in, sign-out, change password, choose the language and the plan one works in."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from app.auth.auth import sign_in
@@ -13,7 +14,9 @@ from app.account.forms import ChangePasswordForm, LoginForm
 from app.auth.passwords import password_problems, verify_password
 from app.auth.sessions import end_sessions
 from app.i18n import LOCALES
-from app.web.actions import record
+from app.plans.scope import choose_plan as choose_users_plan
+from app.web.access import own_actor
+from app.web.actions import record, screen_action
 from app.auth.operations import change_own_password
 
 bp = Blueprint("auth", __name__)
@@ -113,3 +116,13 @@ def set_language() -> Response:
         if current_user.is_authenticated:
             record(lambda: setattr(current_user, "locale", locale))
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/plan", methods=["POST"])
+@login_required
+def choose_plan() -> ResponseReturnValue:
+    """Work in another of one's plans (a city's 2018 and 2019 plans): back to the to-do list, which is
+    the chosen plan's; ``/plans/current`` answers it from now on."""
+    plan_id = request.form.get("plan_id", type=int) or 0
+    return screen_action(lambda: choose_users_plan(own_actor(), plan_id), then=url_for("home.index"),
+                         done=lambda plan: _("已切换到方案：%(title)s", title=plan.title))
