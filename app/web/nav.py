@@ -40,13 +40,14 @@ def header() -> dict[str, Any]:
 
 
 def _plans() -> dict[str, Any]:
-    """The plans the user may switch between (none shown when there is only one)."""
+    """The plans the user may switch between (none shown when there is only one) and the one they work in."""
     actor = current_user.actor()
     plans = visible_plans(actor.unit)
-    if len(plans) < 2:
-        return {"plans": []}
-    return {"plans": [{"id": p.id, "title": p.title, "region": p.region_name, "number": p.document_number}
-                      for p in plans], "plan_id": plan_for(actor).id}
+    if not plans:
+        return {"plans": [], "plan_title": None}
+    mine = plan_for(actor)
+    listed = [{"id": p.id, "title": p.title, "region": p.region_name, "number": p.document_number} for p in plans]
+    return {"plans": listed if len(plans) > 1 else [], "plan_id": mine.id, "plan_title": mine.title}
 
 
 def init_app(app: Any) -> None:
