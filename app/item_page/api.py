@@ -18,6 +18,7 @@ from app.items.queries import visible_subject
 from app.items.operations import edit_draft, fire_transition
 from app.notices.operations import name_individuals
 from app.reports.texts import normalise
+from app.plans.scope import region_units
 from app.units.models import Unit
 from workflows.notice import TEXT_LABELS as NOTICE_LABELS
 from workflows.notice import TEXT_LIMITS as NOTICE_LIMITS
@@ -81,7 +82,7 @@ def _changes(item: Item, body: dict[str, Any]) -> dict[str, Any]:
         changes = {name: normalise(value) for name, value in changes.items()}
     if "subject_units" in changes:
         units = set(changes["subject_units"])
-        known = set(db.session.scalars(select(Unit.slug).where(Unit.slug.in_(units))))
+        known = set(db.session.scalars(select(Unit.slug).where(Unit.slug.in_(units), region_units(item.plan_id))))
         if units - known:
             raise bad_request("未知单位：" + "、".join(sorted(units - known)), fields={"subject_units": ["未知单位"]})
     return changes

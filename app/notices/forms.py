@@ -12,6 +12,7 @@ from app.notices.models import Notice
 from app.notices.operations import (INDIVIDUAL_FIELDS, create_notice, name_individuals, notice_fonts, plan_of,
                                     render_data, validate_notice_fields)
 from app.notices.pdf import chinese_date, parse_body, wrap_title
+from app.plans.scope import current_plan, region_units
 from app.units.models import Unit
 from workflows.notice import KINDS as NOTICE_KINDS
 from workflows.notice import NoticeState
@@ -57,14 +58,16 @@ def save_notice(actor: Actor, notice: Notice | None, form: Any) -> Any:
     if takes_individuals(notice) and form.get("individuals_form"):
         named = name_individuals(notice.kind, values["title"], values["body"], individual_rows(form))
         values.update(title=named["title"], body=named["body"])
-    changes = validate_notice_fields(values)
+    changes = validate_notice_fields(values, notice.plan_id)
     if named:
         changes["individuals"] = named["individuals"]
     return edit_draft(notice.id, actor, version=form.get("version", type=int), changes=changes)
 
 
-def _active_units() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order, Unit.id)))
+def _active_units(plan_id: int) -> list[Unit]:
+    """The units a notice of the plan may name: its region's."""
+    return list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True), region_units(plan_id))
+                                   .order_by(Unit.sort_order, Unit.id)))
 
 
 def notice_form_context(notice: Notice | None, request: Any) -> dict[str, Any]:
@@ -76,7 +79,7 @@ def notice_form_context(notice: Notice | None, request: Any) -> dict[str, Any]:
     people = (individual_rows(request.form) if request.method == "POST" else list(notice.individuals or [])) \
         if takes_individuals(notice) else None
     blank = {key: "" for key in INDIVIDUAL_INPUTS}
-    return {"item": notice, "values": values, "selected": set(selected), "units": _active_units(),
+    return {"item": notice, "values": values, "selected": set(selected), "units": _active_units(notice.plan_id if notice is not None else current_plan().id),
             "kinds": NOTICE_KINDS, "limits": NOTICE_TEXT_LIMITS,
             "individuals": None if people is None else people + [blank] * BLANK_INDIVIDUAL_ROWS,
             "individual_limits": {key: limit for key, (_, limit) in INDIVIDUAL_FIELDS.items()}}

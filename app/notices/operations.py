@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,7 +20,7 @@ from app.attachments.storage import store_stream
 from app.blobs.backends import read_all, storage
 from app.clock import today, utcnow
 from app.extensions import db
-from app.plans.scope import current_plan
+from app.plans.scope import current_plan, region_units
 from app.items.facts import subject_for
 from app.items.operations import create_item, load_item_for_update, note_action
 from app.items.store import effect
@@ -62,8 +62,8 @@ def notice_fonts() -> FontSet:
     return _fonts(current_app.config.get("PLANDESK_FONT_DIR"))
 
 
-def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean text fields and subject units; GuardFailed with every reason."""
+def validate_notice_fields(values: Mapping[str, Any], plan_id: int | None = None) -> dict[str, Any]:
+    """Clean text fields and subject units (units of ``plan_id``'s region); GuardFailed with every reason."""
     reasons: list[str] = []
     clean: dict[str, Any] = {}
     for key in TEXT_FIELDS:
@@ -85,7 +85,8 @@ def validate_notice_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
             reasons.append("涉及单位必须是单位代码列表")
         else:
-            known = set(db.session.scalars(select(Unit.slug).where(Unit.slug.in_(slugs))))
+            known = set(db.session.scalars(select(Unit.slug).where(
+                Unit.slug.in_(slugs), region_units(plan_id) if plan_id is not None else true())))
             unknown = [s for s in slugs if s not in known]
             if unknown:
                 reasons.append("未知单位：" + "、".join(unknown))
@@ -137,8 +138,8 @@ def create_notice(actor: Actor, kind: str, values: Mapping[str, Any], *, facts: 
         raise NotPermitted(DRAFTER_ONLY)
     if kind not in KINDS:
         raise GuardFailed([f"通报类型必须是：{'、'.join(KINDS)}"])
-    clean = validate_notice_fields(values)
     plan = current_plan(actor)
+    clean = validate_notice_fields(values, plan.id)
     notice = Notice(plan_id=plan.id, kind=kind, title=clean.get("title", ""), addressees=clean.get("addressees", ""),
                     body=clean.get("body", ""), subject_units=clean.get("subject_units", []),
                     copies=clean.get("copies"), attachments_note=clean.get("attachments_note"),

@@ -212,3 +212,17 @@ def test_each_plan_of_a_city_has_its_own_quarterly_reports(app: Flask) -> None:
         assert again.created == [] and again.existing == len(new.created)
         plan_of = dict(db.session.execute(select(Report.id, Report.plan_id)).tuples().all())
         assert {plan_of[i] for i in new.created} == {plans["luan-2019-88"].id}
+
+
+def test_a_notice_names_only_units_of_its_plans_region(app: Flask, api: Api) -> None:
+    load_hefei(app)
+    r = api.post("/notices", "hf_city_reviewer", json={
+        "kind": "criticism", "title": "关于推进不力的通报", "addressees": "各县区人民政府", "body": "一、情况\n滞后。",
+        "subject_units": ["hf_huoqiu", "huoqiu"]})
+    assert error_of(r) == (422, "guard_failed") and "未知单位：huoqiu" in r.get_json()["details"]["reasons"]
+    made = api.post("/notices", "hf_city_reviewer", json={
+        "kind": "criticism", "title": "关于推进不力的通报", "addressees": "各县区人民政府", "body": "一、情况\n滞后。",
+        "subject_units": ["hf_huoqiu"]}).get_json()
+    r = api.patch(f"/items/{made['id']}", "hf_city_reviewer", json={"version": 1, "subject_units": ["yeji"]})
+    assert error_of(r) == (400, "bad_request")
+    assert api.get(f"/items/{made['id']}", "hf_city_reviewer").get_json()["version"] == 1
