@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.plans.models import AnnexTask
+from app.plans.models import AnnexTask, Plan
 from app.plans.schema import TaskData
 from app.plans.xlsx import write_annex_xlsx
 from app.tasks.models import TaskAssignment
@@ -27,7 +27,7 @@ def current_tasks() -> list[TaskData]:
 
 def annex_file(tasks: list[TaskData]) -> bytes:
     data = io.BytesIO()
-    write_annex_xlsx(tasks, unit_data(db.session), data)
+    write_annex_xlsx(tasks, unit_data(db.session, db.session.scalar(select(Plan))), data)
     return data.getvalue()
 
 
