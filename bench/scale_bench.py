@@ -85,31 +85,6 @@ def deep_cursor(app: Any, plan_id: int) -> tuple[str, int]:
     return encode_cursor("due_at", SimpleNamespace(id=row.id), row.due_on), offset
 
 
-def explain_calls(app: Any, call: Callable[[], Any],
-                  tables: tuple[str, ...] = ("FROM items",)) -> list[list[str]]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each query reading ``tables`` that ``call`` ran, with its own parameters."""
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen: list[tuple[str, Any]] = []
-
-    def hook(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and any(t in statement for t in tables):
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", hook)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", hook)
-    with engine.connect() as conn:
-        return [[r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + st, params)]
-                for st, params in seen]
-
-
 def list_timings(app: Any, token: str, plan_id: int, repeats: int, with_explain: bool) -> dict[str, Any]:
     """GET /api/v1/items through the app (WSGI in-process: routing, token, queries, JSON)."""
     client = app.test_client()
@@ -132,7 +107,7 @@ def list_timings(app: Any, token: str, plan_id: int, repeats: int, with_explain:
                          "first_page_rows": len(top["items"]), "deep_offset": offset,
                          "deep_page_rows": len(page["items"])}}
     if with_explain:  # the count and the page query of each call, as the endpoint ran them
-        out["explain_list"] = {"first_page": explain_calls(app, first), "deep_page": explain_calls(app, deep)}
+        out["explain_list"] = {"first_page": dash.explain_calls(app, first), "deep_page": dash.explain_calls(app, deep)}
     return out
 
 
@@ -158,8 +133,8 @@ def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) 
 
         counted = ("FROM items", "item_counts", "item_due_counts")
         out["explain"] = {
-            "quota_board": explain_calls(app, in_context(lambda s: quota_board(s, plan_id, today)), counted),
-            "phase_matrix": explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, today)), counted)}
+            "quota_board": dash.explain_calls(app, in_context(lambda s: quota_board(s, plan_id, today)), counted),
+            "phase_matrix": dash.explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, today)), counted)}
     return out
 
 
@@ -286,19 +261,12 @@ def run(sizes: tuple[int, int], repeats: int, keep: bool, city: str, stages: dic
 
 def grow(gen: Any, size: int) -> dict[str, Any]:
     """COPY items up to ``size`` in steps, VACUUM ANALYZE once, back-fill the counters (the migration's SQL)."""
-    import psycopg
-
-    from app.items.counters import BACKFILL_SQL
-
     started = time.perf_counter()
     added = size - gen.items
     while gen.items < size:
         gen.grow_to(min(size, gen.items + LOAD_STEP), EVENTS_PER_ITEM, vacuum=False)
     loaded = time.perf_counter()
-    with psycopg.connect(dash.plain_url(gen.dbname)) as conn:
-        for sql in BACKFILL_SQL:
-            conn.execute(sql)
-        conn.commit()
+    gen.backfill_counters()
     counted = time.perf_counter()
     gen.vacuum()
     return {"added": added, "seconds": round(time.perf_counter() - started, 1),
