@@ -139,7 +139,7 @@ def scale_rows(d: dict[str, Any]) -> tuple[list[Row], str]:
                         "p95 < 100 ms; median ≤ 1.5× the small size's" if list_goal
                         else "p95 < 300 ms; median ≤ 2× the small size's", met))
     note = (f"scale: {cfg.get('list_repeats')} timed calls per list figure, {cfg.get('repeats')} per dashboard, after "
-            f"2 warm-ups; list `{cfg.get('list_query')}` as the city reviewer (sees every item), deep page = the "
+            f"2 warm-ups; list `{cfg.get('list_query')}` as {cfg.get('viewer', 'the city reviewer')}, deep page = the "
             f"`after` cursor {int(cfg.get('deep_fraction', 0) * 100)}% down the list.")
     if cfg.get("note"):
         note += f" **{cfg['note']}**."

@@ -1,17 +1,29 @@
 """Scale benchmark on PostgreSQL: the item list (first page and a deep keyset page, filtered), the quota
-board and the phase matrix, at a small and at a province-scale data set.
+board and the phase matrix, as one city's reviewer sees them, at a small and at a province-scale data set.
 
     python bench/scale_bench.py            # 2,000 then 1,000,000 items with 10,000,000 audit events
-    python bench/scale_bench.py --quick    # 2,000 then 20,000 items with 200,000 audit events (< 40 s)
+    python bench/scale_bench.py --quick    # 2,000 then 20,000 items with 200,000 audit events
 
-Creates a fresh database (dropped at the end), installs the app into it, and grows the data with the
-COPY loader of bench/dashboard_bench.py, in steps of 100,000 items (105 counties, 45 departments, 200 annex tasks; 88%
-applications, 10% task assignments, 2% quarterly reports; 10 audit events per item on average). At each size it
-times ``GET /api/v1/items`` through the app (the city reviewer, who sees every item; applications in
-one state, sorted by due date, 50 a page) on the first page and on a page 90% of the way down through
-the ``after`` cursor, plus the dashboard queries, and reports median, p95 and the large/small ratio.
-The dashboards' counters (item_counts, item_due_counts) are back-filled after each load by the SQL
-of their migration (``app.items.counters.BACKFILL_SQL``), as an upgrade over existing items would.
+Creates a fresh database (dropped at the end), installs the app into it (migrations, the shipped Lu'an
+plan, the demo accounts) and makes a province of it: one plan per Anhui city, 16 plans, the shipped plan
+as it is for 六安市 and a copy of it (``app.plans.copies.for_region``) for each of the other 15, each
+with its 7 counties (112 in all), its 25 departments and 200 annex tasks. The assignments the plan loads
+create are cleared, so that both sizes hold generated items only. The items are grown with the COPY
+loader of bench/dashboard_bench.py, in steps of 100,000, spread evenly over the 16 plans: 88%
+applications (each to a county drawn from the 112), 10% task assignments (one per free task × unit
+pair: 16 × 200 × 32 = 102,400 pairs), 2% quarterly reports (one per county and quarter of 2018–2019:
+896 at most, so at 1,000,000 items they are under 0.1%, and applications make up the rest); 10 audit
+events per item on average. The mix each size ended with is in the results (``mix``). The dashboards'
+counters (item_counts, item_due_counts) are back-filled after each load by the SQL of their migration
+(``app.items.counters.BACKFILL_SQL``), as an upgrade over existing items would.
+
+What is measured, at each size, is what one city's reviewer sees: a ``city_reviewer`` account on that
+city's 商务局 (``commerce``; 合肥市 unless ``--city``), whose region holds one plan, a sixteenth of the
+items. ``GET /api/v1/items`` through the app (WSGI in-process: routing, token, the plan scope, queries,
+JSON; the caller's current plan; applications in one state, sorted by due date, 50 a page) on the first
+page and on a page 90% of the way down through the ``after`` cursor; the quota board and the phase matrix
+of that plan as their screens call them. Reported: median, p95 and the large/small ratio; EXPLAIN
+(ANALYZE, BUFFERS) of every statement of each figure at the large size.
 """
 from __future__ import annotations
 
@@ -46,18 +58,24 @@ LIST_P95_MS, DASHBOARD_P95_MS = 100.0, 300.0
 #: the largest slowdown allowed (ratio of the medians, large / small): lists, dashboards
 LIST_MAX_RATIO, DASHBOARD_MAX_RATIO = 1.5, 2.0
 LIST_REPEATS_FACTOR = 3  # a list call costs a few ms: more calls for a steadier p95
-VIEWER = "city_reviewer"
 PASSWORD = "bench-scale"
+#: the city whose reviewer is measured (a copy of the shipped plan; 341500 would be the shipped one)
+CITY = "340100"
 
 
-def deep_cursor(app: Any) -> tuple[str, int]:
-    """The ``after`` cursor the API hands out at 90% of the filtered list, and that position."""
+def city_prefix(code: str) -> str:
+    """The unit slug prefix of a city's copy of the shipped plan (``c340100_commerce``)."""
+    return f"c{code}"
+
+
+def deep_cursor(app: Any, plan_id: int) -> tuple[str, int]:
+    """The ``after`` cursor the API hands out at 90% of the filtered list of the plan, and that position."""
     from app.item_page.listing import encode_cursor, state_condition
     from app.extensions import db
     from app.items.models import Item
 
     with app.app_context():
-        where = (Item.type == "application") & state_condition("implementation")
+        where = (Item.plan_id == plan_id) & (Item.type == "application") & state_condition("implementation")
         total = db.session.query(Item.id).filter(where).count()
         offset = int(total * DEEP_FRACTION)
         row = db.session.execute(
@@ -67,36 +85,11 @@ def deep_cursor(app: Any) -> tuple[str, int]:
     return encode_cursor("due_at", SimpleNamespace(id=row.id), row.due_on), offset
 
 
-def explain_calls(app: Any, call: Callable[[], Any],
-                  tables: tuple[str, ...] = ("FROM items",)) -> list[list[str]]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each query reading ``tables`` that ``call`` ran, with its own parameters."""
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen: list[tuple[str, Any]] = []
-
-    def hook(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and any(t in statement for t in tables):
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", hook)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", hook)
-    with engine.connect() as conn:
-        return [[r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + st, params)]
-                for st, params in seen]
-
-
-def list_timings(app: Any, token: str, repeats: int, with_explain: bool) -> dict[str, Any]:
+def list_timings(app: Any, token: str, plan_id: int, repeats: int, with_explain: bool) -> dict[str, Any]:
     """GET /api/v1/items through the app (WSGI in-process: routing, token, queries, JSON)."""
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    cursor, offset = deep_cursor(app)
+    cursor, offset = deep_cursor(app, plan_id)
 
     def get(url: str) -> Any:
         def call() -> dict[str, Any]:
@@ -108,11 +101,13 @@ def list_timings(app: Any, token: str, repeats: int, with_explain: bool) -> dict
 
     first = get(f"/api/v1/items?{LIST_QUERY}")
     deep = get(f"/api/v1/items?{LIST_QUERY}&after={cursor}")
-    page = deep()
+    page, top = deep(), first()
     out = {"list_first_page": dash.timed(first, repeats), "list_deep_page": dash.timed(deep, repeats),
-           "list_rows": {"total": page["total"], "total_capped": page["total_capped"], "deep_offset": offset, "deep_page_rows": len(page["items"])}}
+           "list_rows": {"total": page["total"], "total_capped": page["total_capped"],
+                         "first_page_rows": len(top["items"]), "deep_offset": offset,
+                         "deep_page_rows": len(page["items"])}}
     if with_explain:  # the count and the page query of each call, as the endpoint ran them
-        out["explain_list"] = {"first_page": explain_calls(app, first), "deep_page": explain_calls(app, deep)}
+        out["explain_list"] = {"first_page": dash.explain_calls(app, first), "deep_page": dash.explain_calls(app, deep)}
     return out
 
 
@@ -138,8 +133,8 @@ def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) 
 
         counted = ("FROM items", "item_counts", "item_due_counts")
         out["explain"] = {
-            "quota_board": explain_calls(app, in_context(lambda s: quota_board(s, plan_id, today)), counted),
-            "phase_matrix": explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, today)), counted)}
+            "quota_board": dash.explain_calls(app, in_context(lambda s: quota_board(s, plan_id, today)), counted),
+            "phase_matrix": dash.explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, today)), counted)}
     return out
 
 
@@ -164,13 +159,17 @@ def goals(sizes: dict[str, Any]) -> dict[str, Any]:
 
 
 def print_table(report: dict[str, Any]) -> None:
-    print(f"\nScale on PostgreSQL ({report['mode']}; median / p95 ms)\n")
-    print("| items | audit events | figure | median ms | p95 ms |")
-    print("|---:|---:|---|---:|---:|")
+    print(f"\nScale on PostgreSQL ({report['mode']}; {report['config']['viewer']}; median / p95 ms)\n")
+    print("| items | audit events | plans | the plan's items | figure | median ms | p95 ms |")
+    print("|---:|---:|---:|---:|---|---:|---:|")
     for res in report["sizes"].values():
         for name, _, _ in FIGURES:
             t = res[name]
-            print(f"| {res['items']:,} | {res['audit_events']:,} | {name} | {t['median_ms']} | {t['p95_ms']} |")
+            print(f"| {res['items']:,} | {res['audit_events']:,} | {res['plans']} | {res['plan_items']:,} | {name} | "
+                  f"{t['median_ms']} | {t['p95_ms']} |")
+    for res in report["sizes"].values():
+        print(f"  {res['items']:,} items: {res['mix']}; listed in the plan: {res['plan_listed']:,} "
+              f"({res['list_rows']})")
     for name, g in report["goals"].items():
         print(f"  {name}: {g['measured']} ({g['target']}): {'met' if g['met'] else 'NOT met'}")
     largest = report["sizes"][max(report["sizes"], key=int)]
@@ -181,7 +180,52 @@ def print_table(report: dict[str, Any]) -> None:
             print("\n".join("    " + line.strip() for line in plan if any(k in line for k in keys)))
 
 
-def run(sizes: tuple[int, int], repeats: int, keep: bool, stages: dict[str, float]) -> dict[str, Any]:
+def add_viewer(app: Any, city: str) -> tuple[str, int]:
+    """A city reviewer on ``city``'s 商务局 (the demo ``city_reviewer`` for the shipped plan's city), and the
+    id of the plan that reviewer works in (their region's one plan)."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.plans.scope import plan_for
+    from app.units.models import Unit
+    from workflows.roles import Role
+
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.region_code == city, Unit.slug.in_(
+            ("commerce", f"{city_prefix(city)}_commerce"))))
+        username = "city_reviewer" if unit.slug == "commerce" else f"{city_prefix(city)}_city_reviewer"
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            template = db.session.scalar(select(User).where(User.username == "city_reviewer"))
+            user = User(username=username, display_name=f"{unit.name}审核人", role=Role.city_reviewer.value,
+                        unit_id=unit.id, password_hash=template.password_hash, is_active_user=True,
+                        session_version=1)
+            db.session.add(user)
+            db.session.commit()
+        plan_id = plan_for(user.actor()).id
+        db.session.remove()
+    return username, plan_id
+
+
+def shape(app: Any, plan_id: int) -> dict[str, Any]:
+    """What the data set holds: plans, counties, and the measured plan's share of the items."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        row = db.session.execute(text(
+            "SELECT (SELECT count(*) FROM plans) AS plans, "
+            "(SELECT count(*) FROM units WHERE kind = 'county') AS counties, "
+            "(SELECT count(*) FROM items WHERE plan_id = :p) AS plan_items, "
+            "(SELECT count(*) FROM items WHERE plan_id = :p AND type = 'application' "
+            "AND state = 'implementation') AS plan_listed"), {"p": plan_id}).one()
+        db.session.remove()
+    return dict(row._mapping)
+
+
+def run(sizes: tuple[int, int], repeats: int, keep: bool, city: str, stages: dict[str, float]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     started = time.perf_counter()
 
@@ -192,18 +236,21 @@ def run(sizes: tuple[int, int], repeats: int, keep: bool, stages: dict[str, floa
             scratch_database("plandesk_scale", keep=keep) as dbname:
         app = make_app(dbname, dash.TODAY, Path(tmp) / "storage")
         install(app, PASSWORD)
-        token = issue_tokens(app, [VIEWER])[VIEWER]
         gen = dash.Generator(dbname)
-        gen.setup(app)
+        gen.setup_province(app, city_prefix)
+        viewer, plan_id = add_viewer(app, city)
+        token = issue_tokens(app, [viewer])[viewer]
         stage("installed")
         for size in sizes:
             load = grow(gen, size)
             stage(f"loaded_{size}")
             print(f"  {gen.items:>7,} items, {gen.events:>9,} audit events loaded ({load.get('seconds', 0)} s)",
                   file=sys.stderr)
-            measured = {**list_timings(app, token, repeats * LIST_REPEATS_FACTOR, with_explain=size == sizes[-1]),
-                        **dashboard_timings(app, gen.plan_id, repeats, with_explain=size == sizes[-1])}
-            results[str(size)] = {"items": gen.items, "audit_events": gen.events, "load": load, **measured}
+            measured = {**list_timings(app, token, plan_id, repeats * LIST_REPEATS_FACTOR,
+                                       with_explain=size == sizes[-1]),
+                        **dashboard_timings(app, plan_id, repeats, with_explain=size == sizes[-1])}
+            results[str(size)] = {"items": gen.items, "audit_events": gen.events, "mix": dict(gen.types),
+                                  "viewer": viewer, **shape(app, plan_id), "load": load, **measured}
             stage(f"measured_{size}")
         from app.extensions import db
 
@@ -214,19 +261,12 @@ def run(sizes: tuple[int, int], repeats: int, keep: bool, stages: dict[str, floa
 
 def grow(gen: Any, size: int) -> dict[str, Any]:
     """COPY items up to ``size`` in steps, VACUUM ANALYZE once, back-fill the counters (the migration's SQL)."""
-    import psycopg
-
-    from app.items.counters import BACKFILL_SQL
-
     started = time.perf_counter()
     added = size - gen.items
     while gen.items < size:
         gen.grow_to(min(size, gen.items + LOAD_STEP), EVENTS_PER_ITEM, vacuum=False)
     loaded = time.perf_counter()
-    with psycopg.connect(dash.plain_url(gen.dbname)) as conn:
-        for sql in BACKFILL_SQL:
-            conn.execute(sql)
-        conn.commit()
+    gen.backfill_counters()
     counted = time.perf_counter()
     gen.vacuum()
     return {"added": added, "seconds": round(time.perf_counter() - started, 1),
@@ -247,13 +287,19 @@ def main(argv: list[str] | None = None) -> int:
                                                     "(default 25, quick 10)")
     parser.add_argument("--json", type=Path, help="results file (default bench/results/scale[-quick].json)")
     parser.add_argument("--keep", action="store_true", help="keep the database (for EXPLAIN work)")
+    parser.add_argument("--city", default=CITY, help=f"GB/T 2260 code of the city whose reviewer is measured "
+                                                     f"(default {CITY})")
     args = parser.parse_args(argv)
     large = args.large or (QUICK_LARGE if args.quick else FULL_LARGE)
     repeats = args.repeats or (10 if args.quick else 25)
     started = time.perf_counter()
     load_before = os.getloadavg()
     stages: dict[str, float] = {}
-    sizes = run((SMALL, large), repeats, args.keep, stages)
+    from app.units.regions import ANHUI_CITIES
+
+    if args.city not in ANHUI_CITIES:
+        parser.error(f"--city: one of {', '.join(ANHUI_CITIES)}")
+    sizes = run((SMALL, large), repeats, args.keep, args.city, stages)
     env = environment(["SQLAlchemy", "psycopg", "Flask"])
     env["postgresql"] = server_version()
     env["load_average_before"], env["load_average_after"] = load_before, os.getloadavg()
@@ -262,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": {"sizes": [SMALL, large], "events_per_item": EVENTS_PER_ITEM, "repeats": repeats,
                    "list_repeats": repeats * LIST_REPEATS_FACTOR,
-                   "list_query": LIST_QUERY, "viewer": VIEWER, "deep_fraction": DEEP_FRACTION,
+                   "list_query": LIST_QUERY, "deep_fraction": DEEP_FRACTION,
+                   "shape": "province: 16 city plans (Anhui), 7 counties each; items spread evenly over the plans",
+                   "viewer": f"city_reviewer of {ANHUI_CITIES[args.city]} ({args.city}): one plan of 16",
                    "today": dash.TODAY.isoformat(),
                    "note": reduced_note(large)},
         "environment": env, "sizes": sizes}
