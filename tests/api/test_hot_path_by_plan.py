@@ -32,7 +32,7 @@ _BY_PLAN = re.compile(r"plan_id\s*(?:=|IN)\s*(?:\?|%\(|\(|\$\d|__\[POSTCOMPILE)|
                       r"|plans\.region_code\s*=\s*\(SELECT", re.IGNORECASE)
 #: reads of an item's own rows by its id (the item was found by plan first)
 _BY_ITEM = re.compile(r"WHERE\s+(?:(?:\w+\.)?(?:id|item_id|notice_id)\s*(?:=|IN)\s*(?:\?|%\(|\(|\$\d|__\[POSTCOMPILE)"
-                      r"|(?:\?|%\(\w+\)s|\$\d)\s*=\s*\w+\.id\b)", re.IGNORECASE)
+                      r"|(?:\?|%\(\w+\)s(?:::\w+)?|\$\d)\s*=\s*\w+\.id\b)", re.IGNORECASE)
 
 
 @contextmanager
@@ -106,4 +106,5 @@ def test_the_check_tells_a_read_by_plan_from_one_without() -> None:
                      "SELECT n FROM item_counts WHERE item_counts.plan_id IN (__[POSTCOMPILE_plan_id_1])",
                      "SELECT audit_events.seq FROM audit_events WHERE audit_events.item_id = ?",
                      "SELECT applications.fields FROM applications WHERE ? = applications.id",
+                     "SELECT applications.fields FROM applications WHERE %(param_1)s::INTEGER = applications.id",
                      "INSERT INTO items (plan_id, type) VALUES (?, ?)"]) == [forgot]

@@ -254,7 +254,7 @@ def test_version_check_alone_holds_without_the_row_lock(app, new_application, mo
 
     unlocked = operations.load_image_for_update
     monkeypatch.setattr(operations, "load_image_for_update",
-                        lambda connection, item_id: unlocked(connection, item_id, lock=False))
+                        lambda connection, item_id, **kw: unlocked(connection, item_id, lock=False, **kw))
     monkeypatch.setattr(operations, "load_item_for_update",
                         lambda item_id: db.session.scalar(select(Item).where(Item.id == item_id)))
     with app.app_context():

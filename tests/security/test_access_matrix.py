@@ -38,6 +38,7 @@ SIGNED_IN = {
     "notifications.read_all", "reports.index", "reports.detail", "reports.save_figures", "reports.transition",
     "reports.open_reports", "reports.upload_file", "reports.delete_file", "opinions.phrases", "opinions.settings",
     "scores.board", "scores.export", "scores.weights", "extension_requests.endorse", "workflow_settings.switches",
+    "auth.choose_plan",
 }
 RULES = PUBLIC | ADMIN_ONLY | ITEM_ROUTES | SIGNED_IN
 

@@ -31,7 +31,7 @@ COUNTY = {"county_filer", "county_reviewer"}
 
 PUBLIC = {"api.openapi_json", "api.create_token"}
 #: GET routes any signed-in role reads (their content is filtered, checked below)
-OPEN_GETS = {"api.me", "api.current_plan", "api.get_items", "api.get_quotas", "api.get_ledger", "api.get_scores"}
+OPEN_GETS = {"api.me", "api.current_plan", "api.list_plans", "api.get_items", "api.get_quotas", "api.get_ledger", "api.get_scores"}
 #: GET routes on one item: 200 where the caller may see it, else 404
 ITEM_GETS = {"api.get_item", "api.get_attachment", "api.get_notice_pdf"}
 #: writes on one item: another county's item is 404 before anything else

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 NUL = "\x00"
 #: POST routes whose forms carry no input but the CSRF token (nothing typed can reach the database)
 NO_TEXT_INPUT = {"auth.logout", "delegations.revoke", "notifications.open_one", "notifications.read_all",
-                 "reports.open_reports", "notices.acknowledge", "attachments.delete_file", "reports.delete_file"}
+                 "reports.open_reports", "notices.acknowledge", "attachments.delete_file", "reports.delete_file",
+                 "auth.choose_plan"}  # the plan switcher: a select of plan ids, shown with two plans or more
 #: filter parameters named in the probe's report, beyond those the pages' own filter forms carry
 FILTERS = {
     "/dashboard/items": ("state", "indicator", "unit", "county", "type", "phase", "status", "light", "task"),
