@@ -8,10 +8,19 @@ consolidation: 8 transitions) for N applications, in-process, each transition wi
 check, guard, audit event and its own commit, on a file-backed SQLite database with PlanDesk's durable
 settings (WAL, synchronous=FULL, foreign keys, busy timeout, BEGIN IMMEDIATE). Paths:
 
-- ``floor``: the engine's own statements as raw sqlite3 with the same settings: BEGIN IMMEDIATE, load the
-  item, read the chain head, UPDATE … WHERE version, INSERT the hashed audit event, COMMIT;
-- ``floor via SQLAlchemy Core`` (a reference, not a goal): the floor's statements as SQLAlchemy Core
-  statements on the app's session, to separate what SQLAlchemy costs from what the ORM costs;
+- ``floor``: what a transition must write, as raw sqlite3 with the same settings: BEGIN IMMEDIATE, load
+  the item, read the chain head, UPDATE … WHERE version, INSERT the hashed audit event, then the two
+  writes every PlanDesk transition also makes since the dashboards' counters and in-app notifications
+  joined it: one multi-row upsert per counter table (item_counts and item_due_counts: -1 for the old
+  key, +1 for the new one) and the notifications of whoever must act next and of the filer (one
+  INSERT … SELECT over the users, run for each message), COMMIT. The floor does not compute deadlines:
+  its due-date counter row keeps the item's due date, so it writes the same rows, not the same values;
+- ``floor, engine statements only`` (a reference, not a goal): the floor as it was before those two
+  writes joined the transition (BEGIN, load, chain head, UPDATE, audit INSERT, COMMIT), so the ratio
+  against the engine alone stays visible;
+- ``floor via SQLAlchemy Core`` (a reference, not a goal): the engine-only floor's statements as
+  SQLAlchemy Core statements on the app's session, to separate what SQLAlchemy costs from what the ORM
+  costs;
 - ``plandesk``: ``app.items.operations.fire_transition`` + ``db.session.commit()``, as a route does;
 - ``python-statemachine`` and ``SpiffWorkflow``: the same app work around another library
   (bench/peers/), so only the workflow library differs.
@@ -72,9 +81,11 @@ RSS_SLACK_KB = 2048
 PACKAGES = ("SQLAlchemy", "Flask", "Flask-SQLAlchemy", "transitions", "python-statemachine", "SpiffWorkflow")
 
 FLOOR, PLANDESK = "floor", "plandesk"
-#: a reference, not a goal: the floor's statements through SQLAlchemy Core on the app's session (no ORM)
+#: a reference, not a goal: the floor without the counters' and notifications' writes (the engine's statements)
+FLOOR_ENGINE = "floor, engine statements only"
+#: a reference, not a goal: the engine-only floor's statements through SQLAlchemy Core on the app's session
 FLOOR_CORE = "floor via SQLAlchemy Core"
-OURS = (FLOOR, FLOOR_CORE, PLANDESK)
+OURS = (FLOOR, FLOOR_ENGINE, FLOOR_CORE, PLANDESK)
 
 #: the accounts the path needs: key → (username, role, unit slug)
 ACCOUNTS: dict[str, tuple[str, str, str]] = {
@@ -254,8 +265,9 @@ def timed_steps(fire: Fire, commit: Callable[[], None], ids: Sequence[int], fixt
     return seconds
 
 
-FLOOR_LOAD = ("SELECT i.id, i.state, i.version, i.unit_id, i.county_id, a.category FROM items AS i "
-              "JOIN applications AS a ON a.id = i.id WHERE i.id = ?")
+FLOOR_LOAD = ("SELECT i.id, i.state, i.version, i.unit_id, i.county_id, a.category, i.plan_id, i.type, i.due_on, "
+              "i.title, u.kind FROM items AS i JOIN applications AS a ON a.id = i.id "
+              "JOIN units AS u ON u.id = i.unit_id WHERE i.id = ?")
 FLOOR_HEAD = "SELECT seq, hash FROM audit_events WHERE item_id = ? ORDER BY seq DESC LIMIT 1"
 FLOOR_UPDATE = "UPDATE items SET state = ?, version = ? WHERE id = ? AND version = ?"
 FLOOR_INSERT = ("INSERT INTO audit_events (item_id, item_type, seq, from_state, to_state, trigger, actor, actor_id, "
@@ -263,8 +275,50 @@ FLOOR_INSERT = ("INSERT INTO audit_events (item_id, item_type, seq, from_state, 
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-def floor_fire(conn: sqlite3.Connection) -> Fire:
-    """The engine's statements, nothing else: the floor PlanDesk is measured against."""
+FLOOR_COUNTS = ("INSERT INTO item_counts (plan_id, county_id, type, category, state, n) VALUES (?, ?, ?, ?, ?, ?), "
+                "(?, ?, ?, ?, ?, ?) ON CONFLICT (plan_id, county_id, type, category, state) "
+                "DO UPDATE SET n = item_counts.n + excluded.n")
+FLOOR_DUE_COUNTS = ("INSERT INTO item_due_counts (plan_id, county_id, type, state, due_on, n) "
+                    "VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (plan_id, county_id, type, state, due_on) "
+                    "DO UPDATE SET n = item_due_counts.n + excluded.n")
+FLOOR_NOTIFY = ("INSERT INTO notifications (user_id, item_id, kind, message, created_at) "
+                "SELECT id, ?, ?, ?, ? FROM users WHERE is_active = 1 AND role = ? AND (? IS NULL OR unit_id = ?) "
+                "AND id != ?")
+#: the next step → the role told that it waits for them (as ``app.outbox.operations.transition_messages``)
+FLOOR_WAITING = {"county_review": "county_reviewer", "city_review": "city_reviewer", "office_review": "office_approver",
+                 "inspection": "office_approver", "provincial_review": "office_approver", "review": "office_approver"}
+
+
+def _floor_moves(row: tuple[Any, ...], to_state: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The two counter upserts' parameters: -1 for the item's old key, +1 for its new one, in one lock order."""
+    _id, state, _version, _unit, county, category, plan_id, kind, due_on, _title, _unit_kind = row
+    counts = sorted([((plan_id, county or 0, kind, category or "", state), -1),
+                     ((plan_id, county or 0, kind, category or "", to_state), 1)], key=lambda kn: str(kn[0]))
+    due = due_on or "0001-01-01"
+    dues = sorted([((plan_id, county or 0, kind, state, due), -1), ((plan_id, county or 0, kind, to_state, due), 1)],
+                  key=lambda kn: str(kn[0]))
+    return (tuple(v for k, n in counts for v in (*k, n)), tuple(v for k, n in dues for v in (*k, n)))
+
+
+def _floor_messages(row: tuple[Any, ...], step: Step, actor: Any, at: str) -> list[tuple[Any, ...]]:
+    """The notifications' parameters: whoever must act next (if anyone), and the filer's unit."""
+    item_id, _state, _version, unit_id, county, _category, _plan, _kind, _due, title, unit_kind = row
+    text = f"{step.trigger}：{title}（{step.to_state}）"
+    waiting = FLOOR_WAITING.get(step.to_state.partition(".")[2] or step.to_state)
+    messages = []
+    if waiting is not None:
+        unit = county if waiting == "county_reviewer" else None
+        messages.append((item_id, "waiting", f"待办：{title}（{step.to_state}）", at, waiting, unit, unit, actor.user_id))
+    kind = "returned" if step.trigger == "send_back" else "progressed" if waiting else "decided"
+    filer = "county_filer" if unit_kind == "county" else "dept_filer"
+    messages.append((item_id, kind, text, at, filer, unit_id, unit_id, actor.user_id))
+    return messages
+
+
+def floor_fire(conn: sqlite3.Connection, *, engine_only: bool = False) -> Fire:
+    """What a transition must write, nothing else: the floor PlanDesk is measured against. With
+    ``engine_only``, the engine's statements alone (no counters, no notifications): a reference."""
     from workflows.audit import canonical_json, event_hash
 
     def fire(item_id: int, step: Step, actor: Any) -> str:
@@ -285,6 +339,11 @@ def floor_fire(conn: sqlite3.Connection) -> Fire:
                 raise AssertionError(f"item {item_id}: stale version")
             fields["at"] = at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
             conn.execute(FLOOR_INSERT, (*fields.values(), digest))
+            if not engine_only:
+                conn.executemany(FLOOR_NOTIFY, _floor_messages(row, step, actor, fields["at"]))
+                counts, dues = _floor_moves(row, step.to_state)
+                conn.execute(FLOOR_COUNTS, counts)
+                conn.execute(FLOOR_DUE_COUNTS, dues)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -324,11 +383,11 @@ class Tracer:
 
 
 def run_floor(database: Path, fixture: Fixture, *, warmup: bool = True, latencies: bool = True,
-              tracer: Tracer | None = None, ids: Sequence[int] | None = None) -> Run:
+              tracer: Tracer | None = None, ids: Sequence[int] | None = None, engine_only: bool = False) -> Run:
     conn = connect_like_plandesk(database, fixture.busy_timeout_ms)
     try:
         settings = sqlite_settings(conn)
-        fire = floor_fire(conn)
+        fire = floor_fire(conn, engine_only=engine_only)
 
         def commit() -> None:
             conn.execute("COMMIT")
@@ -494,6 +553,8 @@ def verify(database: Path, fixture: Fixture, ids: Sequence[int] | None = None) -
             by_item.setdefault(ev["item_id"], []).append(ev)
         broken = [problem for evs in by_item.values() if (problem := check_chain(evs))]
         outbox = conn.execute(f"SELECT count(*) FROM outbox WHERE item_id {in_ids}", (wanted,)).fetchone()[0]
+        notifications = conn.execute(f"SELECT count(*) FROM notifications WHERE item_id {in_ids}",
+                                     (wanted,)).fetchone()[0]
     finally:
         conn.close()
     return {
@@ -505,6 +566,8 @@ def verify(database: Path, fixture: Fixture, ids: Sequence[int] | None = None) -
         "chains_broken": len(broken),
         "first_break": broken[0] if broken else None,
         "outbox_messages": outbox,
+        #: the floor and PlanDesk tell the same people: the same count
+        "notifications_written": notifications,
         "ok": consolidation == len(ids) and events == len(ids) * steps and not broken and len(by_item) == len(ids),
     }
 
@@ -520,6 +583,8 @@ def count_statements(path: str, fixture: Fixture, peer: Any | None, items: int) 
     try:
         if path == FLOOR:
             run_floor(database, fixture, latencies=False, tracer=tracer, ids=ids)
+        elif path == FLOOR_ENGINE:
+            run_floor(database, fixture, latencies=False, tracer=tracer, ids=ids, engine_only=True)
         elif path == PLANDESK:
             run_app(database, fixture, plandesk_fire, latencies=False, tracer=tracer, ids=ids)
         elif path == FLOOR_CORE:
@@ -906,7 +971,7 @@ def run_benchmark(opts: Options) -> dict[str, Any]:
         log(f"building the template database ({opts.items} + {opts.warmup} applications)…")
         fixture = build_fixture(workdir, opts.items, opts.warmup)
         log(f"  {fixture.setup_seconds:.1f} s")
-        paths: dict[str, Any] = {FLOOR: None, FLOOR_CORE: None, PLANDESK: None}
+        paths: dict[str, Any] = {FLOOR: None, FLOOR_ENGINE: None, FLOOR_CORE: None, PLANDESK: None}
         results: dict[str, dict[str, Any]] = {}
         if opts.peers:
             for info in PEERS:
@@ -927,6 +992,8 @@ def run_benchmark(opts: Options) -> dict[str, Any]:
                 try:
                     if name == FLOOR:
                         run = run_floor(database, fixture)
+                    elif name == FLOOR_ENGINE:
+                        run = run_floor(database, fixture, engine_only=True)
                     elif name == PLANDESK:
                         run = run_app(database, fixture, plandesk_fire)
                     elif name == FLOOR_CORE:
@@ -972,10 +1039,15 @@ def run_benchmark(opts: Options) -> dict[str, Any]:
             if name == FLOOR:
                 floor_us = rate["us_per_operation"]
                 floor_best = results[name]["best_us_per_transition"]
+        engine_floor = results.get(FLOOR_ENGINE, {})
         for name, res in results.items():
             if res["status"] == "ok" and floor_us:
                 res["ratio_to_floor"] = round(res["us_per_transition"] / floor_us, 2)
                 res["best_ratio_to_floor"] = round(res["best_us_per_transition"] / floor_best, 2)
+            if res["status"] == "ok" and engine_floor.get("status") == "ok":
+                # against the floor without counters and notifications (the goal's floor before they joined)
+                res["ratio_to_engine_only_floor"] = round(
+                    res["us_per_transition"] / engine_floor["us_per_transition"], 2)
         log("counting statements per transition…")
         for name, peer in paths.items():
             if results[name]["status"] == "ok":

@@ -118,7 +118,7 @@ def _pending(session: Session) -> tuple[Counter[Key], Counter[Key]]:
 
 
 def write_pending(session: Session) -> None:
-    """Write the session's waiting deltas (one executemany per table), in one lock order."""
+    """Write the session's waiting deltas (one statement per table), in one lock order."""
     pending = session.info.pop(_PENDING, None)
     if pending is None:
         return
@@ -143,23 +143,36 @@ def _forget(session: Session, transaction: Any) -> None:
         session.info.pop(_PENDING, None)
 
 
-@lru_cache(maxsize=8)
-def _upsert_statement(table: Table, key: tuple[str, ...]) -> Any:
-    """``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` (the same text on PostgreSQL and
-    SQLite), built once per table: a dialect insert's ON CONFLICT clause has no cache key, so SQLAlchemy
-    would compile it on every call, which cost more than the statement itself."""
+#: rows per upsert statement: a transition writes 2 per table; a bulk flush (plan load, bulk actions)
+#: goes in chunks of this many, within SQLite's 999 bind parameters (6 per row)
+CHUNK_ROWS = 100
+
+
+@lru_cache(maxsize=32)
+def _upsert_statement(table: Table, key: tuple[str, ...], rows: int) -> Any:
+    """``INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` for ``rows`` rows
+    (the same text on PostgreSQL and SQLite ≥ 3.24), built once per table and row count: a dialect
+    insert's ON CONFLICT clause has no cache key, so SQLAlchemy would compile it on every call, which
+    cost more than the statement itself. Parameters are named ``<column>_<row>``. PostgreSQL inserts
+    the rows in the listed order, so the callers' sorting is the order the rows are locked in."""
     columns = (*key, "n")
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(rows))
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values} "
            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {table.name}.n + excluded.n")
-    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in table.c))
+    return text(sql).bindparams(*(bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(rows) for c in columns))
 
 
 def _upsert(connection: Connection, table: Table, key: tuple[str, ...], deltas: Counter[Key]) -> None:
-    rows = [{**dict(zip(key, k)), "n": n} for k, n in deltas.items() if n]
-    if not rows:
-        return
-    rows.sort(key=lambda r: tuple(str(r[c]) for c in key))  # one lock order: no deadlock
-    connection.execute(_upsert_statement(table, key), rows)
+    """Every non-zero delta of ``table`` in one statement (in chunks of :data:`CHUNK_ROWS` for a bulk
+    flush), the rows in one lock order: two writers never wait on each other's rows crosswise."""
+    rows = sorted(((k, n) for k, n in deltas.items() if n), key=lambda kn: tuple(str(v) for v in kn[0]))
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start:start + CHUNK_ROWS]
+        params: dict[str, Any] = {}
+        for i, (k, n) in enumerate(chunk):
+            params.update({f"{c}_{i}": v for c, v in zip(key, k)})
+            params[f"n_{i}"] = n
+        connection.execute(_upsert_statement(table, key, len(chunk)), params)
 
 
 def move(session: Session | scoped_session, old: dict[str, Any], new: dict[str, Any]) -> None:

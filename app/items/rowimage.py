@@ -2,7 +2,8 @@
 
 The hot workflows (applications and task assignments) fire through this image instead of the ORM:
 one statement loads the item row-locked with everything its facts and due date need (owning unit and
-county, the application's category checklist, the task's annex deadline, the plan's review days), and
+county, the application's category checklist, the task's annex deadline, the plan's review days and
+phase deadlines), and
 only the columns the transition changed are written back, the ``items`` row with ``WHERE version =
 :old`` (a concurrent winner makes it match nothing: stale). Workflows or triggers whose effects need the
 full ORM object (numbering and archiving a notice, a report's figures) take the ORM path instead
@@ -10,7 +11,8 @@ full ORM object (numbering and archiving a notice, a report's figures) take the 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from datetime import date
@@ -18,13 +20,16 @@ from typing import Any
 
 from sqlalchemy import String, Table, and_, bindparam, cast, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.types import Text
 
 from app.audit.models import AuditEventRow
 from app.items import counters
 from app.items.models import Item
-from app.plans.models import AnnexTask, Category, Plan
+from app.plans.models import AnnexTask, Category, Plan, PlanPhase
 from app.units.models import Unit
 from workflows.errors import StaleVersion
 
@@ -67,18 +72,40 @@ class AnnexRef:
     indicator_codes: list
 
 
+class PhaseDeadlines(Mapping[str, "date | None"]):
+    """A plan's phase deadlines as read with the item (code → date or None), parsed on first use."""
+
+    __slots__ = ("_raw", "_parsed")
+
+    def __init__(self, raw: Mapping[str, str | None]) -> None:
+        self._raw, self._parsed = raw, {}
+
+    def __getitem__(self, code: str) -> date | None:
+        if code not in self._parsed:
+            value = self._raw[code]  # KeyError for a phase the plan does not have, as the query would
+            self._parsed[code] = date.fromisoformat(value[:10]) if value else None
+        return self._parsed[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 class ItemImage:
     """Attribute access like the ORM row (``item.state``, ``item.unit.kind``, ``item.category``);
     assignments are recorded so :func:`write_image` writes exactly the changed columns."""
 
     __slots__ = ("_values", "_original", "_changed", "unit", "county", "category_ref", "annex_task", "review_working_days",
                  "draft_working_days",
-                 "chain_head")
+                 "chain_head", "phase_deadlines")
 
     def __init__(self, values: dict[str, Any], *, unit: UnitRef, county: UnitRef | None,
                  category_ref: CategoryRef | None, annex_task: AnnexRef | None, review_working_days: int,
                  draft_working_days: dict[str, int] | None = None,
-                 chain_head: tuple[int, str] | None = None) -> None:
+                 chain_head: tuple[int, str] | None = None,
+                 phase_deadlines: Mapping[str, date | None] | None = None) -> None:
         object.__setattr__(self, "_values", values)
         #: the values as loaded (the counters move from these to the written ones)
         object.__setattr__(self, "_original", dict(values))
@@ -91,6 +118,8 @@ class ItemImage:
         object.__setattr__(self, "draft_working_days", draft_working_days or {})
         #: (seq, hash) of the item's last audit event, read with the row (under its lock)
         object.__setattr__(self, "chain_head", chain_head)
+        #: the plan's phase deadlines (None: not read with the row, the due date queries them)
+        object.__setattr__(self, "phase_deadlines", phase_deadlines)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -123,6 +152,33 @@ def _last_event(column: Any) -> Any:
             .correlate(ITEMS).scalar_subquery())
 
 
+class _JsonObjectOf(FunctionElement[str]):
+    """``{key: value, …}`` of a group's rows as JSON text: the same aggregate under each dialect's name."""
+
+    type = Text()
+    inherit_cache = True
+    name = "json_object_of"
+
+
+@compiles(_JsonObjectOf, "sqlite")
+def _json_object_sqlite(element: _JsonObjectOf, compiler: Any, **kw: Any) -> str:
+    return f"json_group_object({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonObjectOf, "postgresql")
+def _json_object_postgresql(element: _JsonObjectOf, compiler: Any, **kw: Any) -> str:
+    return f"CAST(json_object_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
+
+
+def _phase_deadlines() -> ColumnElement[str]:
+    """The item's plan's phase deadlines as one JSON object (code → ISO date or null), as a scalar
+    subquery: the due date needs one of them after the move, and a second statement for it cost a
+    round trip a transition."""
+    phases = PlanPhase.__table__
+    return (select(_JsonObjectOf(phases.c.code, phases.c.deadline)).where(phases.c.plan_id == ITEMS.c.plan_id)
+            .correlate(ITEMS).scalar_subquery())
+
+
 @cache
 def _statement(lock: bool) -> Any:
     """The one SELECT of :func:`load_image_for_update` (built once, on first use)."""
@@ -146,7 +202,8 @@ def _load_statement() -> Any:
                annex.c.deadline.label("annex_deadline"), annex.c.indicator_codes.label("annex_indicator_codes"),
                annex.c.id.label("annex_id"), plans.c.review_working_days.label("review_working_days"),
                plans.c.draft_working_days.label("draft_working_days"),
-               _last_event(audit.c.seq).label("head_seq"), _last_event(audit.c.hash).label("head_hash"))
+               _last_event(audit.c.seq).label("head_seq"), _last_event(audit.c.hash).label("head_hash"),
+               _phase_deadlines().label("phase_deadlines"))
         .select_from(ITEMS)
         .join(owner, owner.c.id == ITEMS.c.unit_id)
         .outerjoin(county, county.c.id == ITEMS.c.county_id)
@@ -192,7 +249,8 @@ def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = 
     return ItemImage(values, unit=UnitRef(row["owner_slug"], row["owner_kind"]), county=county,
                      category_ref=category, annex_task=annex, review_working_days=row["review_working_days"],
                      draft_working_days=row["draft_working_days"],
-                     chain_head=(row["head_seq"], row["head_hash"]) if row["head_seq"] is not None else None)
+                     chain_head=(row["head_seq"], row["head_hash"]) if row["head_seq"] is not None else None,
+                     phase_deadlines=PhaseDeadlines(json.loads(row["phase_deadlines"] or "{}")))
 
 
 #: the columns a transition may change on ``items`` (the engine's state and version, the due date, the

@@ -189,7 +189,10 @@ def refresh_due_date(session: Session, item: Any) -> None:
     "overdue" count from), its working days counted on China's calendar with the administrator's
     overrides; ``phase_due_on`` the plan's date for its phase. Queries only what the state's rules need."""
     workflow = get_workflow(item.type)
-    phases = _PhaseDeadlines(session, item.plan_id)
+    # a row image carries them (read with the row); an ORM item reads the ones it needs
+    phases = getattr(item, "phase_deadlines", None)
+    if phases is None:
+        phases = _PhaseDeadlines(session, item.plan_id)
     annex = getattr(item, "annex_task", None)
     task_deadline = annex.deadline if annex is not None else None
     filing_deadline = (quarter_report_deadline(item.year, item.quarter, calendar=working_calendar(session))

@@ -2,8 +2,9 @@
 
 No timing is asserted. What is: the report has the shape the issue asks for, every measured path
 really moved its items to consolidation and wrote one chained audit event per transition, the floor
-ran the engine's statements and nothing else with PlanDesk's SQLite settings, a peer either ran or
-says why not, and the memory probe found no row or machine model kept.
+ran the engine's statements plus the counters' upserts and the notifications PlanDesk writes (and the
+engine-only floor nothing else) with PlanDesk's SQLite settings, both told as many people, a peer either
+ran or says why not, and the memory probe found no row or machine model kept.
 """
 from __future__ import annotations
 
@@ -61,8 +62,17 @@ def test_floor_runs_the_engines_statements_with_plandesks_settings(report: dict[
     assert floor["sqlite_settings"] == plandesk["sqlite_settings"]
     assert floor["sqlite_settings"]["journal_mode"] == "wal" and floor["sqlite_settings"]["synchronous"] == 2
     assert report["sqlite_settings_identical"]
-    assert floor["statements"]["by_statement"] == {"BEGIN IMMEDIATE": 1, "SELECT items": 1, "SELECT audit_events": 1,
-                                                   "UPDATE items": 1, "INSERT audit_events": 1, "COMMIT": 1}
+    engine_only = report["results"]["floor, engine statements only"]
+    assert engine_only["statements"]["by_statement"] == {"BEGIN IMMEDIATE": 1, "SELECT items": 1,
+                                                         "SELECT audit_events": 1, "UPDATE items": 1,
+                                                         "INSERT audit_events": 1, "COMMIT": 1}
+    # the floor writes what PlanDesk's transition writes besides the engine's rows: one upsert per
+    # counter table and the notifications of the same people
+    by_statement = floor["statements"]["by_statement"]
+    assert {k: by_statement[k] for k in ("INSERT item_counts", "INSERT item_due_counts")} == {
+        "INSERT item_counts": 1, "INSERT item_due_counts": 1}
+    assert by_statement["INSERT users"] > 0
+    assert floor["verified"]["notifications_written"] == plandesk["verified"]["notifications_written"] > 0
     assert plandesk["statements"]["by_statement"]["INSERT audit_events"] == 1
 
 
