@@ -31,6 +31,8 @@ from app.items import counters
 from app.items.models import Item
 from app.plans.models import AnnexTask, Category, Plan, PlanPhase
 from app.units.models import Unit
+from app.workdays.models import CalendarOverride
+from app.workdays.operations import prime_calendar
 from workflows.errors import StaleVersion
 
 ITEMS: Table = Item.__table__  # type: ignore[assignment]
@@ -179,6 +181,13 @@ def _phase_deadlines() -> ColumnElement[str]:
             .correlate(ITEMS).scalar_subquery())
 
 
+def _calendar_overrides() -> ColumnElement[str]:
+    """The administrator's working-day overrides (day → working?) as one JSON object: a handling
+    deadline counts working days, and reading them apart cost a round trip a transition."""
+    overrides = CalendarOverride.__table__
+    return select(_JsonObjectOf(overrides.c.day, overrides.c.is_working_day)).scalar_subquery()
+
+
 @cache
 def _statement(lock: bool) -> Any:
     """The one SELECT of :func:`load_image_for_update` (built once, on first use)."""
@@ -203,7 +212,7 @@ def _load_statement() -> Any:
                annex.c.id.label("annex_id"), plans.c.review_working_days.label("review_working_days"),
                plans.c.draft_working_days.label("draft_working_days"),
                _last_event(audit.c.seq).label("head_seq"), _last_event(audit.c.hash).label("head_hash"),
-               _phase_deadlines().label("phase_deadlines"))
+               _phase_deadlines().label("phase_deadlines"), _calendar_overrides().label("calendar_overrides"))
         .select_from(ITEMS)
         .join(owner, owner.c.id == ITEMS.c.unit_id)
         .outerjoin(county, county.c.id == ITEMS.c.county_id)
@@ -237,6 +246,7 @@ def load_image_for_update(connection: Connection, item_id: int, *, lock: bool = 
     row = connection.execute(_statement(lock), {"item_id": item_id, "viewer": viewer}).mappings().first()
     if row is None:
         return None
+    prime_calendar(json.loads(row["calendar_overrides"] or "{}"))
     kind = row["type"]
     values = {k: row[k] for k in _ITEM_COLUMNS}
     if kind in SUBTYPES:

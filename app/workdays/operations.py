@@ -7,6 +7,7 @@ Flush, never commit.
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
 from flask import g, has_app_context
@@ -38,6 +39,15 @@ def working_calendar(session: Session) -> ChinaCalendar:
         calendar = ChinaCalendar(_overrides(session))
         setattr(g, _CACHE_KEY, calendar)
     return calendar
+
+
+def prime_calendar(overrides: Mapping[str, Any]) -> None:
+    """Cache the calendar for this application context from overrides read with another statement
+    (the row image reads them with the item: ISO day → working day, as JSON gives them); a calendar
+    already cached is kept."""
+    if has_app_context() and g.get(_CACHE_KEY) is None:
+        setattr(g, _CACHE_KEY, ChinaCalendar({date.fromisoformat(day[:10]): bool(working)
+                                              for day, working in overrides.items()}))
 
 
 def forget_calendar() -> None:

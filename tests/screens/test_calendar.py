@@ -4,7 +4,7 @@ is flagged."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -118,3 +118,17 @@ def test_cli_sets_lists_shows_and_unsets(app, inapp) -> None:
     r = runner.invoke(args=["calendar", "set", "not-a-date", "--working"])
     assert r.exit_code != 0 and inapp(overrides) == {}
     assert json.loads(json.dumps(inapp(log, "unset_calendar_day")))[0][0] == "cli"
+
+
+def test_a_holiday_override_reaches_the_transition_read_with_the_item(app, inapp) -> None:
+    """The row image reads the overrides in its own statement: a weekday made a holiday moves the
+    review deadline of a submission made in a fresh request one working day on."""
+    def add_holiday() -> None:
+        db.session.add(CalendarOverride(day=date(2018, 9, 17), is_working_day=False, note="测试：停工一天",
+                                        updated_at=datetime(2018, 9, 14, tzinfo=UTC), updated_by="cli"))
+        db.session.commit()
+
+    app.config["PLANDESK_TODAY"] = date(2018, 9, 15)
+    inapp(add_holiday)
+    item_id = inapp(make_application, "huoqiu", "mobilization.county_review")
+    assert inapp(due_on, item_id) == date(2018, 9, 30)  # 9-29 was the tenth working day; 9-17 is off now
