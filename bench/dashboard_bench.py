@@ -363,6 +363,17 @@ class Generator:
             conn.execute("VACUUM ANALYZE")
 
 
+def in_context(app: Any, fn: Callable[[Any], Any]) -> Callable[[], Any]:
+    """``fn(session)`` in a fresh application context, its session removed after (one EXPLAINed call)."""
+    def call() -> Any:
+        from app.extensions import db
+
+        with app.app_context():
+            fn(db.session)
+            db.session.remove()
+    return call
+
+
 def timed(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
     for _ in range(2):  # warm caches and the plan cache
         fn()
@@ -418,17 +429,10 @@ def measure(app, plan_id: int, repeats: int) -> dict[str, Any]:
         out["rows"] = {"quota_board": len(quota_board(session, plan_id, TODAY))}
         session.remove()
 
-    def in_context(fn: Callable[[Any], Any]) -> Callable[[], Any]:
-        def call() -> Any:
-            with app.app_context():
-                fn(db.session)
-                db.session.remove()
-        return call
-
     counted = ("FROM items", "item_counts", "item_due_counts")  # every statement each figure runs
     out["explain"] = {
-        "quota_board": explain_calls(app, in_context(lambda s: quota_board(s, plan_id, TODAY)), counted),
-        "phase_matrix": explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, TODAY)), counted)}
+        "quota_board": explain_calls(app, in_context(app, lambda s: quota_board(s, plan_id, TODAY)), counted),
+        "phase_matrix": explain_calls(app, in_context(app, lambda s: phase_matrix(s, plan_id, TODAY)), counted)}
     return out
 
 

@@ -32,7 +32,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -124,17 +123,11 @@ def dashboard_timings(app: Any, plan_id: int, repeats: int, with_explain: bool) 
                                "phase_matrix": dash.timed(lambda: phase_matrix(session, plan_id, today), repeats)}
         session.remove()
     if with_explain:  # every statement each figure runs, as it ran them
-        def in_context(fn: Callable[[Any], Any]) -> Callable[[], Any]:
-            def call() -> Any:
-                with app.app_context():
-                    fn(db.session)
-                    db.session.remove()
-            return call
-
         counted = ("FROM items", "item_counts", "item_due_counts")
-        out["explain"] = {
-            "quota_board": dash.explain_calls(app, in_context(lambda s: quota_board(s, plan_id, today)), counted),
-            "phase_matrix": dash.explain_calls(app, in_context(lambda s: phase_matrix(s, plan_id, today)), counted)}
+        board = dash.in_context(app, lambda s: quota_board(s, plan_id, today))
+        matrix = dash.in_context(app, lambda s: phase_matrix(s, plan_id, today))
+        out["explain"] = {"quota_board": dash.explain_calls(app, board, counted),
+                          "phase_matrix": dash.explain_calls(app, matrix, counted)}
     return out
 
 

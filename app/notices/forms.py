@@ -79,7 +79,8 @@ def notice_form_context(notice: Notice | None, request: Any) -> dict[str, Any]:
     people = (individual_rows(request.form) if request.method == "POST" else list(notice.individuals or [])) \
         if takes_individuals(notice) else None
     blank = {key: "" for key in INDIVIDUAL_INPUTS}
-    return {"item": notice, "values": values, "selected": set(selected), "units": _active_units(notice.plan_id if notice is not None else current_plan().id),
+    plan_id = notice.plan_id if notice is not None else current_plan().id
+    return {"item": notice, "values": values, "selected": set(selected), "units": _active_units(plan_id),
             "kinds": NOTICE_KINDS, "limits": NOTICE_TEXT_LIMITS,
             "individuals": None if people is None else people + [blank] * BLANK_INDIVIDUAL_ROWS,
             "individual_limits": {key: limit for key, (_, limit) in INDIVIDUAL_FIELDS.items()}}

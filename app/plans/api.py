@@ -56,7 +56,8 @@ def current_plan(call: Call) -> Reply:
     tasks = db.session.scalars(select(AnnexTask).where(AnnexTask.plan_id == plan.id).order_by(AnnexTask.number)
                                .options(selectinload(AnnexTask.units).joinedload(AnnexTaskUnit.unit))).all()
     return Reply({
-        "id": plan.id, "region": plan.region_name, "code": plan.code, "title": plan.title, "document_number": plan.document_number,
+        "id": plan.id, "region": plan.region_name, "code": plan.code, "title": plan.title,
+        "document_number": plan.document_number,
         "phases": [{"name": p.code, "title": p.title, "deadline": iso_date(p.deadline)} for p in phases],
         "tasks": [{"number": t.number, "title": t.title, "deadline": iso_date(t.deadline),
                    "lead_units": [tu.unit.slug for tu in t.units if tu.is_lead],

@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, request
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import today
 from app.extensions import db
-from app.plans.models import Plan
+from app.plans.scope import current_plans
 from app.reports.operations import ensure_reports_open, periods_to_open
 
 log = logging.getLogger(__name__)
@@ -31,8 +30,7 @@ def open_on_first_request() -> None:
     if period in done:
         return
     try:
-        plans = db.session.scalars(select(Plan).where(Plan.is_current.is_(True)).order_by(Plan.id)).all()
-        results = [r for plan in plans if periods_to_open(plan, day)
+        results = [r for plan in current_plans() if periods_to_open(plan, day)
                    for r in ensure_reports_open(db.session, plan, day)]
         if results:
             db.session.commit()

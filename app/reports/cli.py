@@ -5,7 +5,6 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.extensions import db
 
@@ -20,17 +19,21 @@ def reports_open(year: int | None, quarter: int | None, plan_code: str | None) -
     """Open the quarter's report of every unit with figures to report; running it twice creates nothing."""
     from app.clock import today
     from app.clock import quarter_of
-    from app.plans.models import Plan
+    from app.plans.scope import current_plans, plan_by_code
     from app.reports.operations import open_quarterly_reports
+    from workflows.errors import NotFound
 
     this_year, this_quarter = quarter_of(today())
     if (year is None) != (quarter is None) and quarter is None:
         raise click.UsageError("--year needs --quarter")
     year, quarter = year or this_year, quarter or this_quarter
-    plans = db.session.scalars(select(Plan).where(Plan.code == plan_code) if plan_code
-                               else select(Plan).where(Plan.is_current.is_(True)).order_by(Plan.id)).all()
+    try:
+        plans = [plan_by_code(plan_code)] if plan_code else current_plans()
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
     if not plans:
-        click.echo(f"没有代码为“{plan_code}”的方案" if plan_code else "尚未导入行动方案，请先运行 plan load", err=True)
+        click.echo("尚未导入行动方案，请先运行 plan load", err=True)
         sys.exit(1)
     results = [(plan, open_quarterly_reports(db.session, plan, year, quarter)) for plan in plans]
     db.session.commit()

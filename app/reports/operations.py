@@ -23,6 +23,7 @@ from app.items.models import Item
 from app.items.operations import create_item, edit_draft
 from app.items.store import effect
 from app.plans.models import AnnexTask, AnnexTaskUnit, Category, Indicator, Plan, Target
+from app.plans.scope import current_plans
 from app.reports.models import Report, ReportFigure
 from app.reports.texts import apply_sections, section_changes, submitted_sections
 from app.tasks.models import TaskAssignment
@@ -136,8 +137,7 @@ def ensure_reports_open(session: Session, plan: Plan, today: date) -> list[OpenR
 
 def open_due_reports(session: Session, today: date) -> int:
     """:func:`ensure_reports_open` for every region's current plan; how many reports were opened."""
-    plans = session.scalars(select(Plan).where(Plan.is_current.is_(True)).order_by(Plan.id)).all()
-    return sum(len(r.created) for plan in plans for r in ensure_reports_open(session, plan, today))
+    return sum(len(r.created) for plan in current_plans() for r in ensure_reports_open(session, plan, today))
 
 
 def open_quarterly_reports(session: Session, plan: Plan, year: int, quarter: int,
